@@ -1,0 +1,27 @@
+// cli.h — the `serval` command line: parses arguments and dispatches to the
+// subcommands. Kept apart from main() so tests can run it in-process with
+// their own output streams.
+//
+// Exit codes (the CLI contract): 0 success, 1 build or check errors,
+// 2 usage errors (unknown command or flag, bad value).
+#ifndef SERVAL_CLI_CLI_H_
+#define SERVAL_CLI_CLI_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace serval::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Runs `serval` with `args` (args[0] is the program name). Normal output
+// goes to `out`, diagnostics and usage errors to `err`.
+int RunCli(const std::vector<std::string>& args, std::ostream& out,
+           std::ostream& err);
+
+}  // namespace serval::cli
+
+#endif  // SERVAL_CLI_CLI_H_

@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "lcov_merger: coverage is not supported offline" >&2
+exit 1
