@@ -20,9 +20,12 @@ namespace {
 
 // The options in force. Readers load the pointer; InitLogging publishes a
 // new immutable state and never frees the old one (it is called a handful
-// of times per process), so a reader never sees freed memory.
+// of times per process), so a reader never sees freed memory. Each state
+// keeps the one it replaced reachable, which is what it is: retained, not
+// leaked.
 struct LogState {
   LogOptions options;
+  const LogState* previous = nullptr;
 };
 
 std::atomic<const LogState*> g_state{nullptr};
@@ -101,7 +104,8 @@ void WriteAll(int fd, absl::string_view data) {
 void InitLogging(LogOptions options) {
   if (options.build_id.empty()) options.build_id = NewBuildId();
   auto* fresh = new LogState{std::move(options)};
-  g_state.store(fresh, std::memory_order_release);  // old state leaked
+  fresh->previous = g_state.load(std::memory_order_acquire);
+  g_state.store(fresh, std::memory_order_release);
 }
 
 const std::string& BuildId() { return State().options.build_id; }
