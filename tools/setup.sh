@@ -31,8 +31,8 @@ as_root() {
 packages=(
   bazel-bootstrap bazel-platforms bazel-rules-java bazel-skylib
   clang-14 libclang-rt-14-dev
-  dpkg-dev perl python3 python3-six unicode-data
-  rapidjson-dev libcli11-dev
+  dpkg-dev patch perl python3 python3-six unicode-data
+  rapidjson-dev libcli11-dev libtomlplusplus-dev
 )
 
 missing=()
@@ -147,6 +147,25 @@ for repo in "${!want_version[@]}"; do
     ln -sfn "$dest" "$link"
   fi
 done
+
+# toml++ is header-only (Debian's libtomlplusplus-dev; its source package is
+# missing from this archive snapshot). Serval builds against a patched copy:
+# tools/patches/ fixes an unreachable-code UB that hostile TOML reaches.
+toml_version=$(dpkg-query -W -f='${Version}' libtomlplusplus-dev)
+toml_dest="$deps_dir/tomlplusplus-$toml_version"
+if [ ! -f "$toml_dest/.serval-ready" ]; then
+  rm -rf "$toml_dest" "$toml_dest.tmp"
+  mkdir -p "$toml_dest.tmp"
+  cp -r /usr/include/toml++ "$toml_dest.tmp/toml++"
+  for p in "$root"/tools/patches/tomlplusplus-*.patch; do
+    patch -s -d "$toml_dest.tmp/toml++" -p1 <"$p" || die "cannot apply $p to toml++ $toml_version"
+  done
+  touch "$toml_dest.tmp/.serval-ready"
+  mv "$toml_dest.tmp" "$toml_dest"
+fi
+if [ "$(readlink "$root/.deps/tomlplusplus" 2>/dev/null)" != "$toml_dest" ]; then
+  ln -sfn "$toml_dest" "$root/.deps/tomlplusplus"
+fi
 
 # Bazel 4.2.3 from bazel-bootstrap is the only Bazel this project supports.
 command -v bazel >/dev/null || die "bazel not on PATH after installing bazel-bootstrap"

@@ -1,0 +1,78 @@
+// front_matter.h — splitting a content file into front matter and body, and
+// parsing the front matter into one JSON tree whatever its syntax.
+//
+//   ---            YAML (libyaml, YAML 1.2 core schema)
+//   title: Hi
+//   ---
+//   +++            TOML (toml++)
+//   title = "Hi"
+//   +++
+//   {              JSON (RapidJSON); the object ends the front matter
+//     "title": "Hi"
+//   }
+//
+// Whatever the syntax, the result is a RapidJSON object: YAML/TOML scalars
+// become strings, integers, doubles, booleans or null; TOML dates become
+// RFC 3339 strings. Every error is "path:line:col: message" with the
+// position in the *file* (not in the front matter), and a non-OK Status.
+// Hostile input is bounded: nesting depth and YAML alias expansion are
+// capped, duplicate keys are errors.
+//
+// Example:
+//   SERVAL_ASSIGN_OR_RETURN(ParsedContent page,
+//                           ParseContentFile("content/a.md", text));
+//   page.front_matter["title"].GetString();
+//   page.body;  // the Markdown after the closing delimiter
+//
+// Thread-safe: pure functions (each call owns its parser).
+#ifndef SERVAL_CONTENT_FRONT_MATTER_H_
+#define SERVAL_CONTENT_FRONT_MATTER_H_
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "rapidjson/document.h"
+#include "src/content/source_position.h"
+
+namespace serval::content {
+
+enum class FrontMatterFormat { kNone, kYaml, kToml, kJson };
+
+// Maximum nesting of front matter values, and maximum number of values a
+// YAML document may expand to through aliases ("billion laughs").
+inline constexpr int kMaxFrontMatterDepth = 64;
+inline constexpr int kMaxFrontMatterNodes = 100000;
+
+struct SplitContent {
+  FrontMatterFormat format = FrontMatterFormat::kNone;
+  absl::string_view front_matter;   // between the delimiters
+  SourcePosition front_matter_start;  // where front_matter begins in the file
+  absl::string_view body;           // after the closing delimiter line
+  SourcePosition body_start;
+};
+
+// Finds the front matter of `text`. A file without front matter has format
+// kNone and the whole text as body. An opening delimiter without a closing
+// one is an error at the opening line.
+absl::StatusOr<SplitContent> SplitFrontMatter(absl::string_view path,
+                                              absl::string_view text);
+
+struct ParsedContent {
+  FrontMatterFormat format = FrontMatterFormat::kNone;
+  rapidjson::Document front_matter;  // always an object
+  // Where each top-level key appears in the file, for typed-field errors.
+  absl::flat_hash_map<std::string, SourcePosition> key_positions;
+  std::string body;
+  SourcePosition body_start;
+};
+
+// Validates UTF-8 (an invalid byte is an error at its line:col), splits and
+// parses the front matter.
+absl::StatusOr<ParsedContent> ParseContentFile(absl::string_view path,
+                                               absl::string_view text);
+
+}  // namespace serval::content
+
+#endif  // SERVAL_CONTENT_FRONT_MATTER_H_

@@ -1,0 +1,197 @@
+#include "src/content/front_matter.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace serval::content {
+namespace {
+
+ParsedContent MustParse(absl::string_view text) {
+  absl::StatusOr<ParsedContent> parsed = ParseContentFile("c/a.md", text);
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  if (!parsed.ok()) return ParsedContent();
+  return std::move(parsed).value();
+}
+
+std::string ErrorOf(absl::string_view text) {
+  absl::StatusOr<ParsedContent> parsed = ParseContentFile("c/a.md", text);
+  EXPECT_FALSE(parsed.ok()) << "parsed: " << text;
+  if (parsed.ok()) return "";
+  EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+  return std::string(parsed.status().message());
+}
+
+TEST(FrontMatterTest, NoFrontMatter) {
+  ParsedContent p = MustParse("# Title\n\nbody\n");
+  EXPECT_EQ(p.format, FrontMatterFormat::kNone);
+  EXPECT_TRUE(p.front_matter.IsObject());
+  EXPECT_EQ(p.front_matter.MemberCount(), 0u);
+  EXPECT_EQ(p.body, "# Title\n\nbody\n");
+  EXPECT_EQ(p.body_start, (SourcePosition{1, 1}));
+}
+
+TEST(FrontMatterTest, YamlTypes) {
+  ParsedContent p = MustParse(
+      "---\n"
+      "title: Hello, world?\n"
+      "quoted: \"42\"\n"
+      "count: 42\n"
+      "hex: 0x1F\n"
+      "ratio: 2.5\n"
+      "draft: true\n"
+      "nothing: ~\n"
+      "tags: [a, b]\n"
+      "nested:\n"
+      "  key: value\n"
+      "date: 2024-03-05\n"
+      "---\n"
+      "Body text\n");
+  EXPECT_EQ(p.format, FrontMatterFormat::kYaml);
+  const auto& fm = p.front_matter;
+  EXPECT_STREQ(fm["title"].GetString(), "Hello, world?");
+  EXPECT_STREQ(fm["quoted"].GetString(), "42");
+  EXPECT_EQ(fm["count"].GetInt64(), 42);
+  EXPECT_EQ(fm["hex"].GetInt64(), 31);
+  EXPECT_DOUBLE_EQ(fm["ratio"].GetDouble(), 2.5);
+  EXPECT_TRUE(fm["draft"].GetBool());
+  EXPECT_TRUE(fm["nothing"].IsNull());
+  ASSERT_TRUE(fm["tags"].IsArray());
+  EXPECT_STREQ(fm["tags"][1].GetString(), "b");
+  EXPECT_STREQ(fm["nested"]["key"].GetString(), "value");
+  EXPECT_STREQ(fm["date"].GetString(), "2024-03-05");
+  EXPECT_EQ(p.body, "Body text\n");
+  EXPECT_EQ(p.body_start, (SourcePosition{14, 1}));
+  EXPECT_EQ(p.key_positions.at("count"), (SourcePosition{4, 1}));
+}
+
+TEST(FrontMatterTest, YamlCrLfAndBom) {
+  ParsedContent p = MustParse("\xEF\xBB\xBF---\r\ntitle: x\r\n---\r\nbody");
+  EXPECT_STREQ(p.front_matter["title"].GetString(), "x");
+  EXPECT_EQ(p.body, "body");
+}
+
+TEST(FrontMatterTest, EmptyYaml) {
+  ParsedContent p = MustParse("---\n---\nbody\n");
+  EXPECT_EQ(p.front_matter.MemberCount(), 0u);
+  EXPECT_EQ(p.body, "body\n");
+}
+
+TEST(FrontMatterTest, YamlSyntaxErrorHasFilePosition) {
+  // Line 3 of the file holds the bad indentation.
+  std::string e = ErrorOf("---\ntitle: a\n  - bad: [\n---\n");
+  EXPECT_EQ(e.rfind("c/a.md:", 0), 0u) << e;
+  EXPECT_NE(e.find("YAML front matter"), std::string::npos) << e;
+  EXPECT_TRUE(e.find("c/a.md:3:") == 0 || e.find("c/a.md:4:") == 0) << e;
+}
+
+TEST(FrontMatterTest, YamlDuplicateKeyIsError) {
+  EXPECT_EQ(ErrorOf("---\ntitle: a\ntitle: b\n---\n"),
+            "c/a.md:3:1: duplicate key 'title'");
+}
+
+TEST(FrontMatterTest, YamlNonMappingIsError) {
+  EXPECT_EQ(ErrorOf("---\n- a\n- b\n---\n"),
+            "c/a.md:2:1: front matter must be a mapping of keys to values");
+}
+
+TEST(FrontMatterTest, YamlAliasBombIsBounded) {
+  std::string bomb = "---\na: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  char prev = 'a';
+  for (char c = 'b'; c <= 'k'; ++c) {
+    absl::StrAppend(&bomb, std::string(1, c), ": &", std::string(1, c), " [");
+    for (int i = 0; i < 10; ++i) {
+      absl::StrAppend(&bomb, i ? ", " : "", "*", std::string(1, prev));
+    }
+    absl::StrAppend(&bomb, "]\n");
+    prev = c;
+  }
+  bomb += "---\n";
+  EXPECT_NE(ErrorOf(bomb).find("too many values"), std::string::npos);
+}
+
+TEST(FrontMatterTest, YamlDeepNestingIsBounded) {
+  std::string deep = "---\na: " + std::string(200, '[') +
+                     std::string(200, ']') + "\n---\n";
+  EXPECT_NE(ErrorOf(deep).find("nested too deeply"), std::string::npos);
+}
+
+TEST(FrontMatterTest, Toml) {
+  ParsedContent p = MustParse(
+      "+++\n"
+      "title = \"T\"\n"
+      "weight = 3\n"
+      "tags = [\"x\", \"y\"]\n"
+      "date = 2024-03-05T14:30:00Z\n"
+      "[params]\n"
+      "color = \"red\"\n"
+      "+++\n"
+      "body\n");
+  EXPECT_EQ(p.format, FrontMatterFormat::kToml);
+  EXPECT_STREQ(p.front_matter["title"].GetString(), "T");
+  EXPECT_EQ(p.front_matter["weight"].GetInt64(), 3);
+  EXPECT_STREQ(p.front_matter["tags"][0].GetString(), "x");
+  EXPECT_STREQ(p.front_matter["params"]["color"].GetString(), "red");
+  std::string date = p.front_matter["date"].GetString();
+  EXPECT_EQ(date.rfind("2024-03-05T14:30", 0), 0u) << date;
+  EXPECT_EQ(p.key_positions.at("weight").line, 3);
+  EXPECT_EQ(p.body, "body\n");
+}
+
+TEST(FrontMatterTest, TomlErrorHasFilePosition) {
+  std::string e = ErrorOf("+++\ntitle = \"ok\"\nweight = = 3\n+++\n");
+  EXPECT_EQ(e.rfind("c/a.md:3:", 0), 0u) << e;
+  EXPECT_NE(e.find("TOML front matter"), std::string::npos) << e;
+}
+
+// Found by front_matter_fuzzer: toml++ 3.3.0 reached __builtin_unreachable
+// on U+FEDF where it expected whitespace (fixed by tools/patches/).
+TEST(FrontMatterTest, TomlNonAsciiWhereWhitespaceExpectedIsAnError) {
+  std::string e = ErrorOf("+++\n\xEF\xBB\x9Ft+di=el t \"0\n+++\nbody\n");
+  EXPECT_EQ(e.rfind("c/a.md:2:", 0), 0u) << e;
+}
+
+TEST(FrontMatterTest, Json) {
+  ParsedContent p = MustParse(
+      "{\n  \"title\": \"J\",\n  \"tags\": [\"a\"],\n  \"n\": {\"x\": 1}\n}\n"
+      "Body {not json}\n");
+  EXPECT_EQ(p.format, FrontMatterFormat::kJson);
+  EXPECT_STREQ(p.front_matter["title"].GetString(), "J");
+  EXPECT_EQ(p.front_matter["n"]["x"].GetInt(), 1);
+  EXPECT_EQ(p.body, "Body {not json}\n");
+  EXPECT_EQ(p.body_start, (SourcePosition{6, 1}));
+  EXPECT_EQ(p.key_positions.at("tags"), (SourcePosition{3, 3}));
+}
+
+TEST(FrontMatterTest, JsonErrorHasFilePosition) {
+  std::string e = ErrorOf("{\n  \"title\": \"J\",\n  \"x\": tru\n}\n");
+  EXPECT_EQ(e.rfind("c/a.md:3:", 0), 0u) << e;
+  EXPECT_NE(e.find("JSON front matter"), std::string::npos) << e;
+}
+
+TEST(FrontMatterTest, JsonDeepNestingDoesNotOverflow) {
+  std::string deep = "{\"a\": " + std::string(100000, '[') +
+                     std::string(100000, ']') + "}\nbody";
+  EXPECT_NE(ErrorOf(deep).find("nested too deeply"), std::string::npos);
+}
+
+TEST(FrontMatterTest, UnclosedFrontMatter) {
+  EXPECT_EQ(ErrorOf("---\ntitle: a\nbody\n"),
+            "c/a.md:1:1: front matter opened with '---' is never closed "
+            "(expected a line '---')");
+}
+
+TEST(FrontMatterTest, InvalidUtf8Position) {
+  EXPECT_EQ(ErrorOf("---\ntitle: ok\n---\nline\nbad \xFF here\n"),
+            "c/a.md:5:5: invalid UTF-8 (content files must be UTF-8)");
+}
+
+TEST(FrontMatterTest, ThematicBreakInBodyIsNotFrontMatter) {
+  ParsedContent p = MustParse("Intro\n\n---\n\nMore\n");
+  EXPECT_EQ(p.format, FrontMatterFormat::kNone);
+  EXPECT_EQ(p.body, "Intro\n\n---\n\nMore\n");
+}
+
+}  // namespace
+}  // namespace serval::content
