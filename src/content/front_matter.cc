@@ -224,8 +224,11 @@ class YamlConverter {
   absl::flat_hash_map<std::string, SourcePosition> key_positions_;
 };
 
+// Parses split.front_matter as YAML into out->value. With `require_mapping`
+// (front matter, config) the root must be a mapping; data files may hold
+// any value.
 absl::Status ParseYaml(absl::string_view path, const SplitContent& split,
-                       ParsedContent* out) {
+                       bool require_mapping, ParsedData* out) {
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser)) {
     return absl::ResourceExhaustedError("cannot initialise the YAML parser");
@@ -251,18 +254,19 @@ absl::Status ParseYaml(absl::string_view path, const SplitContent& split,
                            message);
   }
   yaml_node_t* root = yaml_document_get_root_node(&document);
-  out->front_matter.SetObject();
+  out->value.SetObject();
   if (root != nullptr) {
     YamlConverter converter(path, split.front_matter_start, &document,
-                            &out->front_matter.GetAllocator());
-    if (root->type != YAML_MAPPING_NODE &&
-        !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0)) {
+                            &out->value.GetAllocator());
+    bool empty = root->type == YAML_SCALAR_NODE &&
+                 root->data.scalar.length == 0 &&
+                 root->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    if (require_mapping && root->type != YAML_MAPPING_NODE && !empty) {
       status = PositionedError(absl::StatusCode::kInvalidArgument, path,
                                converter.Position(root),
-                               "front matter must be a mapping of keys to "
-                               "values");
-    } else if (root->type == YAML_MAPPING_NODE) {
-      status = converter.Convert(root, 0, &out->front_matter);
+                               "expected a mapping of keys to values");
+    } else if (!empty) {
+      status = converter.Convert(root, 0, &out->value);
       out->key_positions = converter.TakeKeyPositions();
     }
   }
@@ -345,7 +349,7 @@ absl::Status ConvertToml(const toml::node& node, int depth,
 }
 
 absl::Status ParseToml(absl::string_view path, const SplitContent& split,
-                       ParsedContent* out) {
+                       ParsedData* out) {
   toml::parse_result result = toml::parse(
       std::string_view(split.front_matter.data(), split.front_matter.size()),
       std::string_view(path.data(), path.size()));
@@ -367,10 +371,9 @@ absl::Status ParseToml(absl::string_view path, const SplitContent& split,
                   static_cast<int>(region.begin.column)},
                  split.front_matter_start);
   }
-  out->front_matter.SetObject();
+  out->value.SetObject();
   absl::Status s =
-      ConvertToml(table, 0, &out->front_matter.GetAllocator(),
-                  &out->front_matter);
+      ConvertToml(table, 0, &out->value.GetAllocator(), &out->value);
   if (!s.ok()) {
     return PositionedError(absl::StatusCode::kInvalidArgument, path,
                            split.front_matter_start, s.message());
@@ -398,24 +401,25 @@ bool TooDeep(const Value& value, int limit) {
 }
 
 absl::Status ParseJson(absl::string_view path, absl::string_view text,
-                       const SplitContent& split, ParsedContent* out) {
+                       const SplitContent& split, ParsedData* out) {
   size_t base = static_cast<size_t>(split.front_matter.data() - text.data());
   // Iterative parsing: deep nesting cannot overflow the stack.
-  out->front_matter.Parse<rapidjson::kParseIterativeFlag>(
-      split.front_matter.data(), split.front_matter.size());
-  if (out->front_matter.HasParseError()) {
-    return JsonError(path, text, base + out->front_matter.GetErrorOffset(),
-                     out->front_matter.GetParseError());
+  out->value.Parse<rapidjson::kParseIterativeFlag>(split.front_matter.data(),
+                                                   split.front_matter.size());
+  if (out->value.HasParseError()) {
+    return JsonError(path, text, base + out->value.GetErrorOffset(),
+                     out->value.GetParseError());
   }
-  if (TooDeep(out->front_matter, kMaxFrontMatterDepth)) {
+  if (TooDeep(out->value, kMaxFrontMatterDepth)) {
     return PositionedError(absl::StatusCode::kInvalidArgument, path,
                            split.front_matter_start,
-                           "JSON front matter is nested too deeply");
+                           "JSON is nested too deeply");
   }
-  for (auto it = out->front_matter.MemberBegin();
-       it != out->front_matter.MemberEnd(); ++it) {
+  if (!out->value.IsObject()) return absl::OkStatus();
+  for (auto it = out->value.MemberBegin(); it != out->value.MemberEnd();
+       ++it) {
     std::string key(it->name.GetString(), it->name.GetStringLength());
-    for (auto later = it + 1; later != out->front_matter.MemberEnd(); ++later) {
+    for (auto later = it + 1; later != out->value.MemberEnd(); ++later) {
       if (key == absl::string_view(later->name.GetString(),
                                    later->name.GetStringLength())) {
         return PositionedError(absl::StatusCode::kInvalidArgument, path,
@@ -493,42 +497,81 @@ absl::StatusOr<SplitContent> SplitFrontMatter(absl::string_view path,
   return split;
 }
 
+namespace {
+
+absl::Status ParseFrontMatterText(absl::string_view path,
+                                  absl::string_view text,
+                                  const SplitContent& split,
+                                  bool require_mapping, ParsedData* out) {
+  switch (split.format) {
+    case FrontMatterFormat::kNone:
+      out->value.SetObject();
+      return absl::OkStatus();
+    case FrontMatterFormat::kYaml:
+      return ParseYaml(path, split, require_mapping, out);
+    case FrontMatterFormat::kToml:
+      return ParseToml(path, split, out);
+    case FrontMatterFormat::kJson: {
+      absl::Status status = ParseJson(path, text, split, out);
+      if (status.ok() && require_mapping && !out->value.IsObject()) {
+        status = PositionedError(absl::StatusCode::kInvalidArgument, path,
+                                 split.front_matter_start,
+                                 "expected a JSON object");
+      }
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckUtf8(absl::string_view path, absl::string_view text) {
+  size_t invalid = base::FindInvalidUtf8(text);
+  if (invalid == text.size()) return absl::OkStatus();
+  return PositionedError(absl::StatusCode::kInvalidArgument, path,
+                         PositionOfOffset(text, invalid),
+                         "invalid UTF-8 (text files must be UTF-8)");
+}
+
+}  // namespace
+
 absl::StatusOr<ParsedContent> ParseContentFile(absl::string_view path,
                                                absl::string_view text) {
-  size_t invalid = base::FindInvalidUtf8(text);
-  if (invalid != text.size()) {
-    return PositionedError(absl::StatusCode::kInvalidArgument, path,
-                           PositionOfOffset(text, invalid),
-                           "invalid UTF-8 (content files must be UTF-8)");
-  }
+  absl::Status utf8 = CheckUtf8(path, text);
+  if (!utf8.ok()) return utf8;
   absl::StatusOr<SplitContent> split = SplitFrontMatter(path, text);
   if (!split.ok()) return split.status();
+  ParsedData data;
+  absl::Status status = ParseFrontMatterText(path, text, *split,
+                                             /*require_mapping=*/true, &data);
+  if (!status.ok()) return status;
   ParsedContent parsed;
   parsed.format = split->format;
+  parsed.front_matter = std::move(data.value);
+  parsed.key_positions = std::move(data.key_positions);
   parsed.body = std::string(split->body);
   parsed.body_start = split->body_start;
-  parsed.front_matter.SetObject();
-  absl::Status status;
-  switch (split->format) {
-    case FrontMatterFormat::kNone:
-      break;
-    case FrontMatterFormat::kYaml:
-      status = ParseYaml(path, *split, &parsed);
-      break;
-    case FrontMatterFormat::kToml:
-      status = ParseToml(path, *split, &parsed);
-      break;
-    case FrontMatterFormat::kJson:
-      status = ParseJson(path, text, *split, &parsed);
-      if (status.ok() && !parsed.front_matter.IsObject()) {
-        status = PositionedError(absl::StatusCode::kInvalidArgument, path,
-                                 split->front_matter_start,
-                                 "JSON front matter must be an object");
-      }
-      break;
-  }
-  if (!status.ok()) return status;
   return parsed;
+}
+
+absl::StatusOr<ParsedData> ParseDataFile(absl::string_view path,
+                                         absl::string_view text,
+                                         FrontMatterFormat format,
+                                         bool require_mapping) {
+  absl::Status utf8 = CheckUtf8(path, text);
+  if (!utf8.ok()) return utf8;
+  SplitContent split;
+  split.format = format;
+  split.front_matter = text;
+  split.front_matter_start = {1, 1};
+  if (absl::StartsWith(text, "\xEF\xBB\xBF")) {
+    split.front_matter.remove_prefix(3);
+    split.front_matter_start = {1, 4};
+  }
+  ParsedData data;
+  absl::Status status =
+      ParseFrontMatterText(path, text, split, require_mapping, &data);
+  if (!status.ok()) return status;
+  return data;
 }
 
 }  // namespace serval::content

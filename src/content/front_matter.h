@@ -59,6 +59,12 @@ struct SplitContent {
 absl::StatusOr<SplitContent> SplitFrontMatter(absl::string_view path,
                                               absl::string_view text);
 
+// A parsed data file (data/*.yaml|json|toml, serval.toml).
+struct ParsedData {
+  rapidjson::Document value;
+  absl::flat_hash_map<std::string, SourcePosition> key_positions;  // top level
+};
+
 struct ParsedContent {
   FrontMatterFormat format = FrontMatterFormat::kNone;
   rapidjson::Document front_matter;  // always an object
@@ -72,6 +78,14 @@ struct ParsedContent {
 // parses the front matter.
 absl::StatusOr<ParsedContent> ParseContentFile(absl::string_view path,
                                                absl::string_view text);
+
+// Parses a whole file in `format` (not kNone). With `require_mapping` the
+// root must be a mapping/object (config files); data files may hold any
+// value. Errors as for front matter: "path:line:col: message".
+absl::StatusOr<ParsedData> ParseDataFile(absl::string_view path,
+                                         absl::string_view text,
+                                         FrontMatterFormat format,
+                                         bool require_mapping);
 
 }  // namespace serval::content
 

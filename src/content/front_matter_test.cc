@@ -93,7 +93,7 @@ TEST(FrontMatterTest, YamlDuplicateKeyIsError) {
 
 TEST(FrontMatterTest, YamlNonMappingIsError) {
   EXPECT_EQ(ErrorOf("---\n- a\n- b\n---\n"),
-            "c/a.md:2:1: front matter must be a mapping of keys to values");
+            "c/a.md:2:1: expected a mapping of keys to values");
 }
 
 TEST(FrontMatterTest, YamlAliasBombIsBounded) {
@@ -184,13 +184,48 @@ TEST(FrontMatterTest, UnclosedFrontMatter) {
 
 TEST(FrontMatterTest, InvalidUtf8Position) {
   EXPECT_EQ(ErrorOf("---\ntitle: ok\n---\nline\nbad \xFF here\n"),
-            "c/a.md:5:5: invalid UTF-8 (content files must be UTF-8)");
+            "c/a.md:5:5: invalid UTF-8 (text files must be UTF-8)");
 }
 
 TEST(FrontMatterTest, ThematicBreakInBodyIsNotFrontMatter) {
   ParsedContent p = MustParse("Intro\n\n---\n\nMore\n");
   EXPECT_EQ(p.format, FrontMatterFormat::kNone);
   EXPECT_EQ(p.body, "Intro\n\n---\n\nMore\n");
+}
+
+}  // namespace
+}  // namespace serval::content
+
+namespace serval::content {
+namespace {
+
+TEST(ParseDataFileTest, YamlListAllowedForDataFiles) {
+  absl::StatusOr<ParsedData> d = ParseDataFile(
+      "data/authors.yaml", "- name: Ann\n- name: Bo\n",
+      FrontMatterFormat::kYaml, /*require_mapping=*/false);
+  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_TRUE(d->value.IsArray());
+  EXPECT_STREQ(d->value[1]["name"].GetString(), "Bo");
+}
+
+TEST(ParseDataFileTest, ConfigMustBeMapping) {
+  absl::StatusOr<ParsedData> d =
+      ParseDataFile("serval.yaml", "- a\n", FrontMatterFormat::kYaml, true);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().message(),
+            "serval.yaml:1:1: expected a mapping of keys to values");
+}
+
+TEST(ParseDataFileTest, TomlAndJsonPositionsAreFilePositions) {
+  absl::StatusOr<ParsedData> t = ParseDataFile(
+      "serval.toml", "title = \"x\"\n\nbad = \n", FrontMatterFormat::kToml,
+      true);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().message().substr(0, 14), "serval.toml:3:");
+  absl::StatusOr<ParsedData> j = ParseDataFile(
+      "data/x.json", "[1,\n 2,\n ]", FrontMatterFormat::kJson, false);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().message().substr(0, 14), "data/x.json:3:");
 }
 
 }  // namespace
