@@ -74,6 +74,8 @@ absl::StatusOr<SiteConfig> ParseSiteConfig(absl::string_view path,
   SiteConfig config = DefaultSiteConfig();
   absl::Status s;
   if (!(s = reader.String("title", &config.title)).ok()) return s;
+  // "baseURL" is Hugo's spelling; accepting it lets one config serve both.
+  if (!(s = reader.String("baseURL", &config.baseurl)).ok()) return s;
   if (!(s = reader.String("baseurl", &config.baseurl)).ok()) return s;
   if (!(s = reader.String("language", &config.language)).ok()) return s;
   if (!(s = reader.NonNegativeInt("paginate", &config.paginate)).ok()) return s;

@@ -1,7 +1,7 @@
 // config.h — the site configuration, `serval.toml`.
 //
 //   title = "My Blog"
-//   baseurl = "https://example.org/"
+//   baseurl = "https://example.org/"   # or Hugo's spelling, baseURL
 //   language = "en"
 //   paginate = 10                 # list pages per page (0: no pagination)
 //   summary_length = 70           # words, when a page has no <!--more-->

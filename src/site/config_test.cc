@@ -46,6 +46,13 @@ weight = 1
   EXPECT_EQ(c->menus[0].entries[0].name, "About");
 }
 
+TEST(SiteConfigTest, AcceptsHugoBaseUrlSpelling) {
+  absl::StatusOr<SiteConfig> c =
+      ParseSiteConfig("serval.toml", "baseURL = \"https://example.org/\"\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->baseurl, "https://example.org/");
+}
+
 TEST(SiteConfigTest, WrongTypeNamesKeyPosition) {
   absl::StatusOr<SiteConfig> c =
       ParseSiteConfig("serval.toml", "title = \"x\"\npaginate = \"ten\"\n");

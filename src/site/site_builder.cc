@@ -1,0 +1,510 @@
+#include "src/site/site_builder.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "src/base/slug.h"
+#include "src/content/date.h"
+
+namespace serval::site {
+namespace {
+
+using content::SourcePosition;
+using rapidjson::Value;
+
+constexpr absl::string_view kContentPrefix = "content/";
+
+// "content/a/b.md" -> "a/b.md"
+absl::string_view ContentRelative(absl::string_view path) {
+  return absl::StripPrefix(path, kContentPrefix);
+}
+
+// The directory of a content-relative path: "a/b.md" -> "a", "b.md" -> "".
+std::string DirOf(absl::string_view rel) {
+  size_t slash = rel.rfind('/');
+  return slash == absl::string_view::npos ? "" : std::string(rel.substr(0, slash));
+}
+
+std::string BaseName(absl::string_view rel) {
+  size_t slash = rel.rfind('/');
+  return std::string(slash == absl::string_view::npos ? rel
+                                                      : rel.substr(slash + 1));
+}
+
+// "a/b" -> {"", "a", "a/b"}: every ancestor directory, outermost first.
+std::vector<std::string> DirChain(absl::string_view dir) {
+  std::vector<std::string> chain = {""};
+  if (dir.empty()) return chain;
+  std::string prefix;
+  for (absl::string_view part : absl::StrSplit(dir, '/')) {
+    prefix = prefix.empty() ? std::string(part) : absl::StrCat(prefix, "/", part);
+    chain.push_back(prefix);
+  }
+  return chain;
+}
+
+std::string DirUrl(absl::string_view dir) {
+  return dir.empty() ? "/" : absl::StrCat("/", dir, "/");
+}
+
+// "getting-started" -> "Getting started"
+std::string Humanize(absl::string_view stem) {
+  std::string title(stem);
+  for (char& c : title) {
+    if (c == '-' || c == '_') c = ' ';
+  }
+  if (!title.empty()) title[0] = absl::ascii_toupper(title[0]);
+  return title;
+}
+
+std::string Capitalize(absl::string_view s) {
+  std::string out(s);
+  if (!out.empty()) out[0] = absl::ascii_toupper(out[0]);
+  return out;
+}
+
+class Assembler {
+ public:
+  Assembler(SiteConfig config, const AssembleOptions& options,
+            Diagnostics* diagnostics)
+      : config_(std::move(config)), options_(options),
+        diagnostics_(diagnostics) {}
+
+  void Error(absl::string_view path, SourcePosition at,
+             absl::string_view message) {
+    diagnostics_->errors.push_back(
+        absl::StrCat(path, ":", at.line, ":", at.column, ": ", message));
+  }
+
+  SourcePosition KeyPosition(const SourceFile& file, absl::string_view key) {
+    auto it = file.parsed.key_positions.find(std::string(key));
+    return it == file.parsed.key_positions.end() ? SourcePosition{1, 1}
+                                                 : it->second;
+  }
+
+  // Merges the cascades of `chain` (outermost first) under the page's own
+  // keys: nearer cascades win over farther ones, the page over both.
+  void ApplyCascade(const std::vector<std::string>& chain,
+                    rapidjson::Document* params) {
+    for (auto dir = chain.rbegin(); dir != chain.rend(); ++dir) {
+      auto it = cascades_.find(*dir);
+      if (it == cascades_.end()) continue;
+      for (const auto& member : it->second->GetObject()) {
+        if (params->HasMember(member.name)) continue;
+        Value name(member.name, params->GetAllocator());
+        Value value(member.value, params->GetAllocator());
+        params->AddMember(name, value, params->GetAllocator());
+      }
+    }
+  }
+
+  // Reads the typed fields of `file` into `page`; false after an error.
+  bool ReadFields(const SourceFile& file, Page* page) {
+    const Value& fm = page->params;
+    bool ok = true;
+    auto string_field = [&](const char* key, std::string* out) {
+      auto it = fm.FindMember(key);
+      if (it == fm.MemberEnd() || it->value.IsNull()) return;
+      if (!it->value.IsString()) {
+        Error(file.path, KeyPosition(file, key),
+              absl::StrCat("'", key, "' must be a string"));
+        ok = false;
+        return;
+      }
+      out->assign(it->value.GetString(), it->value.GetStringLength());
+    };
+    auto string_list = [&](const char* key, std::vector<std::string>* out) {
+      auto it = fm.FindMember(key);
+      if (it == fm.MemberEnd() || it->value.IsNull()) return;
+      if (it->value.IsString()) {
+        out->push_back(it->value.GetString());
+        return;
+      }
+      if (it->value.IsArray()) {
+        for (const Value& v : it->value.GetArray()) {
+          if (!v.IsString()) {
+            Error(file.path, KeyPosition(file, key),
+                  absl::StrCat("'", key, "' must be a list of strings"));
+            ok = false;
+            return;
+          }
+          out->push_back(v.GetString());
+        }
+        return;
+      }
+      Error(file.path, KeyPosition(file, key),
+            absl::StrCat("'", key, "' must be a list of strings"));
+      ok = false;
+    };
+
+    string_field("title", &page->title);
+    string_field("slug", &page->slug);
+    string_field("layout", &page->layout);
+    string_field("summary", &page->summary);
+    string_field("description", &page->description);
+    if (auto it = fm.FindMember("draft"); it != fm.MemberEnd()) {
+      if (!it->value.IsBool()) {
+        Error(file.path, KeyPosition(file, "draft"),
+              "'draft' must be true or false");
+        ok = false;
+      } else {
+        page->draft = it->value.GetBool();
+      }
+    }
+    if (auto it = fm.FindMember("weight"); it != fm.MemberEnd()) {
+      if (!it->value.IsInt64()) {
+        Error(file.path, KeyPosition(file, "weight"),
+              "'weight' must be an integer");
+        ok = false;
+      } else {
+        page->weight = it->value.GetInt64();
+      }
+    }
+    if (auto it = fm.FindMember("date"); it != fm.MemberEnd()) {
+      if (!it->value.IsString()) {
+        Error(file.path, KeyPosition(file, "date"),
+              "'date' must be a date such as 2024-03-05");
+        ok = false;
+      } else {
+        absl::StatusOr<absl::Time> date = content::ParseDate(
+            absl::string_view(it->value.GetString(),
+                              it->value.GetStringLength()));
+        if (!date.ok()) {
+          Error(file.path, KeyPosition(file, "date"), date.status().message());
+          ok = false;
+        } else {
+          page->date = *date;
+        }
+      }
+    }
+    if (!page->slug.empty() &&
+        (page->slug.find_first_of("/\\") != std::string::npos ||
+         page->slug == "." || page->slug == "..")) {
+      Error(file.path, KeyPosition(file, "slug"),
+            absl::StrCat("'slug' must be one path segment, not '", page->slug,
+                         "'"));
+      ok = false;
+    }
+
+    std::vector<std::string> aliases;
+    string_list("aliases", &aliases);
+    for (const std::string& alias : aliases) {
+      std::string url = NormalizeAlias(alias);
+      if (url.empty()) {
+        Error(file.path, KeyPosition(file, "aliases"),
+              absl::StrCat("alias '", alias, "' is not a site path"));
+        ok = false;
+        continue;
+      }
+      page->aliases.push_back(std::move(url));
+    }
+
+    for (const Taxonomy& taxonomy : config_.taxonomies) {
+      std::vector<std::string> names;
+      string_list(taxonomy.plural.c_str(), &names);
+      std::vector<TermRef> refs;
+      absl::flat_hash_set<std::string> seen;
+      for (const std::string& name : names) {
+        std::string slug = base::Slugify(name);
+        if (slug.empty()) {
+          Error(file.path, KeyPosition(file, taxonomy.plural),
+                absl::StrCat(taxonomy.singular, " '", name,
+                             "' has no letters or digits"));
+          ok = false;
+          continue;
+        }
+        if (!seen.insert(slug).second) continue;
+        refs.push_back({name, slug,
+                        absl::StrCat("/", taxonomy.plural, "/", slug, "/")});
+      }
+      page->terms.emplace_back(taxonomy.plural, std::move(refs));
+    }
+    return ok;
+  }
+
+  // "/old/path" -> "/old/path/", "old.html" -> "/old.html"; "" if it
+  // escapes the site or is not a path.
+  static std::string NormalizeAlias(absl::string_view alias) {
+    if (alias.empty() || absl::StrContains(alias, "://") ||
+        alias.find_first_of("?#\\") != absl::string_view::npos) {
+      return "";
+    }
+    std::vector<std::string> parts;
+    for (absl::string_view part : absl::StrSplit(alias, '/', absl::SkipEmpty())) {
+      if (part == "." || part == "..") return "";
+      parts.emplace_back(part);
+    }
+    if (parts.empty()) return "";
+    std::string url = absl::StrCat("/", absl::StrJoin(parts, "/"));
+    if (!absl::EndsWith(parts.back(), ".html")) url += "/";
+    return url;
+  }
+
+  std::unique_ptr<Site> Run(std::vector<SourceFile> files,
+                            rapidjson::Document data) {
+    auto site = std::make_unique<Site>();
+    std::sort(files.begin(), files.end(),
+              [](const SourceFile& a, const SourceFile& b) {
+                return a.path < b.path;
+              });
+
+    // Cascades come from _index.md files and apply below their directory.
+    for (const SourceFile& file : files) {
+      absl::string_view rel = ContentRelative(file.path);
+      if (BaseName(rel) != "_index.md") continue;
+      auto it = file.parsed.front_matter.FindMember("cascade");
+      if (it == file.parsed.front_matter.MemberEnd()) continue;
+      if (!it->value.IsObject()) {
+        Error(file.path, KeyPosition(file, "cascade"),
+              "'cascade' must be a mapping of keys to values");
+        continue;
+      }
+      cascades_[DirOf(rel)] = &it->value;
+    }
+
+    std::map<std::string, Page*> section_by_dir;  // "" is home
+    std::vector<Page*> regular;
+    for (SourceFile& file : files) {
+      absl::string_view rel = ContentRelative(file.path);
+      std::string dir = DirOf(rel);
+      std::string base = BaseName(rel);
+      const bool is_index = base == "_index.md";
+      const bool is_bundle = base == "index.md";
+
+      auto page = std::make_unique<Page>();
+      page->source_path = file.path;
+      page->body = std::move(file.parsed.body);
+      page->body_start = file.parsed.body_start;
+      page->params.CopyFrom(file.parsed.front_matter,
+                            page->params.GetAllocator());
+      page->params.RemoveMember("cascade");
+      std::vector<std::string> chain = DirChain(dir);
+      if (is_index) chain.pop_back();  // its own cascade is for below
+      if (!is_index || !dir.empty()) ApplyCascade(chain, &page->params);
+      if (!ReadFields(file, page.get())) continue;
+      if (page->draft && !options_.include_drafts) continue;
+
+      if (is_index) {
+        page->kind = dir.empty() ? PageKind::kHome : PageKind::kSection;
+        page->url = DirUrl(dir);
+        if (page->title.empty()) {
+          page->title = dir.empty() ? config_.title : Humanize(BaseName(dir));
+        }
+        section_by_dir[dir] = page.get();
+      } else {
+        page->kind = PageKind::kPage;
+        std::string segment_dir = is_bundle ? DirOf(dir) : dir;
+        std::string last = is_bundle ? BaseName(dir)
+                                     : std::string(absl::StripSuffix(base, ".md"));
+        if (!page->slug.empty()) last = page->slug;
+        page->url = absl::StrCat(DirUrl(segment_dir), last, "/");
+        if (page->title.empty()) page->title = Humanize(last);
+        regular.push_back(page.get());
+      }
+      size_t slash = rel.find('/');
+      page->section = slash == absl::string_view::npos
+                          ? ""
+                          : std::string(rel.substr(0, slash));
+      if (page->kind == PageKind::kHome) page->section = "";
+      site->pages.push_back(std::move(page));
+    }
+
+    // Home, and top-level directories are sections even without _index.md.
+    auto generated_section = [&](const std::string& dir) -> Page* {
+      auto page = std::make_unique<Page>();
+      page->kind = dir.empty() ? PageKind::kHome : PageKind::kSection;
+      page->url = DirUrl(dir);
+      page->title = dir.empty() ? config_.title : Humanize(BaseName(dir));
+      page->section = dir.empty() ? "" : std::string(DirChain(dir)[1]);
+      page->params.SetObject();
+      Page* raw = page.get();
+      site->pages.push_back(std::move(page));
+      section_by_dir[dir] = raw;
+      return raw;
+    };
+    if (section_by_dir.find("") == section_by_dir.end()) generated_section("");
+    for (Page* page : regular) {
+      if (!page->section.empty() &&
+          section_by_dir.find(page->section) == section_by_dir.end()) {
+        generated_section(page->section);
+      }
+    }
+    site->home = section_by_dir[""];
+
+    // Parents: the nearest enclosing section directory.
+    auto parent_of_dir = [&](std::string dir) -> Page* {
+      while (true) {
+        auto it = section_by_dir.find(dir);
+        if (it != section_by_dir.end()) return it->second;
+        dir = DirOf(dir);
+      }
+    };
+    for (Page* page : regular) {
+      std::string dir = DirOf(ContentRelative(page->source_path));
+      if (BaseName(ContentRelative(page->source_path)) == "index.md") {
+        dir = DirOf(dir);
+      }
+      Page* parent = parent_of_dir(dir);
+      page->parent = parent;
+      parent->pages.push_back(page);
+    }
+    for (auto& [dir, section] : section_by_dir) {
+      if (dir.empty()) continue;
+      Page* parent = parent_of_dir(DirOf(dir));
+      section->parent = parent;
+      parent->sections.push_back(section);
+    }
+
+    BuildTaxonomies(site.get(), regular);
+
+    // Lists in default order, prev/next among a parent's pages.
+    for (auto& page : site->pages) {
+      std::stable_sort(page->pages.begin(), page->pages.end(),
+                       DefaultPageOrder);
+      std::stable_sort(page->sections.begin(), page->sections.end(),
+                       DefaultPageOrder);
+    }
+    for (auto& [dir, section] : section_by_dir) {
+      const std::vector<const Page*>& list = section->pages;
+      for (size_t i = 0; i < list.size(); ++i) {
+        Page* page = const_cast<Page*>(list[i]);
+        page->prev = i > 0 ? list[i - 1] : nullptr;
+        page->next = i + 1 < list.size() ? list[i + 1] : nullptr;
+      }
+    }
+    // Home lists its child sections and root pages, as Hugo's does.
+    {
+      Page* home = section_by_dir[""];
+      std::vector<const Page*> listed = home->sections;
+      listed.insert(listed.end(), home->pages.begin(), home->pages.end());
+      std::stable_sort(listed.begin(), listed.end(), DefaultPageOrder);
+      home->pages = std::move(listed);
+    }
+
+    // Deterministic page order, URL claims and lookup tables.
+    std::sort(site->pages.begin(), site->pages.end(),
+              [](const std::unique_ptr<Page>& a, const std::unique_ptr<Page>& b) {
+                return std::tie(a->url, a->source_path) <
+                       std::tie(b->url, b->source_path);
+              });
+    absl::flat_hash_map<std::string, std::string> claimed;  // output -> by
+    for (auto& page : site->pages) {
+      page->output_path = OutputPathForUrl(page->url);
+      std::string by = page->source_path.empty()
+                           ? absl::StrCat("the generated ", PageKindName(page->kind),
+                                          " page ", page->url)
+                           : page->source_path;
+      auto [it, inserted] = claimed.emplace(page->output_path, by);
+      if (!inserted) {
+        Error(page->source_path.empty() ? it->second : page->source_path,
+              {1, 1},
+              absl::StrCat("URL ", page->url, " is also claimed by ",
+                           page->source_path.empty() ? by : it->second));
+        continue;
+      }
+      site->by_url[page->url] = page.get();
+      if (!page->source_path.empty()) {
+        site->by_source_path[page->source_path] = page.get();
+      }
+      if (page->kind == PageKind::kPage) site->regular_pages.push_back(page.get());
+      if (page->kind == PageKind::kSection) site->sections.push_back(page.get());
+    }
+    std::stable_sort(site->regular_pages.begin(), site->regular_pages.end(),
+                     DefaultPageOrder);
+    for (auto& page : site->pages) {
+      for (const std::string& alias : page->aliases) {
+        Alias a{alias, OutputPathForUrl(alias), page.get(), page->source_path};
+        auto [it, inserted] = claimed.emplace(a.output_path, page->source_path);
+        if (!inserted) {
+          Error(page->source_path, {1, 1},
+                absl::StrCat("alias ", alias, " is also claimed by ",
+                             it->second));
+          continue;
+        }
+        site->aliases.push_back(std::move(a));
+      }
+    }
+    std::sort(site->aliases.begin(), site->aliases.end(),
+              [](const Alias& a, const Alias& b) { return a.url < b.url; });
+
+    site->config = std::move(config_);
+    site->data = std::move(data);
+    if (!site->data.IsObject()) site->data.SetObject();
+    return site;
+  }
+
+ private:
+  void BuildTaxonomies(Site* site, const std::vector<Page*>& regular) {
+    for (const Taxonomy& taxonomy : config_.taxonomies) {
+      // slug -> term page, created on first use; regular is in path order,
+      // so the first spelling of a term is deterministic.
+      std::map<std::string, Page*> terms;
+      for (Page* page : regular) {
+        const std::vector<TermRef>* refs = page->TermsOf(taxonomy.plural);
+        if (refs == nullptr) continue;
+        for (const TermRef& ref : *refs) {
+          Page*& term = terms[ref.slug];
+          if (term == nullptr) {
+            auto owned = std::make_unique<Page>();
+            owned->kind = PageKind::kTerm;
+            owned->taxonomy = taxonomy.plural;
+            owned->term = ref.name;
+            owned->title = ref.name;
+            owned->slug = ref.slug;
+            owned->url = ref.url;
+            owned->params.SetObject();
+            term = owned.get();
+            site->pages.push_back(std::move(owned));
+          }
+          term->pages.push_back(page);
+        }
+      }
+      if (terms.empty()) continue;
+      auto owned = std::make_unique<Page>();
+      owned->kind = PageKind::kTaxonomy;
+      owned->taxonomy = taxonomy.plural;
+      owned->title = Capitalize(taxonomy.plural);
+      owned->url = absl::StrCat("/", taxonomy.plural, "/");
+      owned->params.SetObject();
+      for (auto& [slug, term] : terms) {
+        term->parent = owned.get();
+        owned->term_pages.push_back(term);
+      }
+      std::stable_sort(owned->term_pages.begin(), owned->term_pages.end(),
+                       [](const Page* a, const Page* b) {
+                         return std::tie(a->title, a->url) <
+                                std::tie(b->title, b->url);
+                       });
+      site->taxonomies.push_back(owned.get());
+      site->pages.push_back(std::move(owned));
+    }
+  }
+
+  SiteConfig config_;
+  const AssembleOptions& options_;
+  Diagnostics* diagnostics_;
+  absl::flat_hash_map<std::string, const Value*> cascades_;
+};
+
+}  // namespace
+
+std::unique_ptr<Site> AssembleSite(SiteConfig config,
+                                   std::vector<SourceFile> files,
+                                   rapidjson::Document data,
+                                   const AssembleOptions& options,
+                                   Diagnostics* diagnostics) {
+  Assembler assembler(std::move(config), options, diagnostics);
+  return assembler.Run(std::move(files), std::move(data));
+}
+
+}  // namespace serval::site
