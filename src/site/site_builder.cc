@@ -53,6 +53,22 @@ std::vector<std::string> DirChain(absl::string_view dir) {
   return chain;
 }
 
+// "content/a/b.md": under content/, ends in .md, no empty, "." or ".."
+// segment and no backslash, so URLs built from it stay inside the site.
+bool IsContentPath(absl::string_view path) {
+  if (!absl::StartsWith(path, kContentPrefix) || !absl::EndsWith(path, ".md") ||
+      absl::StrContains(path, "\\")) {
+    return false;
+  }
+  for (absl::string_view part :
+       absl::StrSplit(ContentRelative(path), '/')) {
+    if (part.empty() || part == "." || part == ".." || part == ".md") {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string DirUrl(absl::string_view dir) {
   return dir.empty() ? "/" : absl::StrCat("/", dir, "/");
 }
@@ -275,6 +291,11 @@ class Assembler {
     std::map<std::string, Page*> section_by_dir;  // "" is home
     std::vector<Page*> regular;
     for (SourceFile& file : files) {
+      if (!IsContentPath(file.path)) {
+        Error(file.path, {1, 1},
+              "not a content path (expected content/<dirs>/<name>.md)");
+        continue;
+      }
       absl::string_view rel = ContentRelative(file.path);
       std::string dir = DirOf(rel);
       std::string base = BaseName(rel);

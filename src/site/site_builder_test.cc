@@ -209,6 +209,20 @@ TEST(AssembleSiteTest, TypedFieldErrorsHavePositionsAndAllAreReported) {
   EXPECT_NE(b.site->FindByUrl("/ok/"), nullptr);
 }
 
+TEST(AssembleSiteTest, PathsOutsideContentAreRejected) {
+  Built b = Build({
+      {"content/../../etc/x.md", "---\n---\n"},
+      {"elsewhere/a.md", "---\n---\n"},
+      {"content//b.md", "---\n---\n"},
+      {"content/good.md", "---\n---\n"},
+  });
+  EXPECT_EQ(b.diagnostics.errors.size(), 3u);
+  for (const auto& page : b.site->pages) {
+    EXPECT_EQ(page->url.find(".."), std::string::npos) << page->url;
+  }
+  EXPECT_NE(b.site->FindByUrl("/good/"), nullptr);
+}
+
 TEST(AssembleSiteTest, DeterministicWhateverTheInputOrder) {
   Files files;
   for (int i = 0; i < 30; ++i) {
