@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Build benchmark: Serval against Hugo on the same generated sites.
+
+For each size, generates a site with ../shared/bench/gen_site.py (content,
+serval.toml + templates/ for Serval, hugo.toml + layouts/ for Hugo), then
+runs clean builds of both, alternating, RUNS times each, and prints the
+median wall time, the ratio and the median peak RSS of each.
+
+Usage:
+  tools/bench/build_vs_hugo.py [--pages 1000 10000] [--runs 5]
+      [--serval bazel-bin/src/cli/serval] [--jobs N]
+
+Needs Debian's `hugo` and `time` packages (GNU time measures peak RSS).
+A benchmark, not a test: run it on a quiet machine and read the medians.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GEN_SITE = os.environ.get(
+    "SERVAL_GEN_SITE", os.path.join(ROOT, "..", "shared", "bench", "gen_site.py"))
+
+
+def timed(cmd, cwd=None):
+    """Runs cmd under GNU time; returns (seconds, peak RSS in MiB)."""
+    with tempfile.NamedTemporaryFile("r") as report:
+        proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", report.name] + cmd,
+                              cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+        if proc.returncode != 0:
+            sys.exit("benchmark: %s failed (%d):\n%s" % (" ".join(cmd), proc.returncode,
+                                                       proc.stderr[-2000:]))
+        seconds, kib = report.read().split()
+        return float(seconds), int(kib) / 1024.0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--serval", default=os.path.join(ROOT, "bazel-bin", "src", "cli", "serval"))
+    ap.add_argument("--hugo", default=shutil.which("hugo") or "hugo")
+    ap.add_argument("--jobs", type=int, default=0, help="serval --jobs (0: default)")
+    ap.add_argument("--keep", action="store_true", help="keep the generated sites")
+    args = ap.parse_args()
+    for tool in (args.serval, args.hugo, "/usr/bin/time", GEN_SITE):
+        if not os.path.exists(tool) and not shutil.which(tool):
+            sys.exit("benchmark: %s not found (apt-get install hugo time; "
+                     "bazel build -c opt //:serval)" % tool)
+
+    rows = []
+    for pages in args.pages:
+        work = tempfile.mkdtemp(prefix="serval-bench-%d-" % pages)
+        site = os.path.join(work, "site")
+        subprocess.run([sys.executable, GEN_SITE, site, "--pages", str(pages)], check=True)
+        serval_out, hugo_out = os.path.join(work, "serval-out"), os.path.join(work, "hugo-out")
+        serval_cmd = [args.serval, "build", site, "-o", serval_out, "--clean", "--quiet"]
+        if args.jobs:
+            serval_cmd += ["--jobs", str(args.jobs)]
+        hugo_cmd = [args.hugo, "--source", site, "--destination", hugo_out, "--quiet",
+                    "--config", os.path.join(site, "hugo.toml")]
+        times = {"serval": [], "hugo": []}
+        rss = {"serval": [], "hugo": []}
+        for _ in range(args.runs):
+            for name, cmd, out in (("hugo", hugo_cmd, hugo_out), ("serval", serval_cmd, serval_out)):
+                shutil.rmtree(out, ignore_errors=True)
+                shutil.rmtree(os.path.join(site, "resources"), ignore_errors=True)
+                seconds, mib = timed(cmd)
+                times[name].append(seconds)
+                rss[name].append(mib)
+        s_t, h_t = statistics.median(times["serval"]), statistics.median(times["hugo"])
+        s_m, h_m = statistics.median(rss["serval"]), statistics.median(rss["hugo"])
+        rows.append((pages, s_t, h_t, h_t / s_t if s_t else float("inf"), s_m, h_m))
+        if not args.keep:
+            shutil.rmtree(work)
+        else:
+            print("kept", work)
+
+    print("| pages | serval s | hugo s | speed-up | serval MiB | hugo MiB | memory ratio |")
+    print("|------:|---------:|-------:|---------:|-----------:|---------:|-------------:|")
+    for pages, s_t, h_t, ratio, s_m, h_m in rows:
+        print("| %d | %.3f | %.3f | %.1fx | %.0f | %.0f | %.2f |"
+              % (pages, s_t, h_t, ratio, s_m, h_m, s_m / h_m if h_m else 0))
+    print("(medians of %d alternating clean builds each)" % args.runs)
+
+
+if __name__ == "__main__":
+    main()
