@@ -1,0 +1,266 @@
+#include "src/postprocess/outputs.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+#include "src/content/date.h"
+
+namespace serval::postprocess {
+namespace {
+
+using site::Page;
+using site::PageKind;
+using site::Site;
+
+const RenderedContent kNoContent;
+
+const RenderedContent& ContentOf(const RenderedContents& rendered,
+                                 const Page* page) {
+  auto it = rendered.find(page);
+  return it == rendered.end() ? kNoContent : it->second;
+}
+
+// The regular pages a list's feed shows: newest first, undated last.
+std::vector<const Page*> FeedPages(const Site& site, const Page& list,
+                                   int limit) {
+  std::vector<const Page*> pages;
+  const std::vector<const Page*>& source =
+      list.kind == PageKind::kHome ? site.regular_pages : list.pages;
+  for (const Page* p : source) {
+    if (p->kind == PageKind::kPage) pages.push_back(p);
+  }
+  std::stable_sort(pages.begin(), pages.end(), [](const Page* a, const Page* b) {
+    if (a->date.has_value() != b->date.has_value()) return a->date.has_value();
+    if (a->date.has_value() && *a->date != *b->date) return *a->date > *b->date;
+    return a->url < b->url;
+  });
+  if (limit > 0 && pages.size() > static_cast<size_t>(limit)) {
+    pages.resize(limit);
+  }
+  return pages;
+}
+
+std::string Rfc822(absl::Time t) {
+  return absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", t, absl::UTCTimeZone());
+}
+
+// The newest date among `pages`, or the Unix epoch for an undated list
+// (never the wall clock: outputs must not change from run to run).
+absl::Time Newest(const std::vector<const Page*>& pages) {
+  absl::Time newest = absl::UnixEpoch();
+  for (const Page* p : pages) {
+    if (p->date.has_value() && *p->date > newest) newest = *p->date;
+  }
+  return newest;
+}
+
+std::string FeedDir(const Page& list) {
+  return std::string(absl::StripPrefix(list.url, "/"));
+}
+
+std::string ListTitle(const Site& site, const Page& list) {
+  if (list.kind == PageKind::kHome) return site.config.title;
+  return absl::StrCat(list.title, " | ", site.config.title);
+}
+
+}  // namespace
+
+std::string Permalink(const site::SiteConfig& config, absl::string_view url) {
+  return absl::StrCat(absl::StripSuffix(config.baseurl, "/"), url);
+}
+
+std::string XmlEscape(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // XML 1.0 allows only tab, newline and carriage return below 0x20.
+        if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') break;
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string RenderSitemap(const Site& site) {
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  for (const auto& page : site.pages) {  // already ordered by URL
+    absl::StrAppend(&out, "  <url>\n    <loc>",
+                    XmlEscape(Permalink(site.config, page->url)), "</loc>\n");
+    if (page->date.has_value()) {
+      absl::StrAppend(&out, "    <lastmod>",
+                      content::FormatDateRfc3339(*page->date),
+                      "</lastmod>\n");
+    }
+    out += "  </url>\n";
+  }
+  out += "</urlset>\n";
+  return out;
+}
+
+std::string RenderRss(const Site& site, const Page& list,
+                      const RenderedContents& rendered,
+                      const OutputOptions& options) {
+  std::vector<const Page*> pages = FeedPages(site, list, options.feed_limit);
+  const std::string self =
+      Permalink(site.config, absl::StrCat(list.url, "index.xml"));
+  std::string out = absl::StrCat(
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+      "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n"
+      "<channel>\n"
+      "  <title>", XmlEscape(ListTitle(site, list)), "</title>\n"
+      "  <link>", XmlEscape(Permalink(site.config, list.url)), "</link>\n"
+      "  <description>", XmlEscape(absl::StrCat("Recent content in ",
+                                                ListTitle(site, list))),
+      "</description>\n"
+      "  <language>", XmlEscape(site.config.language), "</language>\n"
+      "  <lastBuildDate>", Rfc822(Newest(pages)), "</lastBuildDate>\n"
+      "  <atom:link href=\"", XmlEscape(self),
+      "\" rel=\"self\" type=\"application/rss+xml\"/>\n");
+  for (const Page* page : pages) {
+    const std::string link = XmlEscape(Permalink(site.config, page->url));
+    absl::StrAppend(&out, "  <item>\n    <title>", XmlEscape(page->title),
+                    "</title>\n    <link>", link, "</link>\n    <guid>", link,
+                    "</guid>\n");
+    if (page->date.has_value()) {
+      absl::StrAppend(&out, "    <pubDate>", Rfc822(*page->date),
+                      "</pubDate>\n");
+    }
+    absl::StrAppend(&out, "    <description>",
+                    XmlEscape(ContentOf(rendered, page).summary_html),
+                    "</description>\n  </item>\n");
+  }
+  out += "</channel>\n</rss>\n";
+  return out;
+}
+
+std::string RenderAtom(const Site& site, const Page& list,
+                       const RenderedContents& rendered,
+                       const OutputOptions& options) {
+  std::vector<const Page*> pages = FeedPages(site, list, options.feed_limit);
+  const std::string self =
+      Permalink(site.config, absl::StrCat(list.url, "atom.xml"));
+  std::string out = absl::StrCat(
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+      "  <title>", XmlEscape(ListTitle(site, list)), "</title>\n"
+      "  <id>", XmlEscape(Permalink(site.config, list.url)), "</id>\n"
+      "  <link href=\"", XmlEscape(Permalink(site.config, list.url)), "\"/>\n"
+      "  <link href=\"", XmlEscape(self), "\" rel=\"self\"/>\n"
+      "  <updated>", content::FormatDateRfc3339(Newest(pages)), "</updated>\n");
+  if (site.config.params.IsObject() && site.config.params.HasMember("author") &&
+      site.config.params["author"].IsString()) {
+    absl::StrAppend(&out, "  <author><name>",
+                    XmlEscape(site.config.params["author"].GetString()),
+                    "</name></author>\n");
+  } else {
+    absl::StrAppend(&out, "  <author><name>", XmlEscape(site.config.title),
+                    "</name></author>\n");
+  }
+  for (const Page* page : pages) {
+    const std::string link = XmlEscape(Permalink(site.config, page->url));
+    const std::string updated = content::FormatDateRfc3339(
+        page->date.value_or(absl::UnixEpoch()));
+    absl::StrAppend(&out, "  <entry>\n    <title>", XmlEscape(page->title),
+                    "</title>\n    <id>", link, "</id>\n    <link href=\"", link,
+                    "\"/>\n    <updated>", updated, "</updated>\n");
+    absl::StrAppend(&out, "    <summary type=\"html\">",
+                    XmlEscape(ContentOf(rendered, page).summary_html),
+                    "</summary>\n  </entry>\n");
+  }
+  out += "</feed>\n";
+  return out;
+}
+
+std::string RenderSearchIndex(const Site& site,
+                              const RenderedContents& rendered,
+                              const OutputOptions& options) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  auto string = [&](absl::string_view s) {
+    writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  };
+  writer.StartArray();
+  for (const Page* page : site.regular_pages) {
+    const RenderedContent& content = ContentOf(rendered, page);
+    writer.StartObject();
+    string("title");
+    string(page->title);
+    string("url");
+    string(page->url);
+    if (page->date.has_value()) {
+      string("date");
+      string(content::FormatDateRfc3339(*page->date));
+    }
+    string("section");
+    string(page->section);
+    string("tags");
+    writer.StartArray();
+    if (const auto* tags = page->TermsOf("tags")) {
+      for (const site::TermRef& t : *tags) string(t.name);
+    }
+    writer.EndArray();
+    string("summary");
+    string(page->description.empty() ? page->summary : page->description);
+    string("content");
+    absl::string_view text = content.plain_text;
+    if (options.search_text_limit > 0 &&
+        text.size() > static_cast<size_t>(options.search_text_limit)) {
+      size_t cut = options.search_text_limit;
+      // Never split a UTF-8 sequence.
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+        --cut;
+      }
+      text = text.substr(0, cut);
+    }
+    string(text);
+    writer.EndObject();
+  }
+  writer.EndArray();
+  return absl::StrCat(absl::string_view(buffer.GetString(), buffer.GetSize()),
+                      "\n");
+}
+
+std::string RenderRobotsTxt(const Site& site) {
+  return absl::StrCat("User-agent: *\nAllow: /\nSitemap: ",
+                      Permalink(site.config, "/sitemap.xml"), "\n");
+}
+
+std::vector<Output> PostprocessOutputs(const Site& site,
+                                       const RenderedContents& rendered,
+                                       const OutputOptions& options) {
+  std::vector<Output> outputs;
+  outputs.push_back({"sitemap.xml", RenderSitemap(site)});
+  outputs.push_back({"robots.txt", RenderRobotsTxt(site)});
+  outputs.push_back({"index.json", RenderSearchIndex(site, rendered, options)});
+  for (const auto& page : site.pages) {
+    if (page->kind != PageKind::kHome && page->kind != PageKind::kSection &&
+        page->kind != PageKind::kTerm) {
+      continue;
+    }
+    outputs.push_back({absl::StrCat(FeedDir(*page), "index.xml"),
+                       RenderRss(site, *page, rendered, options)});
+    outputs.push_back({absl::StrCat(FeedDir(*page), "atom.xml"),
+                       RenderAtom(site, *page, rendered, options)});
+  }
+  std::sort(outputs.begin(), outputs.end(),
+            [](const Output& a, const Output& b) { return a.path < b.path; });
+  return outputs;
+}
+
+}  // namespace serval::postprocess
