@@ -1,0 +1,244 @@
+#include "src/fs/atomic_writer.h"
+
+#include <cerrno>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "src/base/errno_status.h"
+#include "src/fs/temp_name.h"
+
+namespace serval::fs {
+namespace {
+
+using base::ErrnoOf;
+using base::ErrnoStatus;
+
+// A write(2) that makes no progress this many times in a row is an error.
+constexpr int kMaxZeroProgressWrites = 16;
+// Temp names are 64 random bits: a collision is a sign of trouble.
+constexpr int kMaxTempCollisions = 8;
+
+// `status` with "atomic write <target>: " in front, code and payloads kept.
+absl::Status Annotate(const absl::Status& status, absl::string_view target) {
+  absl::Status out(status.code(),
+                   absl::StrCat("atomic write ", target, ": ",
+                                status.message()));
+  status.ForEachPayload([&out](absl::string_view url, const absl::Cord& p) {
+    out.SetPayload(url, p);
+  });
+  return out;
+}
+
+absl::Status WithCode(absl::StatusCode code, const absl::Status& status) {
+  absl::Status out(code, status.message());
+  status.ForEachPayload([&out](absl::string_view url, const absl::Cord& p) {
+    out.SetPayload(url, p);
+  });
+  return out;
+}
+
+}  // namespace
+
+absl::string_view DurabilityName(Durability durability) {
+  switch (durability) {
+    case Durability::kStrict:
+      return "strict";
+    case Durability::kBatch:
+      return "batch";
+    case Durability::kNone:
+      return "none";
+  }
+  return "?";
+}
+
+AtomicWriter::AtomicWriter(Fs* fs, AtomicWriteOptions options)
+    : fs_(fs), options_(std::move(options)) {}
+
+absl::Status AtomicWriter::CheckPath(absl::string_view path) const {
+  std::string root = options_.root;
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  absl::string_view below;  // the part of `path` under the root
+  if (root.empty()) {
+    below = "";
+  } else if (absl::StartsWith(path, root) && path.size() > root.size() &&
+             (path[root.size()] == '/' || root == "/")) {
+    below = path.substr(root == "/" ? 1 : root.size() + 1);
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "atomic write ", path, ": outside the output root ", root));
+  }
+  // Every existing component below the root, then the target itself.
+  std::string current = root;
+  std::vector<std::string> to_check;
+  if (!root.empty()) {
+    for (absl::string_view part : absl::StrSplit(below, '/', absl::SkipEmpty())) {
+      current = JoinPath(current, part);
+      to_check.push_back(current);
+    }
+  } else {
+    to_check.emplace_back(path);
+  }
+  for (const std::string& component : to_check) {
+    absl::StatusOr<FileInfo> info = fs_->Stat(component);
+    if (!info.ok()) {
+      if (ErrnoOf(info.status()) == ENOENT) break;  // created below
+      return Annotate(info.status(), path);
+    }
+    if (info->type == FileType::kSymlink) {
+      return Annotate(
+          WithCode(absl::StatusCode::kFailedPrecondition,
+                   ErrnoStatus(ELOOP, "refusing to write through symlink",
+                               component)),
+          path);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> AtomicWriter::Unchanged(
+    absl::string_view path, absl::string_view contents) const {
+  absl::StatusOr<FileInfo> info = fs_->Stat(path);
+  if (!info.ok()) {
+    if (ErrnoOf(info.status()) == ENOENT) return false;
+    return info.status();
+  }
+  if (info->type != FileType::kRegular || info->size != contents.size() ||
+      info->mode != options_.mode) {
+    return false;
+  }
+  absl::StatusOr<std::string> existing = fs_->ReadFile(path);
+  if (!existing.ok()) {
+    // Replaced or removed meanwhile: just write.
+    if (ErrnoOf(existing.status()) == ENOENT) return false;
+    return existing.status();
+  }
+  return *existing == contents;
+}
+
+absl::StatusOr<WriteOutcome> AtomicWriter::Write(
+    absl::string_view path, absl::string_view contents) const {
+  absl::Status checked = CheckPath(path);
+  if (!checked.ok()) return checked;
+  absl::StatusOr<bool> unchanged = Unchanged(path, contents);
+  if (!unchanged.ok()) return Annotate(unchanged.status(), path);
+  if (*unchanged) return WriteOutcome::kUnchanged;
+
+  const std::string dir = Dirname(path);
+  absl::Status dirs = CreateDirs(*fs_, dir);
+  if (!dirs.ok()) return Annotate(dirs, path);
+
+  Retrier retrier(options_.retry);
+  for (;;) {
+    absl::Status status = WriteOnce(path, contents, retrier);
+    if (status.ok()) return WriteOutcome::kWritten;
+    // A transient error that ended an attempt (a failed close, say) starts
+    // a new attempt; the retry budget is shared.
+    if (!retrier.ShouldRetry(status)) return Annotate(status, path);
+  }
+}
+
+absl::Status AtomicWriter::WriteOnce(absl::string_view path,
+                                     absl::string_view contents,
+                                     Retrier& retrier) const {
+  const std::string dir = Dirname(path);
+  const std::string base = Basename(path);
+  std::string temp;
+  std::unique_ptr<WritableFile> file;
+  for (int collisions = 0;;) {
+    temp = JoinPath(dir, MakeTempName(base));
+    absl::StatusOr<std::unique_ptr<WritableFile>> opened =
+        fs_->OpenForWrite(temp, OpenMode::kCreateExclusive, 0600);
+    if (opened.ok()) {
+      file = std::move(opened).value();
+      break;
+    }
+    if (ErrnoOf(opened.status()) == EEXIST &&
+        ++collisions < kMaxTempCollisions) {
+      continue;
+    }
+    if (retrier.ShouldRetry(opened.status())) continue;
+    return opened.status();
+  }
+
+  absl::Status status = WriteBody(*file, contents, retrier);
+  absl::Status closed = file->Close();
+  if (status.ok()) status = closed;
+  if (!status.ok()) {
+    RemoveTemp(temp, retrier);
+    return status;
+  }
+
+  for (;;) {
+    status = fs_->Rename(temp, path);
+    if (status.ok()) break;
+    if (retrier.ShouldRetry(status)) continue;
+    RemoveTemp(temp, retrier);
+    return status;
+  }
+
+  if (options_.durability == Durability::kStrict) {
+    do {
+      status = fs_->SyncDir(dir);
+    } while (retrier.ShouldRetry(status));
+  }
+  return status;
+}
+
+absl::Status AtomicWriter::WriteBody(WritableFile& file,
+                                     absl::string_view contents,
+                                     Retrier& retrier) const {
+  int zero_progress = 0;
+  while (!contents.empty()) {
+    absl::StatusOr<size_t> n = file.Write(contents);
+    if (!n.ok()) {
+      if (retrier.ShouldRetry(n.status())) continue;
+      return n.status();
+    }
+    if (*n == 0) {
+      if (++zero_progress >= kMaxZeroProgressWrites) {
+        return ErrnoStatus(EIO, "write (no progress)", file.path());
+      }
+      continue;
+    }
+    zero_progress = 0;
+    contents.remove_prefix(*n);
+  }
+  absl::Status status;
+  do {
+    status = file.SetMode(options_.mode);
+  } while (retrier.ShouldRetry(status));
+  if (!status.ok()) return status;
+  if (options_.durability == Durability::kStrict) {
+    do {
+      status = file.Sync();
+    } while (retrier.ShouldRetry(status));
+  }
+  return status;
+}
+
+void AtomicWriter::RemoveTemp(const std::string& temp, Retrier& retrier) const {
+  absl::Status status;
+  do {
+    status = fs_->Remove(temp);
+  } while (retrier.ShouldRetry(status));
+  // A temp that cannot be removed (EIO, say) is left to the sweeper; the
+  // caller already reports the error that stopped the write.
+}
+
+absl::Status AtomicWriter::Commit() const {
+  if (options_.durability != Durability::kBatch) return absl::OkStatus();
+  const std::string root = options_.root.empty() ? "." : options_.root;
+  Retrier retrier(options_.retry);
+  absl::Status status;
+  do {
+    status = fs_->SyncAll(root);
+  } while (retrier.ShouldRetry(status));
+  if (!status.ok()) return Annotate(status, root);
+  return status;
+}
+
+}  // namespace serval::fs

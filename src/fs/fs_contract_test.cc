@@ -1,0 +1,205 @@
+// The behaviour every Fs must share, run on PosixFs (a TEST_TMPDIR
+// directory) and MemFs alike.
+#include <cerrno>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "src/base/errno_status.h"
+#include "src/fs/fs.h"
+#include "src/fs/test_fs.h"
+
+namespace serval::fs {
+namespace {
+
+using base::ErrnoOf;
+
+class FsContractTest : public ::testing::TestWithParam<FsKind> {
+ protected:
+  void Put(const std::string& path, absl::string_view data,
+           uint32_t mode = 0644) {
+    auto file = fs().OpenForWrite(path, OpenMode::kTruncate, mode);
+    ASSERT_TRUE(file.ok()) << file.status();
+    ASSERT_TRUE(WriteAll(**file, data).ok());
+    ASSERT_TRUE((*file)->Close().ok());
+  }
+  std::string Get(const std::string& path) {
+    auto data = fs().ReadFile(path);
+    EXPECT_TRUE(data.ok()) << data.status();
+    return data.ok() ? *data : "<error>";
+  }
+  Fs& fs() { return t_.fs(); }
+  std::string P(const std::string& relative) { return t_.Path(relative); }
+
+  TestFs t_{GetParam()};
+};
+
+TEST_P(FsContractTest, ReadMissingNamesOperationPathAndErrno) {
+  auto data = fs().ReadFile(P("missing"));
+  ASSERT_FALSE(data.ok());
+  EXPECT_EQ(data.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ErrnoOf(data.status()), ENOENT);
+  EXPECT_NE(data.status().message().find(P("missing")), std::string::npos);
+  EXPECT_NE(data.status().message().find("ENOENT"), std::string::npos);
+}
+
+TEST_P(FsContractTest, WriteThenRead) {
+  Put(P("a.txt"), "hello");
+  EXPECT_EQ(Get(P("a.txt")), "hello");
+  Put(P("a.txt"), "bye");  // truncates
+  EXPECT_EQ(Get(P("a.txt")), "bye");
+  auto info = fs().Stat(P("a.txt"));
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->type, FileType::kRegular);
+  EXPECT_EQ(info->size, 3u);
+}
+
+TEST_P(FsContractTest, WriteReturnsAtMostTheBytesGiven) {
+  auto file = fs().OpenForWrite(P("w"), OpenMode::kCreateExclusive, 0600);
+  ASSERT_TRUE(file.ok());
+  auto n = (*file)->Write("abcdef");
+  ASSERT_TRUE(n.ok());
+  EXPECT_GT(*n, 0u);
+  EXPECT_LE(*n, 6u);
+  EXPECT_TRUE((*file)->Sync().ok());
+  EXPECT_TRUE((*file)->Close().ok());
+  EXPECT_EQ(ErrnoOf((*file)->Close()), EBADF);
+}
+
+TEST_P(FsContractTest, ExclusiveOpenRefusesExistingNameAndSymlink) {
+  Put(P("x"), "1");
+  auto again = fs().OpenForWrite(P("x"), OpenMode::kCreateExclusive, 0600);
+  EXPECT_EQ(ErrnoOf(again.status()), EEXIST);
+  ASSERT_TRUE(fs().Symlink(P("nowhere"), P("link")).ok());
+  auto via_link =
+      fs().OpenForWrite(P("link"), OpenMode::kCreateExclusive, 0600);
+  EXPECT_EQ(ErrnoOf(via_link.status()), EEXIST);
+  EXPECT_FALSE(fs().Stat(P("nowhere")).ok());
+}
+
+TEST_P(FsContractTest, SetModeIsExact) {
+  auto file = fs().OpenForWrite(P("m"), OpenMode::kCreateExclusive, 0600);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->SetMode(0640).ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  auto info = fs().Stat(P("m"));
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->mode, 0640u);
+}
+
+TEST_P(FsContractTest, RenameReplacesAtomically) {
+  Put(P("old"), "old");
+  Put(P("new"), "new");
+  ASSERT_TRUE(fs().Rename(P("new"), P("old")).ok());
+  EXPECT_EQ(Get(P("old")), "new");
+  EXPECT_EQ(ErrnoOf(fs().Stat(P("new")).status()), ENOENT);
+  EXPECT_EQ(ErrnoOf(fs().Rename(P("gone"), P("old"))), ENOENT);
+}
+
+TEST_P(FsContractTest, OpenFileFollowsRename) {
+  auto file = fs().OpenForWrite(P("t"), OpenMode::kCreateExclusive, 0644);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(WriteAll(**file, "ab").ok());
+  ASSERT_TRUE(fs().Rename(P("t"), P("u")).ok());
+  ASSERT_TRUE(WriteAll(**file, "cd").ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  EXPECT_EQ(Get(P("u")), "abcd");
+}
+
+TEST_P(FsContractTest, DirectoriesListSorted) {
+  ASSERT_TRUE(CreateDirs(fs(), P("d/e/f")).ok());
+  ASSERT_TRUE(CreateDirs(fs(), P("d/e/f")).ok());  // idempotent
+  Put(P("d/b"), "");
+  Put(P("d/a"), "");
+  auto names = fs().ListDir(P("d"));
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"a", "b", "e"}));
+  EXPECT_EQ(ErrnoOf(fs().CreateDir(P("d"), 0755)), EEXIST);
+  EXPECT_EQ(ErrnoOf(fs().ListDir(P("d/a")).status()), ENOTDIR);
+  EXPECT_EQ(ErrnoOf(fs().ListDir(P("nope")).status()), ENOENT);
+  EXPECT_EQ(ErrnoOf(CreateDirs(fs(), P("d/a/x"))), ENOTDIR);
+  auto info = fs().Stat(P("d/e"));
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->type, FileType::kDirectory);
+}
+
+TEST_P(FsContractTest, RemoveAndRemoveDir) {
+  ASSERT_TRUE(CreateDirs(fs(), P("d")).ok());
+  Put(P("d/f"), "x");
+  EXPECT_EQ(ErrnoOf(fs().RemoveDir(P("d"))), ENOTEMPTY);
+  EXPECT_EQ(ErrnoOf(fs().RemoveDir(P("d/f"))), ENOTDIR);
+  EXPECT_TRUE(fs().Remove(P("d/f")).ok());
+  EXPECT_EQ(ErrnoOf(fs().Remove(P("d/f"))), ENOENT);
+  EXPECT_TRUE(fs().RemoveDir(P("d")).ok());
+  EXPECT_EQ(ErrnoOf(fs().Stat(P("d")).status()), ENOENT);
+}
+
+TEST_P(FsContractTest, SymlinksAreSeenByStatAndFollowedByRead) {
+  Put(P("target"), "content");
+  ASSERT_TRUE(fs().Symlink(P("target"), P("link")).ok());
+  auto info = fs().Stat(P("link"));
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->type, FileType::kSymlink);
+  EXPECT_EQ(Get(P("link")), "content");
+  ASSERT_TRUE(CreateDirs(fs(), P("realdir")).ok());
+  ASSERT_TRUE(fs().Symlink(P("realdir"), P("dirlink")).ok());
+  Put(P("dirlink/f"), "through");
+  EXPECT_EQ(Get(P("realdir/f")), "through");
+  ASSERT_TRUE(fs().Remove(P("link")).ok());  // removes the link only
+  EXPECT_EQ(Get(P("target")), "content");
+}
+
+TEST_P(FsContractTest, SyncsSucceedOnExistingAndFailOnMissing) {
+  Put(P("f"), "x");
+  EXPECT_TRUE(fs().SyncDir(t_.root()).ok());
+  EXPECT_TRUE(fs().SyncAll(t_.root()).ok());
+  EXPECT_EQ(ErrnoOf(fs().SyncDir(P("missing"))), ENOENT);
+  EXPECT_EQ(ErrnoOf(fs().SyncAll(P("missing"))), ENOENT);
+}
+
+TEST_P(FsContractTest, LockIsExclusiveAndReleasedOnDestruction) {
+  auto first = fs().TryLock(P("lock"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = fs().TryLock(P("lock"));
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(ErrnoOf(second.status()), EWOULDBLOCK);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE((*first)->SetContents("pid=1\n").ok());
+  ASSERT_TRUE((*first)->SetContents("pid=2\n").ok());
+  EXPECT_EQ(Get(P("lock")), "pid=2\n");
+  first->reset();
+  auto third = fs().TryLock(P("lock"));
+  EXPECT_TRUE(third.ok()) << third.status();
+  EXPECT_EQ(Get(P("lock")), "pid=2\n");  // the lock file is never cleared
+}
+
+TEST_P(FsContractTest, ConcurrentWritersOfDistinctFiles) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([this, t] {
+      for (int i = 0; i < 50; ++i) {
+        std::string path = P(absl::StrCat("f", t, "_", i));
+        auto file = fs().OpenForWrite(path, OpenMode::kCreateExclusive, 0644);
+        ASSERT_TRUE(file.ok());
+        ASSERT_TRUE(WriteAll(**file, path).ok());
+        ASSERT_TRUE((*file)->Close().ok());
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  auto names = fs().ListDir(t_.root());
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(names->size(), 400u);
+  for (const std::string& name : *names) {
+    EXPECT_EQ(Get(P(name)), P(name));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fs, FsContractTest,
+                         ::testing::Values(FsKind::kPosix, FsKind::kMem),
+                         FsKindName<::testing::TestParamInfo<FsKind>>);
+
+}  // namespace
+}  // namespace serval::fs

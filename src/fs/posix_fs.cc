@@ -1,0 +1,249 @@
+#include "src/fs/posix_fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+#include <utility>
+
+#include "absl/time/time.h"
+#include "src/base/errno_status.h"
+
+namespace serval::fs {
+namespace {
+
+using base::ErrnoStatus;
+
+class PosixWritableFile : public WritableFile {
+ public:
+  PosixWritableFile(int fd, std::string path)
+      : fd_(fd), path_(std::move(path)) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  absl::StatusOr<size_t> Write(absl::string_view data) override {
+    if (fd_ < 0) return ErrnoStatus(EBADF, "write", path_);
+    ssize_t n = ::write(fd_, data.data(), data.size());
+    if (n < 0) return ErrnoStatus(errno, "write", path_);
+    return static_cast<size_t>(n);
+  }
+  absl::Status Sync() override {
+    if (fd_ < 0) return ErrnoStatus(EBADF, "fsync", path_);
+    if (::fsync(fd_) != 0) return ErrnoStatus(errno, "fsync", path_);
+    return absl::OkStatus();
+  }
+  absl::Status SetMode(uint32_t mode) override {
+    if (fd_ < 0) return ErrnoStatus(EBADF, "fchmod", path_);
+    if (::fchmod(fd_, mode) != 0) return ErrnoStatus(errno, "fchmod", path_);
+    return absl::OkStatus();
+  }
+  absl::Status Close() override {
+    if (fd_ < 0) return ErrnoStatus(EBADF, "close", path_);
+    int fd = fd_;
+    fd_ = -1;  // Linux releases the descriptor even when close fails.
+    if (::close(fd) != 0) return ErrnoStatus(errno, "close", path_);
+    return absl::OkStatus();
+  }
+  const std::string& path() const override { return path_; }
+
+ private:
+  int fd_;
+  const std::string path_;
+};
+
+class PosixFileLock : public FileLock {
+ public:
+  PosixFileLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  // Closing the descriptor releases the flock.
+  ~PosixFileLock() override { ::close(fd_); }
+
+  absl::Status SetContents(absl::string_view contents) override {
+    if (::ftruncate(fd_, 0) != 0) return ErrnoStatus(errno, "ftruncate", path_);
+    size_t done = 0;
+    while (done < contents.size()) {
+      ssize_t n = ::pwrite(fd_, contents.data() + done, contents.size() - done,
+                           static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return ErrnoStatus(n < 0 ? errno : EIO, "pwrite", path_);
+      done += static_cast<size_t>(n);
+    }
+    return absl::OkStatus();
+  }
+  const std::string& path() const override { return path_; }
+
+ private:
+  const int fd_;
+  const std::string path_;
+};
+
+FileType TypeOf(mode_t mode) {
+  if (S_ISREG(mode)) return FileType::kRegular;
+  if (S_ISDIR(mode)) return FileType::kDirectory;
+  if (S_ISLNK(mode)) return FileType::kSymlink;
+  return FileType::kOther;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> PosixFs::ReadFile(absl::string_view path) {
+  std::string p(path);
+  int fd;
+  do {
+    fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return ErrnoStatus(errno, "open", path);
+  std::string contents;
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    contents.reserve(static_cast<size_t>(st.st_size));
+  }
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int error = errno;
+      ::close(fd);
+      return ErrnoStatus(error, "read", path);
+    }
+    if (n == 0) break;
+    contents.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return contents;
+}
+
+absl::StatusOr<FileInfo> PosixFs::Stat(absl::string_view path) {
+  struct stat st;
+  if (::lstat(std::string(path).c_str(), &st) != 0) {
+    return ErrnoStatus(errno, "lstat", path);
+  }
+  FileInfo info;
+  info.type = TypeOf(st.st_mode);
+  info.size = static_cast<uint64_t>(st.st_size);
+  info.mode = st.st_mode & 07777;
+  info.mtime = absl::TimeFromTimespec(st.st_mtim);
+  return info;
+}
+
+absl::StatusOr<std::vector<std::string>> PosixFs::ListDir(
+    absl::string_view path) {
+  DIR* dir = ::opendir(std::string(path).c_str());
+  if (dir == nullptr) return ErrnoStatus(errno, "opendir", path);
+  std::vector<std::string> names;
+  for (;;) {
+    errno = 0;
+    struct dirent* entry = ::readdir(dir);
+    if (entry == nullptr) {
+      int error = errno;
+      ::closedir(dir);
+      if (error != 0) return ErrnoStatus(error, "readdir", path);
+      break;
+    }
+    absl::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    names.emplace_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+absl::Status PosixFs::CreateDir(absl::string_view path, uint32_t mode) {
+  if (::mkdir(std::string(path).c_str(), mode) != 0) {
+    return ErrnoStatus(errno, "mkdir", path);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<WritableFile>> PosixFs::OpenForWrite(
+    absl::string_view path, OpenMode open_mode, uint32_t mode) {
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC;
+  if (open_mode == OpenMode::kCreateExclusive) {
+    flags |= O_EXCL | O_NOFOLLOW;
+  } else {
+    flags |= O_TRUNC;
+  }
+  std::string p(path);
+  int fd = ::open(p.c_str(), flags, mode);
+  if (fd < 0) return ErrnoStatus(errno, "open", path);
+  return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, std::move(p)));
+}
+
+absl::Status PosixFs::Rename(absl::string_view from, absl::string_view to) {
+  if (::rename(std::string(from).c_str(), std::string(to).c_str()) != 0) {
+    return ErrnoStatus(errno, "rename", to);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PosixFs::Remove(absl::string_view path) {
+  if (::unlink(std::string(path).c_str()) != 0) {
+    return ErrnoStatus(errno, "unlink", path);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PosixFs::RemoveDir(absl::string_view path) {
+  if (::rmdir(std::string(path).c_str()) != 0) {
+    return ErrnoStatus(errno, "rmdir", path);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PosixFs::Symlink(absl::string_view target,
+                              absl::string_view link_path) {
+  if (::symlink(std::string(target).c_str(), std::string(link_path).c_str()) !=
+      0) {
+    return ErrnoStatus(errno, "symlink", link_path);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PosixFs::SyncDir(absl::string_view path) {
+  int fd = ::open(std::string(path).c_str(),
+                  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open", path);
+  absl::Status status;
+  if (::fsync(fd) != 0) status = ErrnoStatus(errno, "fsync", path);
+  ::close(fd);
+  return status;
+}
+
+absl::Status PosixFs::SyncAll(absl::string_view path) {
+  int fd = ::open(std::string(path).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open", path);
+  absl::Status status;
+  if (::syncfs(fd) != 0) status = ErrnoStatus(errno, "syncfs", path);
+  ::close(fd);
+  return status;
+}
+
+absl::StatusOr<std::unique_ptr<FileLock>> PosixFs::TryLock(
+    absl::string_view path) {
+  std::string p(path);
+  int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus(errno, "open", path);
+  int rc;
+  do {
+    rc = ::flock(fd, LOCK_EX | LOCK_NB);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    int error = errno;
+    ::close(fd);
+    return ErrnoStatus(error, "flock", path);
+  }
+  return std::unique_ptr<FileLock>(new PosixFileLock(fd, std::move(p)));
+}
+
+PosixFs& DefaultPosixFs() {
+  static PosixFs* fs = new PosixFs;
+  return *fs;
+}
+
+}  // namespace serval::fs
