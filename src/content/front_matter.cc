@@ -52,7 +52,7 @@ absl::Status JsonError(absl::string_view path, absl::string_view text,
                        size_t offset, rapidjson::ParseErrorCode code) {
   return PositionedError(absl::StatusCode::kInvalidArgument, path,
                          PositionOfOffset(text, offset),
-                         absl::StrCat("JSON front matter: ",
+                         absl::StrCat("JSON: ",
                                       rapidjson::GetParseError_En(code)));
 }
 
@@ -67,11 +67,11 @@ class YamlConverter {
 
   absl::Status Convert(yaml_node_t* node, int depth, Value* out) {
     if (++nodes_ > kMaxFrontMatterNodes) {
-      return Error(node, "YAML front matter expands to too many values "
+      return Error(node, "YAML expands to too many values "
                          "(aliases?)");
     }
     if (depth > kMaxFrontMatterDepth) {
-      return Error(node, "YAML front matter is nested too deeply");
+      return Error(node, "YAML is nested too deeply");
     }
     switch (node->type) {
       case YAML_SCALAR_NODE:
@@ -95,7 +95,7 @@ class YamlConverter {
              pair < node->data.mapping.pairs.top; ++pair) {
           yaml_node_t* key = yaml_document_get_node(document_, pair->key);
           if (key->type != YAML_SCALAR_NODE) {
-            return Error(key, "YAML front matter keys must be scalars");
+            return Error(key, "YAML keys must be scalars");
           }
           absl::string_view name(
               reinterpret_cast<const char*>(key->data.scalar.value),
@@ -245,7 +245,7 @@ absl::Status ParseYaml(absl::string_view path, const SplitContent& split,
                   static_cast<int>(parser.problem_mark.column) + 1},
                  split.front_matter_start);
     std::string message = absl::StrCat(
-        "YAML front matter: ", parser.problem ? parser.problem : "syntax error");
+        "YAML: ", parser.problem ? parser.problem : "syntax error");
     if (parser.context != nullptr) {
       absl::StrAppend(&message, " ", parser.context);
     }
@@ -287,7 +287,7 @@ std::string Streamed(const T& value) {
 absl::Status ConvertToml(const toml::node& node, int depth,
                          Allocator* allocator, Value* out) {
   if (depth > kMaxFrontMatterDepth) {
-    return absl::InvalidArgumentError("TOML front matter is nested too deeply");
+    return absl::InvalidArgumentError("TOML is nested too deeply");
   }
   switch (node.type()) {
     case toml::node_type::table: {
@@ -360,7 +360,7 @@ absl::Status ParseToml(absl::string_view path, const SplitContent& split,
          static_cast<int>(error.source().begin.column)},
         split.front_matter_start);
     return PositionedError(absl::StatusCode::kInvalidArgument, path, at,
-                           absl::StrCat("TOML front matter: ",
+                           absl::StrCat("TOML: ",
                                         std::string(error.description())));
   }
   const toml::table& table = result.table();

@@ -1,0 +1,251 @@
+#include "src/build/site_loader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "src/base/errno_status.h"
+#include "src/content/front_matter.h"
+#include "src/site/config.h"
+
+namespace serval::build {
+namespace {
+
+using site::Diagnostics;
+
+bool Ignored(absl::string_view name) {
+  return name.empty() || name[0] == '.' || absl::EndsWith(name, "~") ||
+         (absl::StartsWith(name, "#") && absl::EndsWith(name, "#"));
+}
+
+class Walker {
+ public:
+  Walker(fs::Fs& fs, absl::string_view site_dir, Diagnostics* diagnostics)
+      : fs_(fs), site_dir_(site_dir), diagnostics_(diagnostics) {}
+
+  // Appends every file below `rel_dir` (relative to the site) to `out`.
+  void Walk(const std::string& rel_dir, int symlink_depth,
+            std::vector<std::string>* out) {
+    absl::StatusOr<std::vector<std::string>> names =
+        fs_.ListDir(fs::JoinPath(site_dir_, rel_dir));
+    if (!names.ok()) {
+      Error(rel_dir, names.status());
+      return;
+    }
+    for (const std::string& name : *names) {
+      if (Ignored(name)) continue;
+      std::string rel = absl::StrCat(rel_dir, "/", name);
+      std::string full = fs::JoinPath(site_dir_, rel);
+      absl::StatusOr<fs::FileInfo> info = fs_.Stat(full);
+      if (!info.ok()) {
+        Error(rel, info.status());
+        continue;
+      }
+      switch (info->type) {
+        case fs::FileType::kDirectory:
+          Walk(rel, symlink_depth, out);
+          break;
+        case fs::FileType::kRegular:
+          out->push_back(rel);
+          break;
+        case fs::FileType::kSymlink:
+          FollowSymlink(rel, full, symlink_depth, out);
+          break;
+        case fs::FileType::kOther:
+          diagnostics_->warnings.push_back(
+              absl::StrCat(rel, ": not a regular file or directory; ignored"));
+          break;
+      }
+    }
+  }
+
+ private:
+  void FollowSymlink(const std::string& rel, const std::string& full,
+                     int symlink_depth, std::vector<std::string>* out) {
+    absl::StatusOr<std::vector<std::string>> as_dir = fs_.ListDir(full);
+    if (as_dir.ok()) {
+      if (symlink_depth + 1 > kMaxSymlinkDepth) {
+        diagnostics_->errors.push_back(absl::StrCat(
+            rel, ": symlink loop (directory symlinks nested more than ",
+            kMaxSymlinkDepth, " deep)"));
+        return;
+      }
+      Walk(rel, symlink_depth + 1, out);
+      return;
+    }
+    switch (base::ErrnoOf(as_dir.status())) {
+      case ENOTDIR:
+        out->push_back(rel);  // a symlink to a file: read through it
+        return;
+      case ELOOP:
+        diagnostics_->errors.push_back(absl::StrCat(rel, ": symlink loop"));
+        return;
+      case ENOENT:
+        diagnostics_->warnings.push_back(
+            absl::StrCat(rel, ": dangling symlink; ignored"));
+        return;
+      default:
+        Error(rel, as_dir.status());
+    }
+  }
+
+  void Error(absl::string_view rel, const absl::Status& status) {
+    diagnostics_->errors.push_back(absl::StrCat(rel, ": ", status.message()));
+  }
+
+  fs::Fs& fs_;
+  std::string site_dir_;
+  Diagnostics* diagnostics_;
+};
+
+bool Exists(fs::Fs& fs, const std::string& path, fs::FileType* type) {
+  absl::StatusOr<fs::FileInfo> info = fs.Stat(path);
+  if (!info.ok()) return false;
+  *type = info->type;
+  return true;
+}
+
+content::FrontMatterFormat DataFormat(absl::string_view path) {
+  if (absl::EndsWith(path, ".yaml") || absl::EndsWith(path, ".yml")) {
+    return content::FrontMatterFormat::kYaml;
+  }
+  if (absl::EndsWith(path, ".json")) return content::FrontMatterFormat::kJson;
+  if (absl::EndsWith(path, ".toml")) return content::FrontMatterFormat::kToml;
+  return content::FrontMatterFormat::kNone;
+}
+
+// data/a/b.yaml -> {"a", "b"}
+std::vector<std::string> DataKeyPath(absl::string_view rel) {
+  absl::string_view inner = absl::StripPrefix(rel, "data/");
+  size_t dot = inner.rfind('.');
+  if (dot != absl::string_view::npos) inner = inner.substr(0, dot);
+  return absl::StrSplit(inner, '/');
+}
+
+}  // namespace
+
+SiteFiles DiscoverSiteFiles(fs::Fs& fs, absl::string_view site_dir,
+                            Diagnostics* diagnostics) {
+  SiteFiles files;
+  fs::FileType type;
+  if (!Exists(fs, std::string(site_dir), &type) ||
+      (type != fs::FileType::kDirectory && type != fs::FileType::kSymlink)) {
+    diagnostics->errors.push_back(
+        absl::StrCat(site_dir, ": not a site directory (it does not exist)"));
+    return files;
+  }
+  files.has_config = Exists(fs, fs::JoinPath(site_dir, "serval.toml"), &type);
+  Walker walker(fs, site_dir, diagnostics);
+  auto walk_if_present = [&](const char* dir, std::vector<std::string>* out) {
+    fs::FileType t;
+    if (Exists(fs, fs::JoinPath(site_dir, dir), &t)) walker.Walk(dir, 0, out);
+    std::sort(out->begin(), out->end());
+  };
+  std::vector<std::string> content;
+  walk_if_present("content", &content);
+  for (std::string& path : content) {
+    (absl::EndsWith(path, ".md") ? files.content : files.resources)
+        .push_back(std::move(path));
+  }
+  walk_if_present("data", &files.data);
+  walk_if_present("templates", &files.templates);
+  walk_if_present("static", &files.statics);
+  return files;
+}
+
+LoadedSite LoadSite(fs::Fs& fs, absl::string_view site_dir,
+                    const LoadOptions& options, Diagnostics* diagnostics) {
+  LoadedSite loaded;
+  loaded.files = DiscoverSiteFiles(fs, site_dir, diagnostics);
+
+  site::SiteConfig config = site::DefaultSiteConfig();
+  if (loaded.files.has_config) {
+    absl::StatusOr<std::string> text =
+        fs.ReadFile(fs::JoinPath(site_dir, "serval.toml"));
+    absl::StatusOr<site::SiteConfig> parsed =
+        text.ok() ? site::ParseSiteConfig("serval.toml", *text)
+                  : absl::StatusOr<site::SiteConfig>(text.status());
+    if (parsed.ok()) {
+      config = std::move(parsed).value();
+    } else {
+      diagnostics->errors.push_back(std::string(parsed.status().message()));
+    }
+  }
+
+  rapidjson::Document data;
+  data.SetObject();
+  for (const std::string& rel : loaded.files.data) {
+    content::FrontMatterFormat format = DataFormat(rel);
+    if (format == content::FrontMatterFormat::kNone) {
+      diagnostics->warnings.push_back(absl::StrCat(
+          rel, ": not a data file (.yaml, .yml, .json or .toml); ignored"));
+      continue;
+    }
+    absl::StatusOr<std::string> text = fs.ReadFile(fs::JoinPath(site_dir, rel));
+    if (!text.ok()) {
+      diagnostics->errors.push_back(
+          absl::StrCat(rel, ": ", text.status().message()));
+      continue;
+    }
+    absl::StatusOr<content::ParsedData> parsed =
+        content::ParseDataFile(rel, *text, format, /*require_mapping=*/false);
+    if (!parsed.ok()) {
+      diagnostics->errors.push_back(std::string(parsed.status().message()));
+      continue;
+    }
+    // Place it at data.<dirs>.<stem>, creating objects on the way.
+    std::vector<std::string> keys = DataKeyPath(rel);
+    rapidjson::Value* node = &data;
+    bool clash = false;
+    for (size_t i = 0; i + 1 < keys.size() && !clash; ++i) {
+      rapidjson::Value key(keys[i].c_str(), data.GetAllocator());
+      auto it = node->FindMember(key);
+      if (it == node->MemberEnd()) {
+        rapidjson::Value child(rapidjson::kObjectType);
+        node->AddMember(key, child, data.GetAllocator());
+        it = node->FindMember(keys[i].c_str());
+      }
+      if (!it->value.IsObject()) clash = true;
+      node = &it->value;
+    }
+    if (clash || node->HasMember(keys.back().c_str())) {
+      diagnostics->errors.push_back(absl::StrCat(
+          rel, ": data key '", absl::StrJoin(keys, "."),
+          "' is defined by another data file too"));
+      continue;
+    }
+    rapidjson::Value key(keys.back().c_str(), data.GetAllocator());
+    rapidjson::Value value(parsed->value, data.GetAllocator());
+    node->AddMember(key, value, data.GetAllocator());
+  }
+
+  std::vector<site::SourceFile> sources;
+  sources.reserve(loaded.files.content.size());
+  for (const std::string& rel : loaded.files.content) {
+    absl::StatusOr<std::string> text = fs.ReadFile(fs::JoinPath(site_dir, rel));
+    if (!text.ok()) {
+      diagnostics->errors.push_back(
+          absl::StrCat(rel, ": ", text.status().message()));
+      continue;
+    }
+    absl::StatusOr<content::ParsedContent> parsed =
+        content::ParseContentFile(rel, *text);
+    if (!parsed.ok()) {
+      diagnostics->errors.push_back(std::string(parsed.status().message()));
+      continue;
+    }
+    sources.push_back({rel, std::move(parsed).value()});
+  }
+  loaded.site = site::AssembleSite(std::move(config), std::move(sources),
+                                   std::move(data),
+                                   {.include_drafts = options.include_drafts},
+                                   diagnostics);
+  return loaded;
+}
+
+}  // namespace serval::build
