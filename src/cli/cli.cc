@@ -1,9 +1,22 @@
 #include "src/cli/cli.h"
 
+#include <cstdlib>
+
 #include "CLI/CLI.hpp"
+#include "absl/time/clock.h"
 #include "src/base/version.h"
+#include "src/cli/user_path.h"
+#include "src/fs/posix_fs.h"
+#include "src/scaffold/scaffold.h"
 
 namespace serval::cli {
+namespace {
+
+std::string UserPath(const std::string& path) {
+  return ResolveUserPath(path, std::getenv("BUILD_WORKING_DIRECTORY"));
+}
+
+}  // namespace
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out,
            std::ostream& err) {
@@ -15,6 +28,23 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
 
   CLI::App* version =
       app.add_subcommand("version", "Print the version of serval and exit.");
+
+  CLI::App* new_cmd = app.add_subcommand("new", "Create a site or a page.");
+  new_cmd->require_subcommand(1);
+  std::string new_site_dir, new_site_title;
+  CLI::App* new_site =
+      new_cmd->add_subcommand("site", "Create a new site that builds as is.");
+  new_site->add_option("DIR", new_site_dir, "Directory of the new site")
+      ->required();
+  new_site->add_option("--title", new_site_title,
+                       "Site title (default: the directory name)");
+  std::string new_page_path, new_page_site = ".";
+  CLI::App* new_page = new_cmd->add_subcommand(
+      "page", "Create a draft page under content/ (never overwrites).");
+  new_page->add_option("PATH", new_page_path,
+                       "Path under content/, e.g. posts/my-post.md")
+      ->required();
+  new_page->add_option("--site", new_page_site, "Site directory (default: .)");
 
   // An unknown first word is a command the user thinks exists: name it.
   if (args.size() > 1 && !args[1].empty() && args[1][0] != '-' &&
@@ -31,7 +61,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp& e) {
-    out << app.help();
+    app.exit(e, out, err);  // prints the help of the command asked about
     return kExitOk;
   } catch (const CLI::CallForVersion& e) {
     out << e.what() << "\n";
@@ -44,6 +74,29 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
 
   if (version->parsed()) {
     out << "serval " << base::kVersion << "\n";
+    return kExitOk;
+  }
+  fs::PosixFs fs;
+  if (new_site->parsed()) {
+    std::string dir = UserPath(new_site_dir);
+    std::string title =
+        new_site_title.empty() ? fs::Basename(new_site_dir) : new_site_title;
+    absl::Status status = scaffold::NewSite(fs, dir, title);
+    if (!status.ok()) {
+      err << "serval: " << status.message() << "\n";
+      return kExitFailure;
+    }
+    out << "Created site '" << title << "' in " << new_site_dir << "\n";
+    return kExitOk;
+  }
+  if (new_page->parsed()) {
+    absl::StatusOr<std::string> path = scaffold::NewPage(
+        fs, UserPath(new_page_site), new_page_path, absl::Now());
+    if (!path.ok()) {
+      err << "serval: " << path.status().message() << "\n";
+      return kExitFailure;
+    }
+    out << "Created " << *path << "\n";
     return kExitOk;
   }
   return kExitUsage;

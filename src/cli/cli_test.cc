@@ -1,5 +1,6 @@
 #include "src/cli/cli.h"
 
+#include <cstdlib>
 #include <sstream>
 
 #include "gtest/gtest.h"
@@ -51,6 +52,33 @@ TEST(CliTest, UnknownCommandIsUsageError) {
   Result r = RunServal({"frobnicate"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_NE(r.err.find("frobnicate"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, SubcommandHelpIsThatCommandsHelp) {
+  Result r = RunServal({"new", "page", "--help"});
+  EXPECT_EQ(r.code, kExitOk);
+  EXPECT_NE(r.out.find("PATH"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--site"), std::string::npos) << r.out;
+}
+
+TEST(CliTest, NewSiteThenNewPageOnDisk) {
+  std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/cli-site";
+  Result site = RunServal({"new", "site", dir, "--title", "T"});
+  ASSERT_EQ(site.code, kExitOk) << site.err;
+  Result page = RunServal({"new", "page", "posts/x.md", "--site", dir});
+  ASSERT_EQ(page.code, kExitOk) << page.err;
+  EXPECT_NE(page.out.find("content/posts/x.md"), std::string::npos);
+  Result again = RunServal({"new", "page", "posts/x.md", "--site", dir});
+  EXPECT_EQ(again.code, kExitFailure);
+  EXPECT_NE(again.err.find("EEXIST"), std::string::npos) << again.err;
+  Result twice = RunServal({"new", "site", dir});
+  EXPECT_EQ(twice.code, kExitFailure);
+  EXPECT_NE(twice.err.find("not empty"), std::string::npos) << twice.err;
+}
+
+TEST(CliTest, NewWithoutWhatIsUsageError) {
+  EXPECT_EQ(RunServal({"new"}).code, kExitUsage);
+  EXPECT_EQ(RunServal({"new", "site"}).code, kExitUsage);
 }
 
 }  // namespace
