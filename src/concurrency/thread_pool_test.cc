@@ -103,8 +103,8 @@ TEST(ParallelForTest, NestedCallsDoNotDeadlock) {
 }
 
 TEST(ParallelForTest, CallerMakesProgressWhilePoolIsBusy) {
+  absl::Notification release;  // declared first: outlives the pool's worker
   ThreadPool pool(1);
-  absl::Notification release;
   pool.Schedule([&] { release.WaitForNotification(); });  // occupies worker
   std::atomic<int> ran{0};
   ASSERT_TRUE(ParallelFor(pool, 10, [&](size_t) {
