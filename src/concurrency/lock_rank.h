@@ -15,17 +15,23 @@
 namespace serval::concurrency {
 
 enum class LockRank : int {
-  // Outermost: held while scheduling work that itself takes other locks.
-  kThreadPool = 100,
-  // Per-key serialization (e.g. one output path at a time). Held while the
-  // work for the key runs, so it sits below everything that work may take.
-  kPerKeyLockTable = 200,
+  // PerKeyLockManager: the per-key locks, then its table (taken briefly,
+  // never while waiting for a key). Work done while a key is held may take
+  // any lock ranked above, but not a second key: keys share one rank, and
+  // holding two keys is how two threads deadlock.
+  kPerKeyLock = 200,
+  kPerKeyLockTable = 210,
   // Shared sets and caches filled by render threads.
   kThreadSafeSet = 600,
   kThreadLocalCacheRegistry = 650,
   // Filesystem layer: in-memory filesystem and fault-injection state.
   kFaultInjectionFs = 800,
   kMemFs = 850,
+  // Thread pool: its queue, then one ParallelFor's bookkeeping. Held only
+  // around a few lines that call nothing else, so work may be scheduled
+  // while holding any lock ranked below.
+  kThreadPoolQueue = 950,
+  kParallelForJob = 960,
   // Innermost: locks held only around a few lines that call nothing else.
   kLeaf = 1000,
   // Test-only ranks for the lock-order tests themselves.
