@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -21,6 +22,7 @@ extern "C" {
 #include "src/base/status_macros.h"
 #include "src/highlight/highlight.h"
 #include "src/markdown/directive_parser.h"
+#include "src/markdown/footnotes.h"
 #include "src/markdown/slug.h"
 
 namespace serval::markdown {
@@ -233,7 +235,17 @@ class Renderer {
   absl::Status RenderDocument(absl::string_view source) {
     out_.reserve(source.size() + source.size() / 4);
     include_stack_.push_back(options_.source_path);
-    SERVAL_RETURN_IF_ERROR(RenderBlock(source, options_.source_path, 1, 0));
+    FootnoteSplit footnotes;
+    if (options_.footnotes) footnotes = ExtractFootnotes(source);
+    for (FootnoteDefinition& def : footnotes.definitions) {
+      // The first definition of a label wins, as for link references.
+      footnote_index_.try_emplace(def.label, footnote_defs_.size());
+      footnote_defs_.push_back(std::move(def));
+    }
+    SERVAL_RETURN_IF_ERROR(RenderBlock(
+        footnotes.has_footnotes ? absl::string_view(footnotes.text) : source,
+        options_.source_path, 1, 0));
+    SERVAL_RETURN_IF_ERROR(RenderFootnotes());
     result_->html = std::move(out_);
     if (!summary_found_) result_->summary_html.clear();
     result_->reading_minutes =
@@ -569,13 +581,80 @@ class Renderer {
         }
         CountWords(text, size);
         break;
-      default:
+      default: {
+        if (text_end_ != out_.size()) text_run_start_ = out_.size();
+        const size_t chunk_start = out_.size();
         AppendMd4cEscaped(&out_, text, size);
         if (in_heading_) heading_text_.append(text, size);
         if (!in_code_block_) CountWords(text, size);
+        if (type == MD_TEXT_NORMAL && !footnote_defs_.empty() &&
+            image_nesting_ == 0) {
+          LinkFootnoteRefs(chunk_start);
+        }
         text_end_ = out_.size();
         break;
+      }
     }
+  }
+
+  // --- Footnotes --------------------------------------------------------------------
+
+  // Replaces each "[^label]" of a defined label that ends in out_ at or after
+  // `chunk_start` (and starts within the current run of plain text) with a
+  // numbered reference.
+  void LinkFootnoteRefs(size_t chunk_start) {
+    size_t search = chunk_start;
+    while (true) {
+      const size_t close = out_.find(']', search);
+      if (close == std::string::npos) return;
+      search = close + 1;
+      const size_t open = out_.rfind("[^", close);
+      if (open == std::string::npos || open < text_run_start_) continue;
+      const absl::string_view label =
+          absl::string_view(out_).substr(open + 2, close - open - 2);
+      if (!IsFootnoteLabel(label)) continue;
+      auto it = footnote_index_.find(label);
+      if (it == footnote_index_.end()) continue;
+      int& number = footnote_numbers_[it->second];
+      std::string ref;
+      if (number == 0) {
+        number = static_cast<int>(footnote_order_.size()) + 1;
+        footnote_order_.push_back(it->second);
+        absl::StrAppend(&ref, "<sup class=\"footnote-ref\" id=\"fnref-", number,
+                        "\"><a href=\"#fn-", number, "\">", number, "</a></sup>");
+      } else {
+        absl::StrAppend(&ref, "<sup class=\"footnote-ref\"><a href=\"#fn-",
+                        number, "\">", number, "</a></sup>");
+      }
+      out_.replace(open, close + 1 - open, ref);
+      search = open + ref.size();
+      text_run_start_ = search;
+    }
+  }
+
+  // Appends the referenced notes, in order of first reference (notes may
+  // reference further notes; each is rendered once).
+  absl::Status RenderFootnotes() {
+    if (footnote_order_.empty()) return absl::OkStatus();
+    out_.append("<section class=\"footnotes\">\n<ol>\n");
+    for (size_t i = 0; i < footnote_order_.size(); ++i) {
+      const FootnoteDefinition& def = footnote_defs_[footnote_order_[i]];
+      absl::StrAppend(&out_, "<li id=\"fn-", i + 1, "\">\n");
+      const size_t body_start = out_.size();
+      SERVAL_RETURN_IF_ERROR(
+          RenderBlock(def.body, options_.source_path, def.line, 1));
+      const std::string backref = absl::StrCat(
+          " <a href=\"#fnref-", i + 1,
+          "\" class=\"footnote-backref\">\xe2\x86\xa9</a>");
+      if (absl::EndsWith(out_, "</p>\n") && out_.size() - 5 >= body_start) {
+        out_.insert(out_.size() - 5, backref);
+      } else {
+        absl::StrAppend(&out_, backref, "\n");
+      }
+      out_.append("</li>\n");
+    }
+    out_.append("</ol>\n</section>\n");
+    return absl::OkStatus();
   }
 
   // --- Words --------------------------------------------------------------------
@@ -1260,6 +1339,12 @@ class Renderer {
   size_t heading_start_ = 0;
   std::string heading_text_;
   size_t text_end_ = kNone;  // out_.size() after the last plain text
+  size_t text_run_start_ = 0;  // where the current run of plain text began
+
+  std::vector<FootnoteDefinition> footnote_defs_;
+  absl::flat_hash_map<std::string, size_t> footnote_index_;  // label -> def
+  absl::flat_hash_map<size_t, int> footnote_numbers_;         // def -> number
+  std::vector<size_t> footnote_order_;  // defs in order of first reference
 
   bool in_code_block_ = false;
   bool capture_code_ = false;
@@ -1278,6 +1363,7 @@ MarkdownOptions MarkdownOptions::CommonMark() {
   o.heading_ids = false;
   o.highlight_code = false;
   o.directives = false;
+  o.footnotes = false;
   return o;
 }
 

@@ -53,6 +53,8 @@ struct MarkdownOptions {
 
   // GitHub extensions: tables, strikethrough, task lists, autolinks.
   bool github_extensions = true;
+  // Footnotes, GitHub style ("[^1]" and "[^1]: note"); see footnotes.h.
+  bool footnotes = true;
   // Raw HTML blocks and spans pass through (CommonMark); false drops them.
   bool allow_raw_html = true;
 

@@ -225,3 +225,31 @@ TEST(MarkdownTest, RefusesHugeInput) {
 
 }  // namespace
 }  // namespace serval::markdown
+
+namespace serval::markdown {
+namespace {
+
+TEST(MarkdownFootnotesTest, NumberedInOrderOfFirstReference) {
+  RenderedMarkdown r = Render(
+      "B[^b] then A[^a] and B again[^b], `[^a]` in code, [^none].\n\n"
+      "[^a]: Note *A*.\n[^b]: Note B.\n");
+  EXPECT_THAT(r.html, HasSubstr(
+      "B<sup class=\"footnote-ref\" id=\"fnref-1\"><a href=\"#fn-1\">1</a></sup> then "
+      "A<sup class=\"footnote-ref\" id=\"fnref-2\"><a href=\"#fn-2\">2</a></sup>"));
+  EXPECT_THAT(r.html, HasSubstr("again<sup class=\"footnote-ref\"><a href=\"#fn-1\">1</a></sup>"));
+  EXPECT_THAT(r.html, HasSubstr("<code>[^a]</code>"));
+  EXPECT_THAT(r.html, HasSubstr("[^none]"));
+  EXPECT_THAT(r.html, HasSubstr(
+      "<section class=\"footnotes\">\n<ol>\n<li id=\"fn-1\">\n<p>Note B. "
+      "<a href=\"#fnref-1\" class=\"footnote-backref\">\xe2\x86\xa9</a></p>\n</li>\n"
+      "<li id=\"fn-2\">\n<p>Note <em>A</em>."));
+}
+
+TEST(MarkdownFootnotesTest, OffInCommonMarkMode) {
+  RenderedMarkdown r = Render("x[^1]\n\n[^1]: n\n", MarkdownOptions::CommonMark());
+  // Without footnotes "[^1]: n" is a link reference definition.
+  EXPECT_EQ(r.html, "<p>x<a href=\"n\">^1</a></p>\n");
+}
+
+}  // namespace
+}  // namespace serval::markdown
