@@ -11,6 +11,8 @@
 namespace serval::highlight {
 namespace {
 
+#include "src/highlight/css_words.inc"
+
 using T = TokenType;
 
 RuleDef R(std::string pattern, T type, std::string next = "") {
@@ -174,7 +176,7 @@ LexerDef CFamily(bool cpp) {
   if (cpp) {
     for (const char* k : {"catch", "const_cast", "delete", "dynamic_cast", "explicit", "export",
                           "friend", "mutable", "new", "operator", "private", "protected", "public",
-                          "reinterpret_cast", "class", "__restrict", "static_cast", "template",
+                          "reinterpret_cast", "class", "__restrict", "static_cast", "template", "this",
                           "throw", "throws", "try", "typeid", "using", "virtual", "constexpr",
                           "nullptr", "concept", "decltype", "noexcept", "override", "final",
                           "constinit", "consteval", "co_await", "co_return", "co_yield",
@@ -191,12 +193,27 @@ LexerDef CFamily(bool cpp) {
       "ptrdiff_t|intptr_t|uintptr_t|wchar_t|char8_t|char16_t|char32_t|_Bool|_Complex|FILE|"
       "clock_t|time_t|va_list|jmp_buf|off_t|sig_atomic_t)\\b";
   const std::string ident = R"((?:[a-zA-Z_]\w*))";
+  const std::string nsident = R"((?:[a-zA-Z_$][\w$]*(?:::[a-zA-Z_$][\w$]*)*))";
   d.states = {
       {"root",
-       {// A definition at the start of a line: "type name(".
-        G(absl::StrCat(R"(^((?:[\w*&:<>]+[ \t*&]+)*?[\w:<>]+)([ \t*&]+))", "(", ident, R"()([ \t]*)(\())"),
-          {T::kKeywordType, T::kWhitespace, T::kNameFunction, T::kText, T::kPunctuation}),
+       {// A definition at the start of a line: "[static] type name(".
+        G(absl::StrCat(R"(^((?:(?:static|inline|extern|constexpr|virtual|explicit)[ \t]+)*))",
+                       "(", types, R"()([ \t*&]+))", "(", nsident, R"()([ \t]*)(\())"),
+          {T::kKeyword, T::kKeywordType, T::kWhitespace, T::kNameFunction, T::kText,
+           T::kPunctuation}),
+        G(absl::StrCat(R"(^((?:(?:static|inline|extern|constexpr|virtual|explicit)[ \t]+)*))",
+                       "(", nsident, R"()([ \t*&]+))", "(", nsident, R"()([ \t]*)(\())"),
+          {T::kKeyword, T::kName, T::kWhitespace, T::kNameFunction, T::kText,
+           T::kPunctuation}),
         Include("whitespace"), Include("keywords"), Include("statements")}},
+      {"namespace",
+       {R(R"([;{])", T::kPunctuation, "#pop"),
+        R(R"(inline\b)", T::kKeywordReserved),
+        R(ident, T::kNameNamespace),
+        R(R"(\s+)", T::kWhitespace),
+        R(R"(::)", T::kOperator)}},
+      {"classname",
+       {R(ident, T::kNameClass, "#pop"), Default("#pop")}},
       {"whitespace",
        {G(R"(^([ \t]*)(#[ \t]*)(include|import)([ \t]*)(<[^>\n]*>|"[^"\n]*"))",
           {T::kText, T::kCommentPreproc, T::kCommentPreproc, T::kText, T::kCommentPreprocFile}),
@@ -209,6 +226,8 @@ LexerDef CFamily(bool cpp) {
         R(R"(/\*(?s:.)*)", T::kCommentMultiline)}},
       {"keywords",
        {R(types, T::kKeywordType),
+        G(R"((class|struct|union|concept|typename)(\s+))", {T::kKeyword, T::kWhitespace}, "classname"),
+        R(R"(namespace\b)", T::kKeyword, "namespace"),
         R(kw_re, T::kKeyword),
         R("(?:true|false|NULL)\\b", T::kNameBuiltin),
         R(R"((?:__m(?:128i|128d|128|64))\b)", T::kKeywordReserved)}},
@@ -222,10 +241,10 @@ LexerDef CFamily(bool cpp) {
         R(R"(0[bB][01]+[LlUu]*)", T::kNumberBin),
         R(R"((?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?[fFlL]?|\d+[eE][+-]?\d+[fFlL]?)", T::kNumberFloat),
         R(R"(0[0-7']+[LlUu]*)", T::kNumberOct),
-        R(R"((?:\d'?)*\d[LlUu]*)", T::kNumberInteger),
+        R(R"(-?(?:\d'?)*\d[LlUu]*)", T::kNumberInteger),
         R(R"([~!%^&*+=|?:<>/-])", T::kOperator),
         R(R"([()\[\],.;{}])", T::kPunctuation),
-        G(absl::StrCat("(", ident, R"()([ \t]*)(:)([^:]|$))"), {T::kNameLabel, T::kText, T::kPunctuation, T::kText}),
+        G(absl::StrCat("(", ident, R"()(:)(\n))"), {T::kNameLabel, T::kPunctuation, T::kWhitespace}),
         R(ident, T::kName)}},
       StringState("string", "\"", T::kString),
       {"macro",
@@ -326,7 +345,7 @@ LexerDef Rust() {
           T::kNameBuiltin),
         R(R"([a-zA-Z_]\w*!)", T::kNameFunctionMagic),
         R(R"(::\b)", T::kText),
-        G(R"((?::|->)([ \t]*)((?:[a-zA-Z_]\w*)))", {T::kText, T::kNameClass}),
+        R(R"(:|->)", T::kText, "typename"),
         R(R"(b?'(?:\\['"\\nrt]|\\x[0-7][0-9a-fA-F]|\\0|\\u\{[0-9a-fA-F]{1,6}\}|[^\\'])')", T::kStringChar),
         R(R"('[a-zA-Z_]\w*)", T::kNameAttribute),
         R(R"(0b[01_]+(?:[iu](?:8|16|32|64|128|size))?)", T::kNumberBin),
@@ -344,7 +363,7 @@ LexerDef Rust() {
         R(R"(#)", T::kText)}},
       {"modname", {R(R"(\s+)", T::kText), R(R"([a-zA-Z_]\w*)", T::kNameNamespace, "#pop"), Default("#pop")}},
       {"funcname", {R(R"(\s+)", T::kText), R(R"([a-zA-Z_]\w*)", T::kNameFunction, "#pop"), Default("#pop")}},
-      {"typename", {R(R"(\s+)", T::kText), R(R"(&)", T::kKeywordPseudo), R(types, T::kKeywordType),
+      {"typename", {R(R"(\s+)", T::kText), R(R"(&)", T::kKeywordPseudo), R(types, T::kKeywordType, "#pop"),
                     R(R"([a-zA-Z_]\w*)", T::kNameClass, "#pop"), Default("#pop")}},
       {"attribute[",
        {R(R"(\])", T::kCommentPreproc, "#pop"),
@@ -365,78 +384,69 @@ LexerDef JavaScriptLike(bool ts) {
   d.name = ts ? "typescript" : "javascript";
   d.aliases = ts ? std::vector<std::string>{"ts", "tsx"}
                  : std::vector<std::string>{"js", "jsx", "mjs", "cjs", "ecmascript", "node"};
+  const std::string regex_start = "slashstartsregex";
   std::vector<RuleDef> root = {
-      R(R"(\A#! ?/.*?\n)", T::kCommentHashbang),
-      R(R"(\n)", T::kWhitespace), R(R"([^\S\n]+)", T::kWhitespace),
-      R(R"(<!--)", T::kComment),
-      R(R"(//.*?$)", T::kCommentSingle),
-      R(R"(/\*(?s:.)*?\*/)", T::kCommentMultiline),
-      R(R"((?:\d+\.\d*|\.\d+|\d+)[eE][-+]?\d+)", T::kNumberFloat),
+      R(R"(\A#! ?/.*?$)", T::kCommentHashbang),
+      Include("commentsandwhitespace"),
       R(R"(0[bB][01]+n?)", T::kNumberBin),
       R(R"(0[oO]?[0-7]+n?)", T::kNumberOct),
       R(R"(0[xX][0-9a-fA-F]+n?)", T::kNumberHex),
-      R(R"([0-9][0-9_]*n)", T::kNumberInteger),
-      R(R"([0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)", T::kNumberFloat),
-      R(R"([0-9][0-9_]*)", T::kNumberInteger),
+      R(R"([0-9]+n)", T::kNumberInteger),
+      R(R"((?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+)(?:[eE][-+]?[0-9]+)?)", T::kNumberFloat),
       R(R"(\.\.\.|=>)", T::kPunctuation),
-      R(R"(\+\+|--|~|\?\?=?|\?|:|(?:<<|>>>?|==?|!=?|(?:\*\*|\|\||&&|[-<>+*%&|^/]))=?)", T::kOperator),
-      R(R"([{(\[;,])", T::kPunctuation),
+      R(R"(\+\+|--|~|\?\?=?|\?|:|(?:<<|>>>?|==?|!=?|(?:\*\*|\|\||&&|[-<>+*%&|^/]))=?)",
+        T::kOperator, regex_start),
+      R(R"([{(\[;,])", T::kPunctuation, regex_start),
       R(R"([})\].])", T::kPunctuation),
+      R(R"((?:typeof|instanceof|in|void|delete|new)\b)", T::kOperatorWord, regex_start),
+      R(R"(\b(?:constructor|from|as)\b)", T::kKeywordReserved),
+      R(Words({"for", "in", "while", "do", "break", "return", "continue", "switch", "case",
+               "default", "if", "else", "throw", "try", "catch", "finally", "yield", "await",
+               "async", "this", "of", "static", "export", "import", "debugger", "extends",
+               "super"}),
+        T::kKeyword, regex_start),
+      R(R"((?:var|let|const|with|function|class)\b)", T::kKeywordDeclaration, regex_start),
+      R(Words({"abstract", "boolean", "byte", "char", "double", "enum", "final", "float",
+               "goto", "implements", "int", "interface", "long", "native", "package",
+               "private", "protected", "public", "short", "synchronized", "throws",
+               "transient", "volatile"}),
+        T::kKeywordReserved),
+      R(R"((?:true|false|null|NaN|Infinity|undefined)\b)", T::kKeywordConstant),
+      R(R"((?:Array|Boolean|Date|BigInt|Function|Math|ArrayBuffer|Number|Object|RegExp|String|Promise|Proxy|decodeURI|decodeURIComponent|encodeURI|encodeURIComponent|eval|isFinite|isNaN|parseFloat|parseInt|DataView|document|window|globalThis|global|Symbol|Intl|WeakSet|WeakMap|Set|Map|Reflect|JSON|Atomics|Int(?:8|16|32)Array|BigInt64Array|Float32Array|Float64Array|Uint8ClampedArray|Uint(?:8|16|32)Array|BigUint64Array)\b)",
+        T::kNameBuiltin),
+      R(R"((?:(?:Eval|Internal|Range|Reference|Syntax|Type|URI)?Error)\b)", T::kNameException),
+      R(R"((?:[$a-zA-Z_]|\\u[0-9a-fA-F]{4})(?:[$\w]|\\u[0-9a-fA-F]{4})*)", T::kNameOther),
+      R(R"("(?:\\\\|\\[^\\]|[^"\\])*")", T::kStringDouble),
+      R(R"('(?:\\\\|\\[^\\]|[^'\\])*')", T::kStringSingle),
+      R("`", T::kStringBacktick, "interp"),
   };
   if (ts) {
-    root.push_back(R(Words({"for", "in", "of", "while", "do", "break", "return", "continue",
-                            "switch", "case", "default", "if", "else", "throw", "try", "catch",
-                            "finally", "new", "delete", "typeof", "instanceof", "void", "this",
-                            "yield", "await", "async", "as", "is", "keyof", "satisfies"}),
-                     T::kKeyword));
-    root.push_back(R(Words({"var", "let", "with", "function", "const"}), T::kKeywordDeclaration));
-    root.push_back(R(Words({"abstract", "boolean", "byte", "char", "class", "debugger", "double",
-                            "enum", "export", "extends", "final", "float", "goto", "implements",
-                            "import", "int", "interface", "long", "native", "package", "private",
-                            "protected", "public", "short", "static", "super", "synchronized",
-                            "throws", "transient", "volatile", "declare", "readonly", "type",
-                            "namespace", "module", "from", "get", "set", "constructor"}),
-                     T::kKeywordReserved));
-    root.push_back(R(Words({"true", "false", "null", "NaN", "Infinity", "undefined"}),
-                     T::kKeywordConstant));
-    root.push_back(R(Words({"string", "number", "any", "unknown", "never", "bigint", "symbol",
-                            "object", "void"}),
-                     T::kKeywordType));
-    root.push_back(R(R"(@\w+)", T::kNameDecorator));
-  } else {
-    root.push_back(R(Words({"for", "in", "while", "do", "break", "return", "continue", "switch",
-                            "case", "default", "if", "else", "throw", "try", "catch", "finally",
-                            "yield", "await", "async", "this", "of", "static", "export",
-                            "import", "debugger", "extends", "super", "new", "delete",
-                            "typeof", "instanceof", "void"}),
-                     T::kKeyword));
-    root.push_back(R(Words({"var", "let", "const", "with", "function", "class"}),
-                     T::kKeywordDeclaration));
-    root.push_back(R(Words({"abstract", "boolean", "byte", "char", "double", "enum", "final",
-                            "float", "goto", "implements", "int", "interface", "long", "native",
-                            "package", "private", "protected", "public", "short",
-                            "synchronized", "throws", "transient", "volatile"}),
-                     T::kKeywordReserved));
-    root.push_back(R(Words({"true", "false", "null", "NaN", "Infinity", "undefined"}),
-                     T::kKeywordConstant));
+    std::vector<RuleDef> ts_rules = {
+        R(R"((?:abstract|implements|private|protected|public|readonly)\b)", T::kKeyword,
+          regex_start),
+        R(R"((?:enum|interface|override)\b)", T::kKeywordDeclaration, regex_start),
+        R(R"(\b(?:declare|type)\b)", T::kKeywordReserved),
+        R(R"(\b(?:string|boolean|number)\b)", T::kKeywordType),
+        G(R"(\b(module)(\s*)([\w?.$]+)(\s*))",
+          {T::kKeywordReserved, T::kWhitespace, T::kNameOther, T::kWhitespace}, regex_start),
+        G(R"(([\w?.$]+)(\s*)(:)(\s*)([\w?.$]+))",
+          {T::kNameOther, T::kWhitespace, T::kOperator, T::kWhitespace, T::kKeywordType}),
+        R(R"(@(?:[$a-zA-Z_]|\\u[0-9a-fA-F]{4})(?:[$\w]|\\u[0-9a-fA-F]{4})*)",
+          T::kKeywordDeclaration),
+    };
+    root.insert(root.begin(), ts_rules.begin(), ts_rules.end());
   }
-  root.push_back(R(Words({"Array", "Boolean", "Date", "BigInt", "Function", "Math", "ArrayBuffer",
-                          "Number", "Object", "RegExp", "String", "Promise", "Proxy", "Symbol",
-                          "Map", "Set", "WeakMap", "WeakSet", "JSON", "Reflect", "Error",
-                          "EvalError", "RangeError", "ReferenceError", "SyntaxError",
-                          "TypeError", "URIError", "decodeURI", "decodeURIComponent",
-                          "encodeURI", "encodeURIComponent", "eval", "isFinite", "isNaN",
-                          "parseFloat", "parseInt", "document", "window", "globalThis",
-                          "console"}),
-                   T::kNameBuiltin));
-  if (ts) {
-    root.push_back(G(R"(\b(module)(\s+)("[\w\./@]+")(\s+))", {T::kKeywordReserved, T::kText, T::kNameOther, T::kText}));
-  }
-  root.push_back(R(R"((?:[$a-zA-Z_]|\\u[0-9a-fA-F]{4})(?:[$\w]|\\u[0-9a-fA-F]{4})*)", T::kNameOther));
-  root.push_back(R(R"("(?:\\\\|\\[^\\]|[^"\\])*")", T::kStringDouble));
-  root.push_back(R(R"('(?:\\\\|\\[^\\]|[^'\\])*')", T::kStringSingle));
-  root.push_back(R("`", T::kStringBacktick, "interp"));
   d.states = {{"root", root},
+              {"commentsandwhitespace",
+               {R(R"(\s+)", T::kWhitespace),
+                R(R"(<!--)", T::kComment),
+                R(R"(//.*?$)", T::kCommentSingle),
+                R(R"(/\*(?s:.)*?\*/)", T::kCommentMultiline)}},
+              {"slashstartsregex",
+               {Include("commentsandwhitespace"),
+                R(R"(/(?:\\.|[^\[/\\\n]|\[(?:\\.|[^\]\\\n])*\])+/(?:[gimuysd]+\b)?)",
+                  T::kStringRegex, "#pop"),
+                Default("#pop")}},
               {"interp",
                {R("`", T::kStringBacktick, "#pop"),
                 R(R"(\\.)", T::kStringBacktick),
@@ -491,11 +501,20 @@ LexerDef Yaml() {
         R(R"(&[^\s,\[\]{}]+)", T::kNameLabel),
         R(R"(\*[^\s,\[\]{}]+)", T::kNameVariable),
         R(R"([|>][0-9+-]*)", T::kPunctuationIndicator, "#pop,block"),
-        R(R"([\[\]{},])", T::kPunctuationIndicator),
+        R(R"([\[{])", T::kPunctuationIndicator, "flow"),
+        R(R"([\]},])", T::kPunctuationIndicator),
         R(R"("(?:\\.|[^"\\])*")", T::kString),
         R(R"('(?:''|[^'])*')", T::kString),
         R(R"([^\s#,\[\]{}][^\n#,\[\]{}]*?(?:[ \t]+#|$|[,\[\]{}]))", T::kLiteralScalarPlain),
         R(R"([^\n]+)", T::kLiteralScalarPlain)}},
+      {"flow",
+       {R(R"(\s+)", T::kWhitespace),
+        R(R"([\[{])", T::kPunctuationIndicator, "#push"),
+        R(R"([\]}])", T::kPunctuationIndicator, "#pop"),
+        R(R"(,)", T::kPunctuationIndicator),
+        R(R"("(?:\\.|[^"\\])*"|'(?:''|[^'])*')", T::kString),
+        R(R"([^\s,\[\]{}:][^\n,\[\]{}:]*)", T::kNameVariable),
+        R(R"(:)", T::kPunctuation)}},
       {"block",
        {R(R"(\n)", T::kWhitespace),
         R(R"(^[ \t]+[^\n]*)", T::kNameConstant),
@@ -598,7 +617,7 @@ LexerDef Html() {
         R(R"(\s+)", T::kWhitespace),
         R(R"(&\S*?;)", T::kNameEntity),
         R(R"(<!\[CDATA\[(?s:.)*?\]\]>)", T::kCommentPreproc),
-        R(R"(<!--)", T::kComment, "comment"),
+        R(R"(<!--)", T::kCommentMultiline, "comment"),
         R(R"(<\?(?s:.)*?\?>)", T::kCommentPreproc),
         R(R"(<![^>]*>)", T::kCommentPreproc),
         G(R"((<)(\s*)(script)(\s*))", {T::kPunctuation, T::kText, T::kNameTag, T::kText}, "script-content,tag"),
@@ -607,7 +626,9 @@ LexerDef Html() {
         G(R"((<)(\s*)(/)(\s*)([\w:.-]+)(\s*)(>))",
           {T::kPunctuation, T::kText, T::kPunctuation, T::kText, T::kNameTag, T::kText, T::kPunctuation}),
         R(R"(<|&)", T::kText)}},
-      {"comment", {R(R"([^-]+)", T::kComment), R(R"(-->)", T::kComment, "#pop"), R(R"(-)", T::kComment)}},
+      {"comment",
+       {R(R"([^-]+)", T::kCommentMultiline), R(R"(-->)", T::kCommentMultiline, "#pop"),
+        R(R"(-)", T::kCommentMultiline)}},
       {"tag",
        {R(R"(\s+)", T::kText),
         G(R"(([\w:-]+\s*)(=)(\s*))", {T::kNameAttribute, T::kOperator, T::kText}, "attr"),
@@ -626,15 +647,19 @@ LexerDef Html() {
   return d;
 }
 
-// --- CSS ---------------------------------------------------------------------------
+// --- CSS (word lists from Pygments, see css_words.inc) ------------------------
 LexerDef Css() {
   LexerDef d;
   d.name = "css";
+  const std::string vendor = absl::StrCat("(?:", kCssVendorPrefixes, ")");
+  const std::string keyword_values =
+      absl::StrCat("(?:", kCssKeywordValues, ")\\b");
+  const std::string functions = absl::StrCat("(?:", kCssFunctions, ")");
   d.states = {
       {"root", {Include("basics")}},
       {"basics",
        {R(R"(\s+)", T::kWhitespace),
-        R(R"(/\*(?s:.)*?\*/)", T::kCommentMultiline),
+        R(R"(/\*(?s:.)*?\*/)", T::kComment),
         R(R"(\{)", T::kPunctuation, "content"),
         G(R"((:{1,2})([\w-]+))", {T::kPunctuation, T::kNameDecorator}),
         G(R"((\.)([\w-]+))", {T::kPunctuation, T::kNameClass}),
@@ -647,47 +672,69 @@ LexerDef Css() {
       {"atrule",
        {R(R"(\{)", T::kPunctuation, "atcontent"),
         R(R"(;)", T::kPunctuation, "#pop"),
-        Include("value-start")}},
+        Include("basics")}},
       {"atcontent", {Include("basics"), R(R"(\})", T::kPunctuation, "#pop:2")}},
       {"content",
        {R(R"(\s+)", T::kWhitespace),
         R(R"(\})", T::kPunctuation, "#pop"),
         R(R"(;)", T::kPunctuation),
         R(R"(^@.*?$)", T::kCommentPreproc),
-        G(R"((-(?:moz|webkit|ms|o)-[\w-]+)([ \t]*)(:))", {T::kKeywordPseudo, T::kText, T::kPunctuation}, "value-start"),
-        G(R"(([\w-]+)([ \t]*)(:))", {T::kKeyword, T::kWhitespace, T::kPunctuation}, "value-start"),
-        R(R"(/\*(?s:.)*?\*/)", T::kCommentMultiline)}},
+        R(vendor, T::kKeywordPseudo),
+        G(absl::StrCat("(", kCssProperties, R"()(\s*)(:))"),
+          {T::kKeyword, T::kWhitespace, T::kPunctuation}, "value-start"),
+        G(R"((-+[a-zA-Z_][\w-]*)(\s*)(:))", {T::kNameVariable, T::kWhitespace, T::kPunctuation},
+          "value-start"),
+        G(R"(([a-zA-Z_][\w-]*)(\s*)(:))", {T::kName, T::kWhitespace, T::kPunctuation},
+          "value-start"),
+        R(R"(/\*(?s:.)*?\*/)", T::kComment)}},
       {"value-start",
        {R(R"(\s+)", T::kWhitespace),
-        G(R"(([\w-]+)(\())", {T::kNameBuiltin, T::kPunctuation}, "function-start"),
-        R(R"(/\*(?s:.)*?\*/)", T::kCommentMultiline),
+        R(vendor, T::kNameBuiltinPseudo),
+        Include("urls"),
+        G(absl::StrCat("(", functions, R"()(\())"), {T::kNameBuiltin, T::kPunctuation},
+          "function-start"),
+        G(R"(([a-zA-Z_][\w-]+)(\())", {T::kNameFunction, T::kPunctuation}, "function-start"),
+        R(keyword_values, T::kKeywordConstant),
+        R(absl::StrCat("(?:", kCssProperties, ")\\b"), T::kKeyword),
+        R(R"(!important)", T::kCommentPreproc),
+        R(R"(/\*(?s:.)*?\*/)", T::kComment),
         Include("numeric-values"),
         R(R"([~^*!%&<>|+=@:./?-]+)", T::kOperator),
-        R(R"([\[\](),])", T::kPunctuation),
+        R(R"([\[\](),]+)", T::kPunctuation),
         R(R"("(?:\\\\|\\[^\\]|[^"\\])*")", T::kStringDouble),
         R(R"('(?:\\\\|\\[^\\]|[^'\\])*')", T::kStringSingle),
-        R(R"((?:important|inherit|initial|unset|auto|none|solid|dashed|dotted|bold|normal|italic|block|inline|inline-block|flex|grid|absolute|relative|fixed|sticky|hidden|visible|center|left|right|top|bottom|transparent|pointer|white|black|red|green|blue|gray|grey|sans-serif|serif|monospace|uppercase|lowercase|nowrap|wrap|column|row|space-between|baseline|both|collapse|ease|ease-in|ease-out|linear|infinite|cover|contain|repeat|no-repeat|border-box|content-box)\b)", T::kKeywordConstant),
-        R(R"([a-zA-Z_-]\w*)", T::kName),
+        R(R"([a-zA-Z_][\w-]*)", T::kName),
         R(R"(;)", T::kPunctuation, "#pop"),
         R(R"(\})", T::kPunctuation, "#pop:2")}},
       {"function-start",
        {R(R"(\s+)", T::kWhitespace),
-        R(R"(,)", T::kPunctuation),
+        R(R"(-+(?:[\w+]+-*)+)", T::kNameVariable),
+        Include("urls"),
+        R(vendor, T::kKeywordPseudo),
+        R(keyword_values, T::kKeywordConstant),
+        G(absl::StrCat("(", functions, R"()(\())"), {T::kNameBuiltin, T::kPunctuation},
+          "function-start"),
+        G(R"(([a-zA-Z_][\w-]+)(\())", {T::kNameFunction, T::kPunctuation}, "function-start"),
+        R(R"(/\*(?s:.)*?\*/)", T::kComment),
         Include("numeric-values"),
         R(R"([*+/-])", T::kOperator),
+        R(R"(,)", T::kPunctuation),
         R(R"("(?:\\\\|\\[^\\]|[^"\\])*")", T::kStringDouble),
         R(R"('(?:\\\\|\\[^\\]|[^'\\])*')", T::kStringSingle),
-        R(R"(var\b|calc\b)", T::kNameBuiltin),
-        R(R"(\()", T::kPunctuation, "#push"),
-        R(R"(\))", T::kPunctuation, "#pop"),
-        R(R"([a-zA-Z_-]\w*)", T::kName)}},
+        R(R"([a-zA-Z_-]\w*)", T::kName),
+        R(R"(\))", T::kPunctuation, "#pop")}},
+      {"urls",
+       {G(R"((url)(\()("[^"]*"|'[^']*'|[^)]*)(\)))",
+          {T::kNameBuiltin, T::kPunctuation, T::kStringOther, T::kPunctuation})}},
       {"numeric-values",
-       {R(R"(#[a-fA-F0-9]{1,6})", T::kNumberHex),
-        G(R"(([+-]?(?:[0-9]*\.[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?)(%|[a-zA-Z]+)?)", {T::kNumber, T::kKeywordType})}},
+       {R(R"(#[a-zA-Z0-9]{1,6})", T::kNumberHex),
+        R(R"([+\-]?[0-9]*[.][0-9]+)", T::kNumberFloat, "numeric-end"),
+        R(R"([+\-]?[0-9]+)", T::kNumberInteger, "numeric-end")}},
+      {"numeric-end",
+       {R(absl::StrCat("(?:", kCssUnits, ")\\b"), T::kKeywordType),
+        R(R"(%)", T::kKeywordType),
+        Default("#pop")}},
   };
-  // Pygments: integers are Number.Integer, floats Number.Float.
-  d.states.back().rules[1] = G(R"(([+-]?[0-9]*\.[0-9]+)(%|[a-zA-Z]+)?)", {T::kNumberFloat, T::kKeywordType});
-  d.states.back().rules.push_back(G(R"(([+-]?[0-9]+)(%|[a-zA-Z]+)?)", {T::kNumberInteger, T::kKeywordType}));
   return d;
 }
 
@@ -767,12 +814,14 @@ LexerDef Markdown() {
         G(R"(^(.+)(\n)(=+)(\n))", {T::kGenericHeading, T::kText, T::kGenericHeading, T::kText}),
         G(R"(^(.+)(\n)(-+)(\n))", {T::kGenericSubheading, T::kText, T::kGenericSubheading, T::kText}),
         G(R"(^(\s*)([*-] )(\[[ xX]\])( .+\n))", {T::kWhitespace, T::kKeyword, T::kKeyword, T::kText}),
-        G(R"(^(\s*)([*-])(\s)(.+\n))", {T::kWhitespace, T::kKeyword, T::kWhitespace, T::kText}),
-        G(R"(^(\s*)([0-9]+\.)( .+\n))", {T::kWhitespace, T::kKeyword, T::kText}),
+        // Pygments lexes a list item's text with the inline rules.
+        G(R"(^([ \t]*)([*-])([ \t]))", {T::kWhitespace, T::kKeyword, T::kWhitespace}, "inline-line"),
+        G(R"(^([ \t]*)([0-9]+\.)( ))", {T::kWhitespace, T::kKeyword, T::kText}, "inline-line"),
         G(R"(^(\s*>\s)(.+\n))", {T::kKeyword, T::kGenericEmph}),
         G(R"(^(\s*```\n[\w\W]*?^\s*```$)(\n))", {T::kString, T::kText}),
         G(R"(^(\s*```[\w+-]+\n)([\w\W]*?)(^\s*```$)(\n))", {T::kStringBacktick, T::kText, T::kStringBacktick, T::kText}),
         Include("inline")}},
+      {"inline-line", {R(R"(\n)", T::kText, "#pop"), Include("inline")}},
       {"inline",
        {R(R"(\\.)", T::kText),
         G(R"(([^`]?)(`[^`\n]+`))", {T::kText, T::kStringBacktick}),
@@ -786,6 +835,7 @@ LexerDef Markdown() {
         G(R"((\[)([^]]+)(\])(\[)([^]]*)(\]))", {T::kText, T::kNameTag, T::kText, T::kText, T::kNameLabel, T::kText}),
         G(R"(^(\s*\[)([^]]*)(\]:\s*)(.+))", {T::kText, T::kNameLabel, T::kText, T::kNameAttribute}),
         R(R"([^\\\s]+)", T::kText),
+        R(R"([ \t]+)", T::kText),
         R(R"(.)", T::kText)}},
   };
   return d;
