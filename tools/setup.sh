@@ -33,6 +33,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   dpkg-dev patch perl python3 python3-six unicode-data
   rapidjson-dev libcli11-dev libtomlplusplus-dev
+  python3-pygments cmark-gfm
 )
 
 missing=()
@@ -98,6 +99,18 @@ while read -r repo pkg version file sum; do
   lock_repos+=("$repo"); lock_files+=("$file"); lock_sums+=("$sum")
 done <"$root/tools/deps.lock"
 
+# A repo whose lock lines name no .dsc is "orig only": the archive lacks its
+# Debian diff, so setup checks the upstream tarball and unpacks it with tar.
+declare -A has_dsc orig_only
+for i in "${!lock_repos[@]}"; do
+  case "${lock_files[$i]}" in *.dsc) has_dsc[${lock_repos[$i]}]=1 ;; esac
+done
+for i in "${!lock_repos[@]}"; do
+  case "${lock_files[$i]}" in
+    *.orig.tar.*) [ -n "${has_dsc[${lock_repos[$i]}]:-}" ] || orig_only[${lock_repos[$i]}]=${lock_files[$i]} ;;
+  esac
+done
+
 verify_file() {  # file sha256 -> 0 if present and matching
   [ -f "$deps_dir/downloads/$1" ] &&
     [ "$(sha256sum "$deps_dir/downloads/$1" | cut -d' ' -f1)" = "$2" ]
@@ -125,9 +138,18 @@ for repo in "${!want_version[@]}"; do
     done
     if [ "$need_fetch" = 1 ]; then
       say "fetching Debian source package $pkg=$version"
+      if [ -n "${orig_only[$repo]:-}" ]; then
+        # The archive lacks this package's Debian diff: apt-get downloads the
+        # .dsc and the orig tarball, then fails on the diff. The checksums
+        # below decide whether what we need arrived.
+        (cd "$deps_dir/downloads" && apt-get source --download-only -qq "$pkg=$version" >/dev/null 2>&1) \
+          || { apt_update; (cd "$deps_dir/downloads" && apt-get source --download-only -qq "$pkg=$version" >/dev/null 2>&1); } \
+          || true
+      else
       (cd "$deps_dir/downloads" && apt-get source --download-only -qq "$pkg=$version" >/dev/null 2>&1) \
         || { apt_update; (cd "$deps_dir/downloads" && apt-get source --download-only -qq "$pkg=$version" >/dev/null); } \
         || die "cannot fetch source package $pkg=$version (is the Debian archive reachable?)"
+      fi
     fi
     for i in "${!lock_repos[@]}"; do
       [ "${lock_repos[$i]}" = "$repo" ] || continue
@@ -136,8 +158,14 @@ for repo in "${!want_version[@]}"; do
     done
     say "unpacking $pkg=$version into $dest"
     rm -rf "$dest" "$dest.tmp"
+    if [ -n "${orig_only[$repo]:-}" ]; then
+      mkdir -p "$dest.tmp"
+      tar -xf "$deps_dir/downloads/${orig_only[$repo]}" -C "$dest.tmp" --strip-components=1 \
+        || die "unpacking ${orig_only[$repo]} failed"
+    else
     dsc=$(ls "$deps_dir/downloads/${pkg}_${version#*:}.dsc")
     dpkg-source --no-check -x "$dsc" "$dest.tmp" >/dev/null || die "dpkg-source failed for $dsc"
+    fi
     if [ "$repo" = re2 ]; then post_unpack_re2 "$dest.tmp"; fi
     touch "$dest.tmp/.serval-ready"
     mv "$dest.tmp" "$dest"

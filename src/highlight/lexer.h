@@ -1,0 +1,103 @@
+// lexer.h — a table-driven regex lexer on RE2, after Pygments' RegexLexer.
+//
+// A LexerDef is a list of states; each state is an ordered list of rules.
+// At each position the first rule whose pattern matches there wins (the
+// state's rules are compiled into one RE2 alternation, which RE2 matches
+// leftmost-first, i.e. in rule order). A rule emits one token type for its
+// whole match, or, when it has capture groups, one type per group (like
+// Pygments' `bygroups`); then it may change the state stack:
+//   ""           stay
+//   "name"       push a state ("a,b" pushes a then b)
+//   "#pop"       pop one state ("#pop:2" pops two)
+// A rule whose pattern is empty and whose `next` starts with "include:"
+// splices in another state's rules. Where no rule matches, a newline
+// resets the stack to "root" and is plain Text, anything else is one
+// character of Error — as Pygments does.
+//
+// Patterns are RE2 syntax, compiled with (?m) (multi-line, as Pygments'
+// default); RE2 has no look-around or back-references, so lexers are
+// written without them.
+//
+// Example:
+//   static const Lexer* lexer = new Lexer(MyLanguageDef());  // once
+//   std::vector<Token> tokens;
+//   lexer->Tokenize("x = 1\n", &tokens);
+//
+// Thread-safety: a Lexer is immutable after construction; Tokenize may be
+// called from any number of threads at once.
+#ifndef SERVAL_HIGHLIGHT_LEXER_H_
+#define SERVAL_HIGHLIGHT_LEXER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "re2/re2.h"
+#include "src/highlight/token.h"
+
+namespace serval::highlight {
+
+struct RuleDef {
+  std::string pattern;
+  std::vector<TokenType> types;  // one, or one per capture group
+  std::string next;              // see above
+};
+
+struct StateDef {
+  std::string name;
+  std::vector<RuleDef> rules;
+};
+
+struct LexerDef {
+  std::string name;                  // canonical, e.g. "python"
+  std::vector<std::string> aliases;  // e.g. "py", "python3"
+  bool case_insensitive = false;
+  bool dot_all = false;
+  std::vector<StateDef> states;      // states[0] is "root"
+};
+
+// Helper for keyword lists: "(?:a|b|c)\b".
+std::string Words(std::initializer_list<absl::string_view> words,
+                  absl::string_view prefix = "",
+                  absl::string_view suffix = "\\b");
+
+class Lexer {
+ public:
+  // Compiles every state. A pattern RE2 rejects, an unknown state name or
+  // a rule whose group count differs from its types is an error.
+  static absl::StatusOr<std::unique_ptr<Lexer>> Create(LexerDef def);
+
+  const std::string& name() const { return name_; }
+  const std::vector<std::string>& aliases() const { return aliases_; }
+
+  // Appends the tokens of `text` to `tokens`; adjacent tokens of one type
+  // are merged. Tokens cover `text` exactly, in order.
+  void Tokenize(absl::string_view text, std::vector<Token>* tokens) const;
+
+ private:
+  struct Rule {
+    int group = 0;     // the rule's own group in the alternation
+    int inner = 0;     // number of capture groups inside the rule
+    std::vector<TokenType> types;
+    int pops = 0;
+    std::vector<int> pushes;
+  };
+  struct State {
+    std::unique_ptr<RE2> re;
+    std::vector<Rule> rules;
+    int groups = 0;
+  };
+
+  Lexer() = default;
+
+  std::string name_;
+  std::vector<std::string> aliases_;
+  std::vector<State> states_;
+};
+
+}  // namespace serval::highlight
+
+#endif  // SERVAL_HIGHLIGHT_LEXER_H_

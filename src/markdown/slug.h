@@ -1,0 +1,46 @@
+// slug.h — GitHub-style heading slugs, unique within a page.
+//
+// Slugify lowercases ASCII letters, keeps letters, digits, '-', '_' and every
+// non-ASCII byte (so "Über" keeps its letters, as GitHub does), turns spaces
+// into '-' and drops everything else. SlugRegistry makes slugs unique within
+// one page the GitHub way: the second "intro" is "intro-1", the third
+// "intro-2". Explicit ids ({#id}) are reserved as given.
+//
+// Example:
+//   SlugRegistry slugs;
+//   slugs.Unique(Slugify("Hello, World!"));  // "hello-world"
+//   slugs.Unique(Slugify("Hello World"));    // "hello-world-1"
+//
+// Thread-safety: Slugify is a pure function; a SlugRegistry is not
+// thread-safe (one per page render).
+#ifndef SERVAL_MARKDOWN_SLUG_H_
+#define SERVAL_MARKDOWN_SLUG_H_
+
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
+
+namespace serval::markdown {
+
+// The slug of a heading's plain text; "section" when nothing is left.
+std::string Slugify(absl::string_view text);
+
+// True if `id` is acceptable as an explicit heading id: an ASCII letter
+// followed by letters, digits, '-', '_', ':' or '.'. Such an id needs no
+// escaping in an HTML attribute.
+bool IsValidExplicitId(absl::string_view id);
+
+class SlugRegistry {
+ public:
+  // Returns `slug`, or `slug-N` with the smallest N >= 1 not yet used, and
+  // records the result.
+  std::string Unique(absl::string_view slug);
+
+ private:
+  absl::flat_hash_set<std::string> used_;
+};
+
+}  // namespace serval::markdown
+
+#endif  // SERVAL_MARKDOWN_SLUG_H_

@@ -1,0 +1,33 @@
+#include "src/markdown/slug.h"
+
+#include "gtest/gtest.h"
+
+namespace serval::markdown {
+namespace {
+
+TEST(SlugTest, GitHubStyle) {
+  EXPECT_EQ(Slugify("Hello, World!"), "hello-world");
+  EXPECT_EQ(Slugify("  Getting Started  "), "getting-started");
+  EXPECT_EQ(Slugify("C++ & Rust_2"), "c--rust_2");
+  EXPECT_EQ(Slugify("Über Straße"), "Über-straße");
+  EXPECT_EQ(Slugify("!!!"), "section");
+}
+
+TEST(SlugTest, RegistryMakesSlugsUnique) {
+  SlugRegistry slugs;
+  EXPECT_EQ(slugs.Unique("intro"), "intro");
+  EXPECT_EQ(slugs.Unique("intro"), "intro-1");
+  EXPECT_EQ(slugs.Unique("intro"), "intro-2");
+  EXPECT_EQ(slugs.Unique("intro-1"), "intro-1-1");
+}
+
+TEST(SlugTest, ExplicitIds) {
+  EXPECT_TRUE(IsValidExplicitId("my-id"));
+  EXPECT_TRUE(IsValidExplicitId("a.b:c_d"));
+  EXPECT_FALSE(IsValidExplicitId("1abc"));
+  EXPECT_FALSE(IsValidExplicitId("a\"b"));
+  EXPECT_FALSE(IsValidExplicitId(""));
+}
+
+}  // namespace
+}  // namespace serval::markdown

@@ -1,0 +1,148 @@
+// markdown_bench SITE_DIR [RUNS] — Markdown to HTML throughput on every
+// content/**.md of a site (e.g. one written by ../shared/bench/gen_site.py),
+// front matter stripped, all in memory:
+//   serval (all features), serval --commonmark, md4c-html (md4c's own
+//   renderer, linked in, same parser flags as Serval's GitHub mode), and
+//   cmark-gfm (Debian's CLI, on the concatenated documents, so its process
+//   start is included once per run).
+// Prints the median MB/s over RUNS runs (default 5) and the ratios.
+//
+//   python3 ../shared/bench/gen_site.py /tmp/site --pages 2000
+//   bazel run -c opt //tools/bench:markdown_bench -- /tmp/site
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "md4c-html.h"
+#include "md4c.h"
+#include "src/markdown/markdown.h"
+
+namespace {
+
+std::string StripFrontMatter(const std::string& text) {
+  for (const char* fence : {"---\n", "+++\n"}) {
+    if (absl::StartsWith(text, fence)) {
+      const size_t end = text.find(absl::StrCat("\n", fence), 4);
+      if (end != std::string::npos) return text.substr(end + 5);
+    }
+  }
+  return text;
+}
+
+void Sink(const MD_CHAR* text, MD_SIZE size, void* out) {
+  static_cast<std::string*>(out)->append(text, size);
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+template <typename F>
+double MedianMBps(int runs, size_t bytes, F f) {
+  std::vector<double> rates;
+  for (int i = 0; i < runs; ++i) {
+    const absl::Time start = absl::Now();
+    f();
+    const double s = absl::ToDoubleSeconds(absl::Now() - start);
+    rates.push_back(bytes / 1e6 / s);
+  }
+  return Median(rates);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: markdown_bench SITE_DIR [RUNS]\n");
+    return 2;
+  }
+  const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
+  std::vector<std::string> docs;
+  size_t bytes = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(
+           std::filesystem::path(argv[1]) / "content")) {
+    if (!e.is_regular_file() || e.path().extension() != ".md") continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    docs.push_back(StripFrontMatter(ss.str()));
+    bytes += docs.back().size();
+  }
+  if (docs.empty()) {
+    std::fprintf(stderr, "markdown_bench: no content/**.md under %s\n", argv[1]);
+    return 1;
+  }
+  std::printf("%zu documents, %.2f MB, median of %d runs\n", docs.size(),
+              bytes / 1e6, runs);
+
+  size_t sink = 0;
+  serval::markdown::MarkdownOptions full;
+  const double serval_full = MedianMBps(runs, bytes, [&] {
+    for (const std::string& d : docs) sink += serval::markdown::RenderMarkdown(d, full)->html.size();
+  });
+  const serval::markdown::MarkdownOptions plain =
+      serval::markdown::MarkdownOptions::CommonMark();
+  const double serval_plain = MedianMBps(runs, bytes, [&] {
+    for (const std::string& d : docs) sink += serval::markdown::RenderMarkdown(d, plain)->html.size();
+  });
+  const unsigned gfm = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
+                       MD_FLAG_TASKLISTS | MD_FLAG_PERMISSIVEAUTOLINKS;
+  const double md4c_gfm = MedianMBps(runs, bytes, [&] {
+    for (const std::string& d : docs) {
+      std::string out;
+      out.reserve(d.size() + d.size() / 4);
+      md_html(d.data(), d.size(), &Sink, &out, gfm, 0);
+      sink += out.size();
+    }
+  });
+  const double md4c_plain = MedianMBps(runs, bytes, [&] {
+    for (const std::string& d : docs) {
+      std::string out;
+      out.reserve(d.size() + d.size() / 4);
+      md_html(d.data(), d.size(), &Sink, &out, 0, 0);
+      sink += out.size();
+    }
+  });
+
+  // cmark-gfm on the same documents, concatenated into one file.
+  const std::string all_path =
+      (std::filesystem::temp_directory_path() / "serval_markdown_bench.md").string();
+  {
+    std::ofstream all(all_path, std::ios::binary);
+    for (const std::string& d : docs) all << d << "\n\n";
+  }
+  double cmark = 0;
+  if (std::system("command -v cmark-gfm >/dev/null 2>&1") == 0) {
+    const std::string cmd = absl::StrCat(
+        "cmark-gfm -e table -e strikethrough -e autolink -e tasklist ", all_path,
+        " >/dev/null");
+    cmark = MedianMBps(runs, bytes, [&] {
+      if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "cmark-gfm failed\n");
+    });
+  }
+  std::remove(all_path.c_str());
+
+  std::printf("serval (all features)   %8.1f MB/s  %.2fx md4c-html (GFM flags)\n",
+              serval_full, serval_full / md4c_gfm);
+  std::printf("serval --commonmark     %8.1f MB/s  %.2fx md4c-html (CommonMark)\n",
+              serval_plain, serval_plain / md4c_plain);
+  std::printf("md4c-html (GFM flags)   %8.1f MB/s\n", md4c_gfm);
+  std::printf("md4c-html (CommonMark)  %8.1f MB/s\n", md4c_plain);
+  if (cmark > 0) {
+    std::printf("cmark-gfm (CLI, GFM)    %8.1f MB/s  serval is %.2fx\n", cmark,
+                serval_full / cmark);
+  } else {
+    std::printf("cmark-gfm               not installed\n");
+  }
+  return sink == 0 ? 1 : 0;
+}
