@@ -20,6 +20,9 @@ enum class LockRank : int {
   // Per-key serialization (e.g. one output path at a time). Held while the
   // work for the key runs, so it sits below everything that work may take.
   kPerKeyLockTable = 200,
+  // Compiled-template cache: held only to find or insert a cache entry,
+  // never while compiling (compilation runs under the entry's once_flag).
+  kTemplateCache = 300,
   // Shared sets and caches filled by render threads.
   kThreadSafeSet = 600,
   kThreadLocalCacheRegistry = 650,
