@@ -21,6 +21,9 @@ enum class LockRank : int {
   // holding two keys is how two threads deadlock.
   kPerKeyLock = 200,
   kPerKeyLockTable = 210,
+  // Compiled-template cache: held only to find or insert a cache entry,
+  // never while compiling (compilation runs under the entry's once_flag).
+  kTemplateCache = 300,
   // Shared sets and caches filled by render threads.
   kThreadSafeSet = 600,
   kThreadLocalCacheRegistry = 650,

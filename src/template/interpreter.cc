@@ -1,0 +1,1009 @@
+#include "src/template/interpreter.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "src/template/builtins.h"
+#include "src/template/utf8_util.h"
+
+namespace serval::tmpl {
+
+#define TRY(lhs, expr)                         \
+  auto lhs##_or = (expr);                      \
+  if (!lhs##_or.ok()) return lhs##_or.status(); \
+  auto lhs = *std::move(lhs##_or)
+#define TRY_STATUS(expr)                 \
+  do {                                   \
+    absl::Status try_status_ = (expr);   \
+    if (!try_status_.ok()) return try_status_; \
+  } while (0)
+
+namespace {
+
+// A macro (or a call block's `caller`) bound to the scope it closes over.
+class MacroFn : public Callable {
+ public:
+  MacroFn(const Stmt* stmt, const Template* tmpl, Scope* closure)
+      : stmt_(stmt), tmpl_(tmpl), closure_(closure) {}
+  absl::StatusOr<Value> Call(Interpreter* interp,
+                             CallArgs& args) const override {
+    Value caller;
+    for (auto it = args.named.begin(); it != args.named.end(); ++it) {
+      if (it->first == "caller") {
+        caller = it->second;
+        args.named.erase(it);
+        break;
+      }
+    }
+    return interp->CallMacro(*stmt_, tmpl_, closure_, args, caller);
+  }
+  std::string_view Name() const override {
+    if (stmt_->kind == Stmt::Kind::kMacro) return stmt_->text;
+    return "caller";
+  }
+
+ private:
+  const Stmt* stmt_;
+  const Template* tmpl_;
+  Scope* closure_;
+};
+
+// The `loop` variable of a for loop.
+struct LoopState {
+  std::vector<Value> items;
+  int64_t index0 = 0;
+  int depth0 = 0;
+  Value last_changed;
+  bool changed_seen = false;
+};
+
+class LoopCycle : public Callable {
+ public:
+  explicit LoopCycle(std::shared_ptr<LoopState> s) : s_(std::move(s)) {}
+  absl::StatusOr<Value> Call(Interpreter* interp,
+                             CallArgs& args) const override {
+    if (args.positional.empty()) {
+      return interp->Error("no items for cycling given");
+    }
+    return args.positional[s_->index0 % args.positional.size()];
+  }
+  std::string_view Name() const override { return "cycle"; }
+
+ private:
+  std::shared_ptr<LoopState> s_;
+};
+
+class LoopChanged : public Callable {
+ public:
+  explicit LoopChanged(std::shared_ptr<LoopState> s) : s_(std::move(s)) {}
+  absl::StatusOr<Value> Call(Interpreter* interp,
+                             CallArgs& args) const override {
+    Value v = Value::List(args.positional);
+    if (s_->changed_seen && s_->last_changed.Equals(v)) return Value(false);
+    s_->changed_seen = true;
+    s_->last_changed = v;
+    return Value(true);
+  }
+  std::string_view Name() const override { return "changed"; }
+
+ private:
+  std::shared_ptr<LoopState> s_;
+};
+
+class LoopObject : public Object {
+ public:
+  explicit LoopObject(std::shared_ptr<LoopState> s) : s_(std::move(s)) {}
+  std::string TypeName() const override { return "LoopContext"; }
+  std::optional<Value> GetAttr(absl::string_view name) const override {
+    const int64_t n = static_cast<int64_t>(s_->items.size());
+    const int64_t i = s_->index0;
+    if (name == "index") return Value(i + 1);
+    if (name == "index0") return Value(i);
+    if (name == "revindex") return Value(n - i);
+    if (name == "revindex0") return Value(n - i - 1);
+    if (name == "first") return Value(i == 0);
+    if (name == "last") return Value(i == n - 1);
+    if (name == "length") return Value(n);
+    if (name == "depth") return Value(s_->depth0 + 1);
+    if (name == "depth0") return Value(s_->depth0);
+    if (name == "previtem") {
+      return i > 0 ? s_->items[i - 1] : Value::Undefined("there is no "
+                                                         "previous item");
+    }
+    if (name == "nextitem") {
+      return i + 1 < n ? s_->items[i + 1]
+                       : Value::Undefined("there is no next item");
+    }
+    if (name == "cycle") {
+      return Value::FromCallable(std::make_shared<LoopCycle>(s_));
+    }
+    if (name == "changed") {
+      return Value::FromCallable(std::make_shared<LoopChanged>(s_));
+    }
+    return std::nullopt;
+  }
+  std::optional<int64_t> Length() const override {
+    return static_cast<int64_t>(s_->items.size());
+  }
+  std::string Str() const override { return "<LoopContext>"; }
+
+ private:
+  std::shared_ptr<LoopState> s_;
+};
+
+}  // namespace
+
+struct DepthScope {
+  explicit DepthScope(Interpreter* i) : interp(i) { ++interp->depth_; }
+  ~DepthScope() { --interp->depth_; }
+  Interpreter* interp;
+};
+
+Interpreter::Interpreter(const Environment& env, const Value& context)
+    : env_(env), context_(context) {}
+
+absl::Status Interpreter::EnterDepth() {
+  if (depth_ > env_.options().max_render_depth) {
+    return Error("maximum template recursion depth exceeded");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Interpreter::Error(absl::string_view message) const {
+  if (frames_.empty()) return absl::InvalidArgumentError(message);
+  const Frame& f = frames_.back();
+  absl::Status s = SourceError(f.tmpl->source(), f.tmpl->name(), f.line,
+                               f.col, message);
+  std::string text(s.message());
+  if (frames_.size() > 1) {
+    absl::StrAppend(&text, "\ntemplate stack (innermost first):");
+    for (size_t i = frames_.size(); i-- > 0;) {
+      absl::StrAppend(&text, "\n  ", frames_[i].tmpl->name(), ":",
+                      frames_[i].line, ":", frames_[i].col);
+    }
+  }
+  return absl::InvalidArgumentError(text);
+}
+
+absl::Status Interpreter::CheckDefined(const Value& v) const {
+  if (v.is_undefined() && strict()) return Error(v.undefined_hint());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Interpreter::RenderTop(
+    std::shared_ptr<const Template> t) {
+  held_.push_back(t);
+  std::string out;
+  out_ = &out;
+  owned_scopes_.push_back(std::make_unique<Scope>());
+  Scope* root = owned_scopes_.back().get();
+  Chain chain;
+  TRY_STATUS(RenderTemplate(t.get(), root, &chain));
+  return out;
+}
+
+absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
+                                         Chain* chain) {
+  DepthScope depth(this);
+  frames_.push_back({t, 1, 1});
+  TRY_STATUS(EnterDepth());
+  for (const auto& [name, stmt] : t->parsed().blocks) {
+    chain->blocks[name].push_back({stmt, t});
+  }
+  Chain* saved_chain = chain_;
+  Scope* saved_root = root_;
+  chain_ = chain;
+  root_ = root;
+  std::shared_ptr<const Template> parent;
+  std::string* saved_out = out_;
+  std::string discard;
+  absl::Status status;
+  for (const StmtPtr& s : t->parsed().body) {
+    if (s->kind == Stmt::Kind::kExtends) {
+      SetPos(*s);
+      if (parent) {
+        status = Error("extended multiple times");
+        break;
+      }
+      auto name = Eval(*s->expr, root);
+      if (!name.ok()) {
+        status = name.status();
+        break;
+      }
+      auto loaded = Load(*name);
+      if (!loaded.ok()) {
+        status = loaded.status();
+        break;
+      }
+      parent = *loaded;
+      out_ = &discard;
+      continue;
+    }
+    if (parent && s->kind == Stmt::Kind::kBlock) continue;
+    status = Exec(*s, root);
+    if (!status.ok()) break;
+  }
+  out_ = saved_out;
+  frames_.pop_back();
+  if (status.ok() && parent) {
+    status = RenderTemplate(parent.get(), root, chain);
+  }
+  chain_ = saved_chain;
+  root_ = saved_root;
+  return status;
+}
+
+absl::Status Interpreter::ExecBody(const Body& body, Scope* scope) {
+  for (const StmtPtr& s : body) {
+    TRY_STATUS(Exec(*s, scope));
+    if (jump_ != Jump::kNone) return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Interpreter::Assign(const std::vector<std::string>& targets,
+                                 Value v, Scope* scope) {
+  if (targets.size() == 1) {
+    scope->Set(targets[0], std::move(v));
+    return absl::OkStatus();
+  }
+  TRY(items, Iterate(v));
+  if (items.size() != targets.size()) {
+    return Error(absl::StrCat(items.size() < targets.size()
+                                  ? "not enough values to unpack (expected "
+                                  : "too many values to unpack (expected ",
+                              targets.size(), ", got ", items.size(), ")"));
+  }
+  for (size_t i = 0; i < targets.size(); ++i) {
+    scope->Set(targets[i], items[i]);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
+  switch (s.kind) {
+    case Stmt::Kind::kData:
+      out_->append(s.text);
+      return absl::OkStatus();
+    case Stmt::Kind::kPrint: {
+      SetPos(s);
+      TRY(v, Eval(*s.expr, scope));
+      if (v.is_undefined()) {
+        SetPos(*s.expr);
+        return CheckDefined(v);
+      }
+      AppendOutput(v, autoescape(), out_);
+      return absl::OkStatus();
+    }
+    case Stmt::Kind::kIf: {
+      for (size_t i = 0; i < s.conds.size(); ++i) {
+        SetPos(*s.conds[i]);
+        TRY(c, Eval(*s.conds[i], scope));
+        TRY_STATUS(CheckDefined(c));
+        if (c.Truthy()) return ExecBody(s.bodies[i], scope);
+      }
+      if (s.bodies.size() > s.conds.size()) {
+        return ExecBody(s.bodies.back(), scope);
+      }
+      return absl::OkStatus();
+    }
+    case Stmt::Kind::kFor:
+      return ExecFor(s, scope);
+    case Stmt::Kind::kSet: {
+      SetPos(s);
+      TRY(v, Eval(*s.expr, scope));
+      if (!s.text.empty()) {
+        Value ns = Lookup(s.targets[0], scope);
+        if (!ns.is_dict() || !ns.dict().is_namespace) {
+          return Error("can't assign attribute on non-namespace object");
+        }
+        ns.mutable_dict()->Set(Value(s.text), std::move(v));
+        return absl::OkStatus();
+      }
+      return Assign(s.targets, std::move(v), scope);
+    }
+    case Stmt::Kind::kSetBlock: {
+      std::string captured;
+      std::string* saved = out_;
+      out_ = &captured;
+      absl::Status st = ExecBody(s.body, scope);
+      out_ = saved;
+      TRY_STATUS(st);
+      Value v = autoescape() ? Value::Safe(std::move(captured))
+                             : Value(std::move(captured));
+      if (s.cond) {
+        SetPos(*s.cond);
+        TRY(filtered, EvalFilter(*s.cond, scope, &v));
+        v = std::move(filtered);
+      }
+      scope->Set(s.targets[0], std::move(v));
+      return absl::OkStatus();
+    }
+    case Stmt::Kind::kBlock:
+      SetPos(s);
+      return RenderBlock(s.text, 0, chain_, s.flag ? scope : root_);
+    case Stmt::Kind::kExtends:
+      SetPos(s);
+      return Error("extends must be at the top level of a template");
+    case Stmt::Kind::kInclude:
+      return Include(s, scope);
+    case Stmt::Kind::kImport: {
+      TRY(module, ImportModule(s, scope));
+      scope->Set(s.text, std::move(module));
+      return absl::OkStatus();
+    }
+    case Stmt::Kind::kFromImport: {
+      TRY(module, ImportModule(s, scope));
+      for (const auto& [name, alias] : s.names) {
+        const Value* v = module.dict().Find(absl::string_view(name));
+        if (v == nullptr) {
+          if (strict()) {
+            return Error(absl::StrCat("the template does not export the "
+                                      "requested name '", name, "'"));
+          }
+          scope->Set(alias, Value::Undefined(absl::StrCat(
+                                "the template does not export the "
+                                "requested name '", name, "'")));
+        } else {
+          scope->Set(alias, *v);
+        }
+      }
+      return absl::OkStatus();
+    }
+    case Stmt::Kind::kMacro: {
+      // Macros close over the template's root scope.
+      Scope* root = scope;
+      while (root->parent != nullptr && loop_depth_ == 0 && false) {
+        root = root->parent;
+      }
+      scope->Set(s.text, Value::FromCallable(std::make_shared<MacroFn>(
+                             &s, frames_.back().tmpl, root)));
+      return absl::OkStatus();
+    }
+    case Stmt::Kind::kCallBlock: {
+      SetPos(s);
+      Value caller = Value::FromCallable(
+          std::make_shared<MacroFn>(&s, frames_.back().tmpl, scope));
+      const Expr& call = *s.expr;
+      TRY(callee, Eval(*call.args[0], scope));
+      CallArgs args;
+      TRY_STATUS(EvalArgs(call, 1, scope, &args));
+      args.named.emplace_back("caller", caller);
+      SetPos(s);
+      TRY(result, CallValue(callee, args));
+      AppendOutput(result, autoescape(), out_);
+      return absl::OkStatus();
+    }
+    case Stmt::Kind::kFilterBlock: {
+      std::string captured;
+      std::string* saved = out_;
+      out_ = &captured;
+      absl::Status st = ExecBody(s.body, scope);
+      out_ = saved;
+      TRY_STATUS(st);
+      Value v = autoescape() ? Value::Safe(std::move(captured))
+                             : Value(std::move(captured));
+      SetPos(s);
+      TRY(result, EvalFilter(*s.expr, scope, &v));
+      AppendOutput(result, autoescape(), out_);
+      return absl::OkStatus();
+    }
+    case Stmt::Kind::kWith: {
+      Scope inner{scope, {}};
+      for (size_t i = 0; i < s.targets.size(); ++i) {
+        SetPos(*s.exprs[i]);
+        TRY(v, Eval(*s.exprs[i], scope));
+        inner.Set(s.targets[i], std::move(v));
+      }
+      return ExecBody(s.body, &inner);
+    }
+    case Stmt::Kind::kDo: {
+      SetPos(s);
+      TRY(v, Eval(*s.expr, scope));
+      (void)v;
+      return absl::OkStatus();
+    }
+    case Stmt::Kind::kBreak:
+      jump_ = Jump::kBreak;
+      return absl::OkStatus();
+    case Stmt::Kind::kContinue:
+      jump_ = Jump::kContinue;
+      return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Value>> Interpreter::Iterate(const Value& v) const {
+  switch (v.kind()) {
+    case Value::Kind::kList:
+      return v.items();
+    case Value::Kind::kDict: {
+      std::vector<Value> keys;
+      keys.reserve(v.dict().size());
+      for (const auto& [k, val] : v.dict().entries()) keys.push_back(k);
+      return keys;
+    }
+    case Value::Kind::kString: {
+      std::vector<Value> chars;
+      for (std::string& c : SplitCodepoints(v.str())) {
+        chars.emplace_back(std::move(c));
+      }
+      return chars;
+    }
+    case Value::Kind::kUndefined:
+      if (strict()) return Error(v.undefined_hint());
+      return std::vector<Value>();
+    case Value::Kind::kObject: {
+      std::optional<std::vector<Value>> items = v.object().Iterate();
+      if (items.has_value()) return *std::move(items);
+      break;
+    }
+    default:
+      break;
+  }
+  return Error(absl::StrCat("'", v.TypeName(), "' is not iterable"));
+}
+
+absl::Status Interpreter::ExecFor(const Stmt& s, Scope* scope) {
+  SetPos(*s.expr);
+  TRY(iterable, Eval(*s.expr, scope));
+  TRY(items, Iterate(iterable));
+  return LoopIterations(s, scope, std::move(items), 0);
+}
+
+absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
+                                         std::vector<Value> items,
+                                         int depth) {
+  DepthScope guard(this);
+  TRY_STATUS(EnterDepth());
+  Scope body_scope{scope, {}};
+  if (s.cond) {
+    // The loop filter sees the loop target but not `loop`.
+    std::vector<Value> kept;
+    for (Value& item : items) {
+      body_scope.vars.clear();
+      TRY_STATUS(Assign(s.targets, item, &body_scope));
+      SetPos(*s.cond);
+      TRY(c, Eval(*s.cond, &body_scope));
+      if (c.Truthy()) kept.push_back(std::move(item));
+    }
+    items = std::move(kept);
+  }
+  if (items.empty()) {
+    body_scope.vars.clear();
+    return ExecBody(s.else_body, scope);
+  }
+  auto state = std::make_shared<LoopState>();
+  state->items = std::move(items);
+  state->depth0 = depth;
+  Value loop = Value::FromObject(std::make_shared<LoopObject>(state));
+  const Stmt* saved_recursive = recursive_loop_;
+  if (s.flag) recursive_loop_ = &s;
+  ++loop_depth_;
+  absl::Status status;
+  for (size_t i = 0; i < state->items.size(); ++i) {
+    state->index0 = static_cast<int64_t>(i);
+    body_scope.vars.clear();
+    body_scope.vars.emplace_back("loop", loop);
+    status = Assign(s.targets, state->items[i], &body_scope);
+    if (!status.ok()) break;
+    status = ExecBody(s.body, &body_scope);
+    if (!status.ok()) break;
+    if (jump_ == Jump::kBreak) {
+      jump_ = Jump::kNone;
+      break;
+    }
+    jump_ = Jump::kNone;
+  }
+  --loop_depth_;
+  recursive_loop_ = saved_recursive;
+  return status;
+}
+
+absl::Status Interpreter::RenderBlock(const std::string& name, size_t index,
+                                      Chain* chain, Scope* scope) {
+  auto it = chain->blocks.find(name);
+  if (it == chain->blocks.end() || index >= it->second.size()) {
+    return Error(absl::StrCat("no super block for '", name, "'"));
+  }
+  const BlockRef& ref = it->second[index];
+  DepthScope depth(this);
+  frames_.push_back({ref.tmpl, ref.stmt->line, ref.stmt->col});
+  absl::Status status = EnterDepth();
+  if (status.ok()) {
+    active_blocks_.push_back({name, index, chain});
+    Scope block_scope{scope, {}};
+    status = ExecBody(ref.stmt->body, &block_scope);
+    active_blocks_.pop_back();
+  }
+  frames_.pop_back();
+  return status;
+}
+
+absl::StatusOr<std::shared_ptr<const Template>> Interpreter::Load(
+    const Value& name) {
+  if (name.is_object() || name.is_callable()) {
+    return Error("template name must be a string");
+  }
+  if (!name.is_string()) {
+    return Error(absl::StrCat("template name must be a string, got ",
+                              name.TypeName()));
+  }
+  absl::StatusOr<std::shared_ptr<const Template>> t =
+      env_.GetTemplate(name.str());
+  if (!t.ok()) {
+    if (absl::IsNotFound(t.status())) {
+      return absl::NotFoundError(std::string(Error(absl::StrCat(
+          "template '", name.str(), "' not found")).message()));
+    }
+    return t.status();
+  }
+  held_.push_back(*t);
+  return *t;
+}
+
+absl::Status Interpreter::Include(const Stmt& s, Scope* scope) {
+  SetPos(s);
+  TRY(name, Eval(*s.expr, scope));
+  std::vector<Value> candidates;
+  if (name.is_list()) {
+    candidates = name.items();
+  } else {
+    candidates.push_back(name);
+  }
+  std::shared_ptr<const Template> t;
+  for (const Value& c : candidates) {
+    SetPos(s);
+    absl::StatusOr<std::shared_ptr<const Template>> loaded = Load(c);
+    if (loaded.ok()) {
+      t = *loaded;
+      break;
+    }
+    if (!absl::IsNotFound(loaded.status())) return loaded.status();
+    if (candidates.size() == 1 && !s.flag) return loaded.status();
+  }
+  if (!t) {
+    if (s.flag) return absl::OkStatus();
+    return Error(absl::StrCat("none of the templates given were found: ",
+                              name.Str()));
+  }
+  Scope include_root{s.with_context ? scope : nullptr, {}};
+  Chain chain;
+  Value saved_context = context_;
+  if (!s.with_context) context_ = Value();
+  std::vector<ActiveBlock> saved_blocks = std::move(active_blocks_);
+  active_blocks_.clear();
+  absl::Status status = RenderTemplate(t.get(), &include_root, &chain);
+  active_blocks_ = std::move(saved_blocks);
+  context_ = std::move(saved_context);
+  return status;
+}
+
+absl::StatusOr<Value> Interpreter::ImportModule(const Stmt& s, Scope* scope) {
+  SetPos(s);
+  TRY(name, Eval(*s.expr, scope));
+  TRY(t, Load(name));
+  owned_scopes_.push_back(std::make_unique<Scope>());
+  Scope* root = owned_scopes_.back().get();
+  if (s.with_context) root->parent = scope;
+  Value saved_context = context_;
+  if (!s.with_context) context_ = Value();
+  std::string discard;
+  std::string* saved_out = out_;
+  out_ = &discard;
+  Chain chain;
+  std::vector<ActiveBlock> saved_blocks = std::move(active_blocks_);
+  active_blocks_.clear();
+  absl::Status status = RenderTemplate(t.get(), root, &chain);
+  active_blocks_ = std::move(saved_blocks);
+  out_ = saved_out;
+  context_ = std::move(saved_context);
+  TRY_STATUS(status);
+  auto module = std::make_shared<DictData>();
+  for (const auto& [k, v] : root->vars) {
+    if (!k.empty() && k[0] != '_') module->Set(Value(k), v);
+  }
+  return Value::FromDict(std::move(module));
+}
+
+absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
+                                             const Template* tmpl,
+                                             Scope* closure, CallArgs& args,
+                                             const Value& caller) {
+  DepthScope depth(this);
+  frames_.push_back({tmpl, macro.line, macro.col});
+  absl::Status status = EnterDepth();
+  if (!status.ok()) {
+    frames_.pop_back();
+    return status;
+  }
+  Scope scope{closure, {}};
+  std::vector<bool> bound(macro.params.size(), false);
+  std::vector<Value> varargs;
+  for (size_t i = 0; i < args.positional.size(); ++i) {
+    if (i < macro.params.size()) {
+      scope.Set(macro.params[i], args.positional[i]);
+      bound[i] = true;
+    } else {
+      varargs.push_back(args.positional[i]);
+    }
+  }
+  auto kwargs = std::make_shared<DictData>();
+  for (auto& [k, v] : args.named) {
+    bool matched = false;
+    for (size_t i = 0; i < macro.params.size(); ++i) {
+      if (macro.params[i] == k) {
+        if (bound[i]) {
+          frames_.pop_back();
+          return Error(absl::StrCat("macro '", macro.text,
+                                    "' got multiple values for argument '",
+                                    k, "'"));
+        }
+        scope.Set(k, v);
+        bound[i] = true;
+        matched = true;
+      }
+    }
+    if (!matched) kwargs->Set(Value(k), v);
+  }
+  for (size_t i = 0; i < macro.params.size(); ++i) {
+    if (bound[i]) continue;
+    if (macro.defaults[i]) {
+      frames_.back().line = macro.defaults[i]->line;
+      absl::StatusOr<Value> d = Eval(*macro.defaults[i], &scope);
+      if (!d.ok()) {
+        frames_.pop_back();
+        return d.status();
+      }
+      scope.Set(macro.params[i], *std::move(d));
+    } else {
+      scope.Set(macro.params[i],
+                Value::Undefined(absl::StrCat(
+                    "parameter '", macro.params[i], "' was not provided")));
+    }
+  }
+  scope.Set("varargs", Value::Tuple(std::move(varargs)));
+  scope.Set("kwargs", Value::FromDict(std::move(kwargs)));
+  if (macro.kind == Stmt::Kind::kMacro) {
+    scope.Set("caller", caller.is_undefined()
+                            ? Value::Undefined("'caller' is undefined")
+                            : caller);
+  }
+  std::string captured;
+  std::string* saved_out = out_;
+  out_ = &captured;
+  Jump saved_jump = jump_;
+  jump_ = Jump::kNone;
+  int saved_loop_depth = loop_depth_;
+  loop_depth_ = 0;
+  status = ExecBody(macro.body, &scope);
+  loop_depth_ = saved_loop_depth;
+  jump_ = saved_jump;
+  out_ = saved_out;
+  frames_.pop_back();
+  if (!status.ok()) return status;
+  return autoescape() ? Value::Safe(std::move(captured))
+                      : Value(std::move(captured));
+}
+
+Value Interpreter::Lookup(absl::string_view name, Scope* scope) const {
+  for (Scope* s = scope; s != nullptr; s = s->parent) {
+    Value* v = s->Find(name);
+    if (v != nullptr) return *v;
+  }
+  if (!context_.is_undefined()) {
+    Value v = context_.GetAttr(name);
+    if (!v.is_undefined()) return v;
+  }
+  const Value* g = env_.FindGlobal(name);
+  if (g != nullptr) return *g;
+  Value b = BuiltinGlobal(name);
+  if (!b.is_undefined()) return b;
+  return Value::Undefined(absl::StrCat("'", name, "' is undefined"));
+}
+
+absl::Status Interpreter::EvalArgs(const Expr& e, size_t first, Scope* scope,
+                                   CallArgs* args) {
+  for (size_t i = first; i < e.args.size(); ++i) {
+    TRY(v, Eval(*e.args[i], scope));
+    args->positional.push_back(std::move(v));
+  }
+  for (const auto& [k, ex] : e.kwargs) {
+    TRY(v, Eval(*ex, scope));
+    args->named.emplace_back(k, std::move(v));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
+  switch (e.kind) {
+    case Expr::Kind::kLiteral:
+      return e.literal;
+    case Expr::Kind::kName:
+      return Lookup(e.name, scope);
+    case Expr::Kind::kList:
+    case Expr::Kind::kTuple: {
+      std::vector<Value> items;
+      items.reserve(e.args.size());
+      for (const ExprPtr& a : e.args) {
+        TRY(v, Eval(*a, scope));
+        items.push_back(std::move(v));
+      }
+      return e.kind == Expr::Kind::kList ? Value::List(std::move(items))
+                                         : Value::Tuple(std::move(items));
+    }
+    case Expr::Kind::kDict: {
+      auto dict = std::make_shared<DictData>();
+      for (size_t i = 0; i + 1 < e.args.size(); i += 2) {
+        TRY(k, Eval(*e.args[i], scope));
+        TRY(v, Eval(*e.args[i + 1], scope));
+        dict->Set(std::move(k), std::move(v));
+      }
+      return Value::FromDict(std::move(dict));
+    }
+    case Expr::Kind::kGetAttr: {
+      TRY(obj, Eval(*e.args[0], scope));
+      if (obj.is_undefined()) {
+        SetPos(*e.args[0]);
+        return Error(obj.undefined_hint());
+      }
+      if (obj.is_tuple() && obj.items().size() == 2) {
+        // groupby results are (grouper, list) named tuples.
+        if (e.name == "grouper") return obj.items()[0];
+        if (e.name == "list") return obj.items()[1];
+      }
+      return obj.GetAttr(e.name);
+    }
+    case Expr::Kind::kGetItem: {
+      TRY(obj, Eval(*e.args[0], scope));
+      if (obj.is_undefined()) {
+        SetPos(*e.args[0]);
+        return Error(obj.undefined_hint());
+      }
+      TRY(key, Eval(*e.args[1], scope));
+      return obj.GetItem(key);
+    }
+    case Expr::Kind::kSlice: {
+      TRY(obj, Eval(*e.args[0], scope));
+      if (obj.is_undefined()) {
+        SetPos(*e.args[0]);
+        return Error(obj.undefined_hint());
+      }
+      Value bounds[3];
+      for (int i = 0; i < 3; ++i) {
+        if (e.args[i + 1]) {
+          TRY(b, Eval(*e.args[i + 1], scope));
+          bounds[i] = std::move(b);
+        }
+      }
+      SetPos(e);
+      return Slice(this, obj, bounds[0], bounds[1], bounds[2]);
+    }
+    case Expr::Kind::kCall:
+      return EvalCall(e, scope);
+    case Expr::Kind::kFilter:
+      return EvalFilter(e, scope, nullptr);
+    case Expr::Kind::kTest: {
+      TRY(v, Eval(*e.args[0], scope));
+      CallArgs args;
+      TRY_STATUS(EvalArgs(e, 1, scope, &args));
+      SetPos(e);
+      TRY(r, ApplyTest(e.name, v, args));
+      return Value(r != e.negated);
+    }
+    case Expr::Kind::kNeg:
+    case Expr::Kind::kPos: {
+      TRY(v, Eval(*e.args[0], scope));
+      SetPos(e);
+      if (!v.is_number()) {
+        if (v.is_undefined()) return Error(v.undefined_hint());
+        return Error(absl::StrCat("bad operand type for unary ",
+                                  e.kind == Expr::Kind::kNeg ? "-" : "+",
+                                  ": '", v.TypeName(), "'"));
+      }
+      if (e.kind == Expr::Kind::kPos) {
+        return v.is_bool() ? Value(v.int_value()) : v;
+      }
+      if (v.is_float()) return Value(-v.float_value());
+      return Value(-v.int_value());
+    }
+    case Expr::Kind::kNot: {
+      TRY(v, Eval(*e.args[0], scope));
+      SetPos(e);
+      TRY_STATUS(CheckDefined(v));
+      return Value(!v.Truthy());
+    }
+    case Expr::Kind::kBinary:
+      return EvalBinary(e, scope);
+    case Expr::Kind::kCompare:
+      return EvalCompare(e, scope);
+    case Expr::Kind::kCondExpr: {
+      TRY(c, Eval(*e.args[0], scope));
+      SetPos(*e.args[0]);
+      TRY_STATUS(CheckDefined(c));
+      if (c.Truthy()) return Eval(*e.args[1], scope);
+      if (e.args[2]) return Eval(*e.args[2], scope);
+      return Value::Undefined(
+          "the inline if-expression evaluated to false and no else "
+          "section was defined.");
+    }
+  }
+  return Value();
+}
+
+absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
+  const Expr& callee_expr = *e.args[0];
+  if (callee_expr.kind == Expr::Kind::kName) {
+    if (callee_expr.name == "super" && !active_blocks_.empty() &&
+        scope->Find("super") == nullptr) {
+      ActiveBlock b = active_blocks_.back();
+      std::string captured;
+      std::string* saved = out_;
+      out_ = &captured;
+      absl::Status st = RenderBlock(b.name, b.index + 1, b.chain, root_);
+      out_ = saved;
+      TRY_STATUS(st);
+      return autoescape() ? Value::Safe(std::move(captured))
+                          : Value(std::move(captured));
+    }
+    if (callee_expr.name == "loop" && recursive_loop_ != nullptr) {
+      Value loop = Lookup("loop", scope);
+      if (loop.is_object()) {
+        CallArgs args;
+        TRY_STATUS(EvalArgs(e, 1, scope, &args));
+        if (args.positional.size() != 1) {
+          SetPos(e);
+          return Error("loop() takes exactly one argument");
+        }
+        TRY(items, Iterate(args.positional[0]));
+        int depth = static_cast<int>(
+            loop.object().GetAttr("depth0")->int_value());
+        std::string captured;
+        std::string* saved = out_;
+        out_ = &captured;
+        const Stmt* stmt = recursive_loop_;
+        // The recursive body runs in the scope the loop started in.
+        Scope* outer = scope;
+        while (outer != nullptr && outer->Find("loop") == nullptr) {
+          outer = outer->parent;
+        }
+        absl::Status st = LoopIterations(
+            *stmt, outer != nullptr ? outer->parent : scope,
+            std::move(items), depth + 1);
+        out_ = saved;
+        TRY_STATUS(st);
+        return autoescape() ? Value::Safe(std::move(captured))
+                            : Value(std::move(captured));
+      }
+    }
+  }
+  if (callee_expr.kind == Expr::Kind::kGetAttr) {
+    TRY(obj, Eval(*callee_expr.args[0], scope));
+    if (obj.is_undefined()) {
+      SetPos(*callee_expr.args[0]);
+      return Error(obj.undefined_hint());
+    }
+    CallArgs args;
+    TRY_STATUS(EvalArgs(e, 1, scope, &args));
+    SetPos(e);
+    bool found = false;
+    TRY(result, CallMethod(obj, callee_expr.name, args, &found));
+    if (found) return result;
+    return CallValue(obj.GetAttr(callee_expr.name), args);
+  }
+  TRY(callee, Eval(callee_expr, scope));
+  CallArgs args;
+  TRY_STATUS(EvalArgs(e, 1, scope, &args));
+  SetPos(e);
+  return CallValue(callee, args);
+}
+
+absl::StatusOr<Value> Interpreter::CallMethod(const Value& obj,
+                                              absl::string_view name,
+                                              CallArgs& args, bool* found) {
+  return CallBuiltinMethod(this, obj, name, args, found);
+}
+
+absl::StatusOr<Value> Interpreter::CallValue(const Value& callee,
+                                             CallArgs& args) {
+  if (callee.is_callable()) return callee.callable().Call(this, args);
+  if (callee.is_undefined()) return Error(callee.undefined_hint());
+  return Error(absl::StrCat("'", callee.TypeName(), "' is not callable"));
+}
+
+absl::StatusOr<Value> Interpreter::EvalFilter(const Expr& e, Scope* scope,
+                                              const Value* input) {
+  Value in;
+  if (e.args[0]) {
+    TRY(v, EvalFilter(*e.args[0], scope, input));
+    in = std::move(v);
+  } else if (input != nullptr) {
+    in = *input;
+  }
+  CallArgs args;
+  TRY_STATUS(EvalArgs(e, 1, scope, &args));
+  SetPos(e);
+  return ApplyFilter(e.name, in, args);
+}
+
+absl::StatusOr<Value> Interpreter::ApplyFilter(absl::string_view name,
+                                               const Value& input,
+                                               CallArgs& args) {
+  const FilterFn* fn = env_.FindFilter(name);
+  if (fn == nullptr) fn = FindBuiltinFilter(name);
+  if (fn == nullptr) return Error(absl::StrCat("no filter named '", name, "'"));
+  if (input.is_undefined() && strict() && name != "default" && name != "d") {
+    return Error(input.undefined_hint());
+  }
+  return (*fn)(this, input, args);
+}
+
+absl::StatusOr<bool> Interpreter::ApplyTest(absl::string_view name,
+                                            const Value& input,
+                                            CallArgs& args) {
+  const TestFn* fn = FindBuiltinTest(name);
+  if (fn == nullptr) return Error(absl::StrCat("no test named '", name, "'"));
+  if (input.is_undefined() && strict() && name != "defined" &&
+      name != "undefined") {
+    return Error(input.undefined_hint());
+  }
+  return (*fn)(this, input, args);
+}
+
+absl::StatusOr<Value> Interpreter::EvalBinary(const Expr& e, Scope* scope) {
+  TRY(left, Eval(*e.args[0], scope));
+  if (e.name == "and" || e.name == "or") {
+    SetPos(*e.args[0]);
+    TRY_STATUS(CheckDefined(left));
+    bool t = left.Truthy();
+    if (e.name == "and" ? !t : t) return left;
+    return Eval(*e.args[1], scope);
+  }
+  TRY(right, Eval(*e.args[1], scope));
+  SetPos(e);
+  return Arith(e.name, left, right);
+}
+
+absl::StatusOr<Value> Interpreter::Arith(absl::string_view op, const Value& a,
+                                         const Value& b) {
+  if (op == "~") {
+    TRY_STATUS(CheckDefined(a));
+    TRY_STATUS(CheckDefined(b));
+    if (autoescape() && (a.is_safe() || b.is_safe())) {
+      std::string s;
+      for (const Value* v : {&a, &b}) {
+        if (v->is_safe()) {
+          s += v->str();
+        } else {
+          AppendEscaped(v->Str(), &s);
+        }
+      }
+      return Value::Safe(std::move(s));
+    }
+    std::string s = a.Str();
+    b.AppendStr(&s);
+    return Value(std::move(s));
+  }
+  if (a.is_undefined()) return Error(a.undefined_hint());
+  if (b.is_undefined()) return Error(b.undefined_hint());
+  return BinaryOp(this, op, a, b);
+}
+
+absl::StatusOr<Value> Interpreter::EvalCompare(const Expr& e, Scope* scope) {
+  TRY(left, Eval(*e.args[0], scope));
+  for (size_t i = 0; i < e.ops.size(); ++i) {
+    TRY(right, Eval(*e.args[i + 1], scope));
+    SetPos(e);
+    TRY(r, Compare(this, e.ops[i], left, right));
+    if (!r) return Value(false);
+    left = std::move(right);
+  }
+  return Value(true);
+}
+
+absl::StatusOr<std::string> Interpreter::PercentFormat(const std::string& fmt,
+                                                       const Value& args) {
+  return PyPercentFormat(this, fmt, args);
+}
+
+}  // namespace serval::tmpl

@@ -1,0 +1,155 @@
+// interpreter.h — one render: walks a compiled template's tree and writes
+// its output. Internal to //src/template (Environment::Render creates one
+// per render); filters and callables receive it to render macros and to
+// raise errors with the current template position.
+//
+// Thread-safety: an Interpreter belongs to the one thread rendering; the
+// templates it reads are immutable and shared.
+#ifndef SERVAL_TEMPLATE_INTERPRETER_H_
+#define SERVAL_TEMPLATE_INTERPRETER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "src/template/ast.h"
+#include "src/template/environment.h"
+#include "src/template/value.h"
+
+namespace serval::tmpl {
+
+struct Scope {
+  Scope* parent = nullptr;
+  std::vector<std::pair<std::string, Value>> vars;
+  Value* Find(absl::string_view name) {
+    for (auto& [k, v] : vars) {
+      if (k == name) return &v;
+    }
+    return nullptr;
+  }
+  void Set(absl::string_view name, Value value) {
+    Value* v = Find(name);
+    if (v != nullptr) {
+      *v = std::move(value);
+    } else {
+      vars.emplace_back(std::string(name), std::move(value));
+    }
+  }
+};
+
+class Interpreter {
+ public:
+  Interpreter(const Environment& env, const Value& context);
+
+  absl::StatusOr<std::string> RenderTop(std::shared_ptr<const Template> t);
+
+  const Environment& env() const { return env_; }
+  bool autoescape() const { return env_.options().autoescape; }
+  bool strict() const { return env_.options().strict_undefined; }
+
+  // A runtime error at the current position, with the template stack.
+  absl::Status Error(absl::string_view message) const;
+  // Fails in strict mode when `v` is undefined.
+  absl::Status CheckDefined(const Value& v) const;
+
+  // Calls a value (macro, global, bound method...).
+  absl::StatusOr<Value> CallValue(const Value& callee, CallArgs& args);
+  // Applies the filter / test `name` (used by map, select...).
+  absl::StatusOr<Value> ApplyFilter(absl::string_view name,
+                                    const Value& input, CallArgs& args);
+  absl::StatusOr<bool> ApplyTest(absl::string_view name, const Value& input,
+                                 CallArgs& args);
+
+  // Renders the body of a macro or caller.
+  absl::StatusOr<Value> CallMacro(const Stmt& macro, const Template* tmpl,
+                                  Scope* closure, CallArgs& args,
+                                  const Value& caller);
+  // Jinja2's list(value): iteration of strings, lists, dicts, objects.
+  absl::StatusOr<std::vector<Value>> Iterate(const Value& v) const;
+
+  // Python str % args.
+  absl::StatusOr<std::string> PercentFormat(const std::string& fmt,
+                                            const Value& args);
+
+ private:
+  enum class Jump { kNone, kBreak, kContinue };
+  struct BlockRef {
+    const Stmt* stmt;
+    const Template* tmpl;
+  };
+  // Per rendered template chain (one per top-level render, include or
+  // import): the block overrides, most derived first.
+  struct Chain {
+    absl::flat_hash_map<std::string, std::vector<BlockRef>> blocks;
+  };
+  struct ActiveBlock {
+    std::string name;
+    size_t index;
+    Chain* chain;
+  };
+  struct Frame {
+    const Template* tmpl;
+    int line;
+    int col;
+  };
+
+  absl::Status RenderTemplate(const Template* t, Scope* root, Chain* chain);
+  absl::Status ExecBody(const Body& body, Scope* scope);
+  absl::Status Exec(const Stmt& s, Scope* scope);
+  absl::Status ExecFor(const Stmt& s, Scope* scope);
+  absl::Status LoopIterations(const Stmt& s, Scope* scope,
+                              std::vector<Value> items, int depth);
+  absl::Status RenderBlock(const std::string& name, size_t index,
+                           Chain* chain, Scope* scope);
+  absl::Status Include(const Stmt& s, Scope* scope);
+  absl::StatusOr<Value> ImportModule(const Stmt& s, Scope* scope);
+  absl::StatusOr<std::shared_ptr<const Template>> Load(const Value& name);
+  absl::Status Assign(const std::vector<std::string>& targets, Value v,
+                      Scope* scope);
+
+  absl::StatusOr<Value> Eval(const Expr& e, Scope* scope);
+  absl::StatusOr<Value> EvalCall(const Expr& e, Scope* scope);
+  absl::StatusOr<Value> EvalBinary(const Expr& e, Scope* scope);
+  absl::StatusOr<Value> EvalCompare(const Expr& e, Scope* scope);
+  absl::StatusOr<Value> EvalFilter(const Expr& e, Scope* scope,
+                                   const Value* input);
+  absl::Status EvalArgs(const Expr& e, size_t first, Scope* scope,
+                        CallArgs* args);
+  Value Lookup(absl::string_view name, Scope* scope) const;
+  absl::StatusOr<Value> Arith(absl::string_view op, const Value& a,
+                              const Value& b);
+  absl::StatusOr<Value> CallMethod(const Value& obj, absl::string_view name,
+                                   CallArgs& args, bool* found);
+  void SetPos(const Expr& e) {
+    frames_.back().line = e.line;
+    frames_.back().col = e.col;
+  }
+  void SetPos(const Stmt& s) {
+    frames_.back().line = s.line;
+    frames_.back().col = s.col;
+  }
+  absl::Status EnterDepth();
+
+  const Environment& env_;
+  Value context_;
+  std::string* out_ = nullptr;
+  Jump jump_ = Jump::kNone;
+  std::vector<Frame> frames_;
+  std::vector<ActiveBlock> active_blocks_;
+  std::vector<std::unique_ptr<Scope>> owned_scopes_;
+  std::vector<std::shared_ptr<const Template>> held_;
+  int depth_ = 0;
+  Chain* chain_ = nullptr;
+  Scope* root_ = nullptr;
+  // The innermost recursive loop body, for loop(...).
+  const Stmt* recursive_loop_ = nullptr;
+  int loop_depth_ = 0;
+  friend struct DepthScope;
+};
+
+}  // namespace serval::tmpl
+
+#endif  // SERVAL_TEMPLATE_INTERPRETER_H_

@@ -1,0 +1,26 @@
+// utf8_util.h — the few code-point operations Jinja2's Python strings need
+// (len, indexing, slicing, reversing are by code point, not by byte).
+//
+// Invalid UTF-8 bytes count as one code point each, so every function is
+// total. Thread-safe: pure functions.
+#ifndef SERVAL_TEMPLATE_UTF8_UTIL_H_
+#define SERVAL_TEMPLATE_UTF8_UTIL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace serval::tmpl {
+
+// Number of code points in `s`.
+int64_t CodepointCount(absl::string_view s);
+// `s` cut into one string per code point.
+std::vector<std::string> SplitCodepoints(absl::string_view s);
+// Appends the UTF-8 encoding of `cp` (U+FFFD when out of range).
+void AppendCodepoint(uint32_t cp, std::string* out);
+
+}  // namespace serval::tmpl
+
+#endif  // SERVAL_TEMPLATE_UTF8_UTIL_H_

@@ -1,0 +1,557 @@
+#include "src/template/value.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "rapidjson/document.h"
+#include "rapidjson/error/en.h"
+#include "src/template/utf8_util.h"
+
+namespace serval::tmpl {
+namespace {
+
+const std::string& EmptyString() {
+  static const std::string* const kEmpty = new std::string();
+  return *kEmpty;
+}
+
+// The key under which DictData indexes `key`; equal Python keys (1, 1.0,
+// True) share one.
+std::string HashKey(const Value& key) {
+  switch (key.kind()) {
+    case Value::Kind::kString:
+      return absl::StrCat("s", key.str());
+    case Value::Kind::kBool:
+    case Value::Kind::kInt:
+      return absl::StrCat("n", key.int_value());
+    case Value::Kind::kFloat: {
+      double d = key.float_value();
+      if (d == std::floor(d) && std::fabs(d) < 9e18) {
+        return absl::StrCat("n", static_cast<int64_t>(d));
+      }
+      return absl::StrCat("f", FormatFloat(d));
+    }
+    case Value::Kind::kNone:
+      return "N";
+    default:
+      return absl::StrCat("r", key.Repr());
+  }
+}
+
+void AppendRepr(const Value& v, std::string* out);
+
+void AppendStringRepr(const std::string& s, std::string* out) {
+  char quote = '\'';
+  if (s.find('\'') != std::string::npos && s.find('"') == std::string::npos) {
+    quote = '"';
+  }
+  out->push_back(quote);
+  for (char c : s) {
+    switch (c) {
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (c == quote) {
+          out->push_back('\\');
+          out->push_back(c);
+        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x",
+                        static_cast<unsigned char>(c));
+          out->append(buf);
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back(quote);
+}
+
+void AppendRepr(const Value& v, std::string* out) {
+  switch (v.kind()) {
+    case Value::Kind::kString:
+      if (v.is_safe()) out->append("Markup(");
+      AppendStringRepr(v.str(), out);
+      if (v.is_safe()) out->push_back(')');
+      return;
+    case Value::Kind::kUndefined:
+      out->append("Undefined");
+      return;
+    default:
+      v.AppendStr(out);
+  }
+}
+
+}  // namespace
+
+Value::Value(std::string s) : kind_(Kind::kString) {
+  s_ = std::make_shared<const std::string>(std::move(s));
+}
+
+Value Value::None() {
+  Value v;
+  v.kind_ = Kind::kNone;
+  return v;
+}
+
+Value Value::Undefined(std::string hint) {
+  Value v;
+  v.s_ = std::make_shared<const std::string>(std::move(hint));
+  return v;
+}
+
+Value Value::Safe(std::string s) {
+  Value v(std::move(s));
+  v.safe_ = true;
+  return v;
+}
+
+Value Value::List(std::vector<Value> items) {
+  Value v;
+  v.kind_ = Kind::kList;
+  auto data = std::make_shared<ListData>();
+  data->items = std::move(items);
+  v.p_ = std::move(data);
+  return v;
+}
+
+Value Value::Tuple(std::vector<Value> items) {
+  Value v = List(std::move(items));
+  static_cast<ListData*>(v.p_.get())->tuple = true;
+  return v;
+}
+
+Value Value::Dict(std::vector<std::pair<std::string, Value>> items) {
+  auto data = std::make_shared<DictData>();
+  for (auto& [k, val] : items) data->Set(Value(k), std::move(val));
+  return FromDict(std::move(data));
+}
+
+Value Value::FromDict(std::shared_ptr<DictData> dict) {
+  Value v;
+  v.kind_ = Kind::kDict;
+  v.p_ = std::move(dict);
+  return v;
+}
+
+Value Value::FromCallable(std::shared_ptr<const Callable> fn) {
+  Value v;
+  v.kind_ = Kind::kCallable;
+  v.p_ = std::const_pointer_cast<Callable>(std::move(fn));
+  return v;
+}
+
+Value Value::FromObject(std::shared_ptr<const Object> object) {
+  Value v;
+  v.kind_ = Kind::kObject;
+  v.p_ = std::const_pointer_cast<Object>(std::move(object));
+  return v;
+}
+
+bool Value::is_tuple() const {
+  return kind_ == Kind::kList && static_cast<ListData*>(p_.get())->tuple;
+}
+
+double Value::AsDouble() const {
+  switch (kind_) {
+    case Kind::kFloat: return d_;
+    case Kind::kInt: return static_cast<double>(i_);
+    case Kind::kBool: return b_ ? 1.0 : 0.0;
+    default: return 0.0;
+  }
+}
+
+const std::string& Value::undefined_hint() const {
+  return s_ ? *s_ : EmptyString();
+}
+
+const std::vector<Value>& Value::items() const {
+  return static_cast<const ListData*>(p_.get())->items;
+}
+std::vector<Value>* Value::mutable_items() const {
+  return &static_cast<ListData*>(p_.get())->items;
+}
+const DictData& Value::dict() const {
+  return *static_cast<const DictData*>(p_.get());
+}
+DictData* Value::mutable_dict() const {
+  return static_cast<DictData*>(p_.get());
+}
+const Callable& Value::callable() const {
+  return *static_cast<const Callable*>(p_.get());
+}
+const Object& Value::object() const {
+  return *static_cast<const Object*>(p_.get());
+}
+std::shared_ptr<const Object> Value::object_ptr() const {
+  return std::static_pointer_cast<const Object>(p_);
+}
+
+bool Value::Truthy() const {
+  switch (kind_) {
+    case Kind::kUndefined:
+    case Kind::kNone: return false;
+    case Kind::kBool: return b_;
+    case Kind::kInt: return i_ != 0;
+    case Kind::kFloat: return d_ != 0.0;
+    case Kind::kString: return !s_->empty();
+    case Kind::kList: return !items().empty();
+    case Kind::kDict: return dict().size() != 0;
+    case Kind::kCallable: return true;
+    case Kind::kObject: {
+      std::optional<int64_t> n = object().Length();
+      return !n.has_value() || *n != 0;
+    }
+  }
+  return false;
+}
+
+std::string Value::Str() const {
+  if (kind_ == Kind::kString) return *s_;
+  std::string out;
+  AppendStr(&out);
+  return out;
+}
+
+void Value::AppendStr(std::string* out) const {
+  switch (kind_) {
+    case Kind::kUndefined: return;
+    case Kind::kNone: out->append("None"); return;
+    case Kind::kBool: out->append(b_ ? "True" : "False"); return;
+    case Kind::kInt: absl::StrAppend(out, i_); return;
+    case Kind::kFloat: out->append(FormatFloat(d_)); return;
+    case Kind::kString: out->append(*s_); return;
+    case Kind::kList: {
+      bool tuple = is_tuple();
+      out->push_back(tuple ? '(' : '[');
+      const auto& xs = items();
+      for (size_t i = 0; i < xs.size(); ++i) {
+        if (i) out->append(", ");
+        AppendRepr(xs[i], out);
+      }
+      if (tuple && xs.size() == 1) out->push_back(',');
+      out->push_back(tuple ? ')' : ']');
+      return;
+    }
+    case Kind::kDict: {
+      if (dict().is_namespace) {
+        out->append("<Namespace ");
+      }
+      out->push_back('{');
+      bool first = true;
+      for (const auto& [k, v] : dict().entries()) {
+        if (!first) out->append(", ");
+        first = false;
+        AppendRepr(k, out);
+        out->append(": ");
+        AppendRepr(v, out);
+      }
+      out->push_back('}');
+      if (dict().is_namespace) out->push_back('>');
+      return;
+    }
+    case Kind::kCallable:
+      absl::StrAppend(out, "<function ",
+                      absl::string_view(callable().Name().data(),
+                                        callable().Name().size()),
+                      ">");
+      return;
+    case Kind::kObject: out->append(object().Str()); return;
+  }
+}
+
+std::string Value::Repr() const {
+  std::string out;
+  AppendRepr(*this, &out);
+  return out;
+}
+
+bool Value::Equals(const Value& o) const {
+  if (is_number() && o.is_number()) {
+    if (kind_ != Kind::kFloat && o.kind_ != Kind::kFloat) {
+      return int_value() == o.int_value();
+    }
+    return AsDouble() == o.AsDouble();
+  }
+  if (kind_ != o.kind_) return false;
+  switch (kind_) {
+    case Kind::kUndefined:
+    case Kind::kNone: return true;
+    case Kind::kString: return *s_ == *o.s_;
+    case Kind::kList: {
+      if (is_tuple() != o.is_tuple()) return false;
+      const auto& a = items();
+      const auto& b = o.items();
+      if (a.size() != b.size()) return false;
+      for (size_t i = 0; i < a.size(); ++i) {
+        if (!a[i].Equals(b[i])) return false;
+      }
+      return true;
+    }
+    case Kind::kDict: {
+      if (dict().size() != o.dict().size()) return false;
+      for (const auto& [k, v] : dict().entries()) {
+        const Value* other = o.dict().Find(k);
+        if (other == nullptr || !other->Equals(v)) return false;
+      }
+      return true;
+    }
+    default: return p_ == o.p_;
+  }
+}
+
+std::optional<int64_t> Value::Length() const {
+  switch (kind_) {
+    case Kind::kString: return CodepointCount(*s_);
+    case Kind::kList: return static_cast<int64_t>(items().size());
+    case Kind::kDict: return static_cast<int64_t>(dict().size());
+    case Kind::kObject: return object().Length();
+    case Kind::kUndefined: return 0;
+    default: return std::nullopt;
+  }
+}
+
+Value Value::GetAttr(absl::string_view name) const {
+  switch (kind_) {
+    case Kind::kDict: {
+      const Value* v = dict().Find(name);
+      if (v != nullptr) return *v;
+      break;
+    }
+    case Kind::kObject: {
+      std::optional<Value> v = object().GetAttr(name);
+      if (v.has_value()) return *std::move(v);
+      break;
+    }
+    default: break;
+  }
+  return Undefined(absl::StrCat("'", TypeName(), "' has no attribute '",
+                                name, "'"));
+}
+
+Value Value::GetItem(const Value& key) const {
+  switch (kind_) {
+    case Kind::kDict: {
+      const Value* v = dict().Find(key);
+      if (v != nullptr) return *v;
+      break;
+    }
+    case Kind::kList: {
+      if (key.is_int() || key.is_bool()) {
+        int64_t n = static_cast<int64_t>(items().size());
+        int64_t i = key.int_value();
+        if (i < 0) i += n;
+        if (i >= 0 && i < n) return items()[i];
+      }
+      break;
+    }
+    case Kind::kString: {
+      if (key.is_int() || key.is_bool()) {
+        std::vector<std::string> cps = SplitCodepoints(*s_);
+        int64_t n = static_cast<int64_t>(cps.size());
+        int64_t i = key.int_value();
+        if (i < 0) i += n;
+        if (i >= 0 && i < n) return Value(cps[i]);
+      }
+      break;
+    }
+    case Kind::kObject: {
+      if (key.is_string()) return GetAttr(key.str());
+      break;
+    }
+    default: break;
+  }
+  if (key.is_string() && kind_ != Kind::kDict) return GetAttr(key.str());
+  return Undefined(absl::StrCat("'", TypeName(), "' has no attribute ",
+                                key.Repr()));
+}
+
+std::string Value::TypeName() const {
+  switch (kind_) {
+    case Kind::kUndefined: return "Undefined";
+    case Kind::kNone: return "None";
+    case Kind::kBool: return "bool object";
+    case Kind::kInt: return "int object";
+    case Kind::kFloat: return "float object";
+    case Kind::kString: return "str object";
+    case Kind::kList: return is_tuple() ? "tuple object" : "list object";
+    case Kind::kDict: return "dict object";
+    case Kind::kCallable: return "function object";
+    case Kind::kObject: return object().TypeName();
+  }
+  return "object";
+}
+
+const Value* DictData::Find(const Value& key) const {
+  if (key.is_string()) return Find(absl::string_view(key.str()));
+  auto it = index_.find(HashKey(key));
+  return it == index_.end() ? nullptr : &entries_[it->second].second;
+}
+
+const Value* DictData::Find(absl::string_view key) const {
+  // Small dicts: a linear scan beats building the hash key.
+  if (entries_.size() <= 8) {
+    for (const auto& [k, v] : entries_) {
+      if (k.is_string() && k.str() == key) return &v;
+    }
+    return nullptr;
+  }
+  auto it = index_.find(absl::StrCat("s", key));
+  return it == index_.end() ? nullptr : &entries_[it->second].second;
+}
+
+void DictData::Set(Value key, Value value) {
+  std::string h = HashKey(key);
+  auto it = index_.find(h);
+  if (it != index_.end()) {
+    entries_[it->second].second = std::move(value);
+    return;
+  }
+  index_.emplace(std::move(h), entries_.size());
+  entries_.emplace_back(std::move(key), std::move(value));
+}
+
+std::string FormatFloat(double d) {
+  if (std::isnan(d)) return "nan";
+  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+  if (d == 0) return std::signbit(d) ? "-0.0" : "0.0";
+  // Shortest round-tripping digits, as Python's repr.
+  char buf[40];
+  int precision = 1;
+  for (; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*e", precision - 1, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  // buf: [-]D[.DDD]e[+-]XX
+  std::string s(buf);
+  bool negative = s[0] == '-';
+  if (negative) s.erase(0, 1);
+  size_t e = s.find('e');
+  int exponent = std::atoi(s.c_str() + e + 1);
+  std::string digits;
+  for (size_t i = 0; i < e; ++i) {
+    if (s[i] != '.') digits.push_back(s[i]);
+  }
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  std::string out = negative ? "-" : "";
+  if (exponent >= -5 + 1 && exponent < 16) {
+    int n = static_cast<int>(digits.size());
+    if (exponent >= 0) {
+      if (n <= exponent + 1) {
+        out += digits + std::string(exponent + 1 - n, '0') + ".0";
+      } else {
+        out += digits.substr(0, exponent + 1) + "." +
+               digits.substr(exponent + 1);
+      }
+    } else {
+      out += "0." + std::string(-exponent - 1, '0') + digits;
+    }
+    return out;
+  }
+  out += digits.substr(0, 1);
+  if (digits.size() > 1) out += "." + digits.substr(1);
+  char exp[8];
+  std::snprintf(exp, sizeof exp, "e%c%02d", exponent < 0 ? '-' : '+',
+                std::abs(exponent));
+  return out + exp;
+}
+
+void AppendEscaped(absl::string_view s, std::string* out) {
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char* rep;
+    switch (s[i]) {
+      case '&': rep = "&amp;"; break;
+      case '<': rep = "&lt;"; break;
+      case '>': rep = "&gt;"; break;
+      case '"': rep = "&#34;"; break;
+      case '\'': rep = "&#39;"; break;
+      default: continue;
+    }
+    out->append(s.data() + start, i - start);
+    out->append(rep);
+    start = i + 1;
+  }
+  out->append(s.data() + start, s.size() - start);
+}
+
+std::string EscapeString(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  AppendEscaped(s, &out);
+  return out;
+}
+
+void AppendOutput(const Value& v, bool autoescape, std::string* out) {
+  if (v.is_string()) {
+    if (!autoescape || v.is_safe()) {
+      out->append(v.str());
+    } else {
+      AppendEscaped(v.str(), out);
+    }
+    return;
+  }
+  if (v.is_int()) {
+    absl::StrAppend(out, v.int_value());
+    return;
+  }
+  if (!autoescape) {
+    v.AppendStr(out);
+    return;
+  }
+  AppendEscaped(v.Str(), out);
+}
+
+namespace {
+
+Value FromJson(const rapidjson::Value& j) {
+  switch (j.GetType()) {
+    case rapidjson::kNullType: return Value::None();
+    case rapidjson::kFalseType: return Value(false);
+    case rapidjson::kTrueType: return Value(true);
+    case rapidjson::kNumberType:
+      if (j.IsInt64()) return Value(static_cast<int64_t>(j.GetInt64()));
+      return Value(j.GetDouble());
+    case rapidjson::kStringType:
+      return Value(std::string(j.GetString(), j.GetStringLength()));
+    case rapidjson::kArrayType: {
+      std::vector<Value> items;
+      items.reserve(j.Size());
+      for (auto e = j.Begin(); e != j.End(); ++e) {
+        items.push_back(FromJson(*e));
+      }
+      return Value::List(std::move(items));
+    }
+    case rapidjson::kObjectType: {
+      auto dict = std::make_shared<DictData>();
+      for (auto m = j.MemberBegin(); m != j.MemberEnd(); ++m) {
+        dict->Set(Value(std::string(m->name.GetString(),
+                                    m->name.GetStringLength())),
+                  FromJson(m->value));
+      }
+      return Value::FromDict(std::move(dict));
+    }
+  }
+  return Value::None();
+}
+
+}  // namespace
+
+absl::StatusOr<Value> ValueFromJson(absl::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(json.data(), json.size());
+  if (doc.HasParseError()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "JSON parse error at offset ", doc.GetErrorOffset(), ": ",
+        rapidjson::GetParseError_En(doc.GetParseError())));
+  }
+  return FromJson(doc);
+}
+
+}  // namespace serval::tmpl

@@ -1,0 +1,232 @@
+// value.h — the dynamic value type of Serval's Jinja2 engine.
+//
+// A Value is one of: undefined, none, bool, int (int64), float (double),
+// string (UTF-8; a "safe" flag marks Jinja2/markupsafe Markup), list (also
+// tuples), dict (insertion-ordered, like a Python dict), callable (filters,
+// macros, globals, bound methods) or object (a lazy host object: Serval's
+// site and pages implement Object so that a page render reads only the
+// attributes it uses and never copies the site).
+//
+// Values are cheap to copy: scalars inline, everything else behind a
+// shared_ptr. Lists and dicts are shared by reference, as in Python (a
+// `{% do list.append(x) %}` is seen through every copy). Values built while
+// compiling a template (literals) are never mutated after compilation, so
+// compiled templates can be shared by threads; values built during one
+// render belong to that render's thread.
+//
+// Example:
+//   Value page = Value::Dict({{"title", Value("Hello <World>")}});
+//   std::string s = page.GetAttr("title").Str();   // "Hello <World>"
+//   std::string html = Escape(page.GetAttr("title")); // "Hello &lt;World&gt;"
+//
+// Python formatting is followed for str()/repr(): None, True, 1.0, 1e+20,
+// [1, 'a'], {'a': 1}. Integers are int64 (Python's are unbounded: overflow
+// is the one documented deviation).
+//
+// Thread-safety: a Value is as thread-safe as a shared_ptr to its payload:
+// concurrent reads are safe; mutation (list append, dict set) is not
+// synchronised and is only done by the render that built the value.
+#ifndef SERVAL_TEMPLATE_VALUE_H_
+#define SERVAL_TEMPLATE_VALUE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace serval::tmpl {
+
+class Value;
+class Interpreter;  // the renderer; opaque to host code
+
+// Arguments of a call: positional then keyword, in source order.
+struct CallArgs {
+  std::vector<Value> positional;
+  std::vector<std::pair<std::string, Value>> named;
+};
+
+// Something a template can call: a global function, a macro, a bound
+// method, loop.cycle... `interp` is the running render (never null when
+// called from a template; host code may pass null to functions that do not
+// render).
+class Callable {
+ public:
+  virtual ~Callable() = default;
+  virtual absl::StatusOr<Value> Call(Interpreter* interp,
+                                     CallArgs& args) const = 0;
+  virtual std::string_view Name() const = 0;
+};
+
+// A lazy host object (site, page, section...). Implementations must be
+// safe for concurrent const calls when shared between render threads.
+class Object {
+ public:
+  virtual ~Object() = default;
+  // Python-like type name used in error messages ("page object").
+  virtual std::string TypeName() const = 0;
+  // The attribute `name`, or nullopt when the object has none (the
+  // template then sees an undefined value).
+  virtual std::optional<Value> GetAttr(absl::string_view name) const = 0;
+  // The elements when iterated, or nullopt if not iterable.
+  virtual std::optional<std::vector<Value>> Iterate() const {
+    return std::nullopt;
+  }
+  // length, or nullopt when the object has none.
+  virtual std::optional<int64_t> Length() const { return std::nullopt; }
+  // str(object).
+  virtual std::string Str() const { return "<" + TypeName() + ">"; }
+};
+
+struct ListData;
+class DictData;
+
+class Value {
+ public:
+  enum class Kind : uint8_t {
+    kUndefined,
+    kNone,
+    kBool,
+    kInt,
+    kFloat,
+    kString,
+    kList,
+    kDict,
+    kCallable,
+    kObject,
+  };
+
+  Value() : kind_(Kind::kUndefined) {}
+  Value(bool b) : kind_(Kind::kBool) { b_ = b; }  // NOLINT
+  Value(int v) : kind_(Kind::kInt) { i_ = v; }  // NOLINT
+  Value(int64_t v) : kind_(Kind::kInt) { i_ = v; }  // NOLINT
+  Value(double v) : kind_(Kind::kFloat) { d_ = v; }  // NOLINT
+  Value(std::string s);  // NOLINT
+  Value(const char* s) : Value(std::string(s)) {}  // NOLINT
+  Value(absl::string_view s) : Value(std::string(s)) {}  // NOLINT
+
+  static Value None();
+  // An undefined value; `hint` says why, for error messages
+  // ("'foo' is undefined").
+  static Value Undefined(std::string hint);
+  // A Markup string: output as is, never escaped again.
+  static Value Safe(std::string s);
+  static Value List(std::vector<Value> items = {});
+  static Value Tuple(std::vector<Value> items);
+  static Value Dict(std::vector<std::pair<std::string, Value>> items = {});
+  static Value FromDict(std::shared_ptr<DictData> dict);
+  static Value FromCallable(std::shared_ptr<const Callable> fn);
+  static Value FromObject(std::shared_ptr<const Object> object);
+
+  Kind kind() const { return kind_; }
+  bool is_undefined() const { return kind_ == Kind::kUndefined; }
+  bool is_none() const { return kind_ == Kind::kNone; }
+  bool is_bool() const { return kind_ == Kind::kBool; }
+  bool is_int() const { return kind_ == Kind::kInt; }
+  bool is_float() const { return kind_ == Kind::kFloat; }
+  // int or float; bool counts as a number too, as in Python.
+  bool is_number() const {
+    return kind_ == Kind::kInt || kind_ == Kind::kFloat || kind_ == Kind::kBool;
+  }
+  bool is_string() const { return kind_ == Kind::kString; }
+  bool is_safe() const { return kind_ == Kind::kString && safe_; }
+  bool is_list() const { return kind_ == Kind::kList; }
+  bool is_tuple() const;
+  bool is_dict() const { return kind_ == Kind::kDict; }
+  bool is_callable() const { return kind_ == Kind::kCallable; }
+  bool is_object() const { return kind_ == Kind::kObject; }
+
+  bool bool_value() const { return b_; }
+  int64_t int_value() const { return kind_ == Kind::kBool ? b_ : i_; }
+  double float_value() const { return d_; }
+  // The number as a double (int, bool or float).
+  double AsDouble() const;
+  const std::string& str() const { return *s_; }  // REQUIRES: string
+  // The hint of an undefined value.
+  const std::string& undefined_hint() const;
+  const std::vector<Value>& items() const;  // REQUIRES: list
+  std::vector<Value>* mutable_items() const;  // REQUIRES: list
+  const DictData& dict() const;  // REQUIRES: dict
+  DictData* mutable_dict() const;  // REQUIRES: dict
+  const Callable& callable() const;  // REQUIRES: callable
+  const Object& object() const;  // REQUIRES: object
+  std::shared_ptr<const Object> object_ptr() const;
+
+  // Python truth value.
+  bool Truthy() const;
+  // Python str(); undefined is "".
+  std::string Str() const;
+  // Appends Python str() to `out`.
+  void AppendStr(std::string* out) const;
+  // Python repr().
+  std::string Repr() const;
+  // Python ==.
+  bool Equals(const Value& other) const;
+  // Python len(), or nullopt when the value has none.
+  std::optional<int64_t> Length() const;
+  // Jinja2 attribute lookup (`a.b`): attribute, else item. Undefined when
+  // missing (never an error: the caller decides).
+  Value GetAttr(absl::string_view name) const;
+  // Jinja2 subscript (`a[b]`): item, else attribute for string keys.
+  Value GetItem(const Value& key) const;
+  // A short type name for messages: "int", "str", "dict object"...
+  std::string TypeName() const;
+
+ private:
+  Kind kind_;
+  bool safe_ = false;
+  union {
+    bool b_;
+    int64_t i_ = 0;
+    double d_;
+  };
+  std::shared_ptr<const std::string> s_;  // string; undefined hint
+  std::shared_ptr<void> p_;  // ListData / DictData / Callable / Object
+};
+
+struct ListData {
+  std::vector<Value> items;
+  bool tuple = false;
+};
+
+// An insertion-ordered dict with Python key equality for str/int/float/bool
+// /None keys.
+class DictData {
+ public:
+  const std::vector<std::pair<Value, Value>>& entries() const {
+    return entries_;
+  }
+  size_t size() const { return entries_.size(); }
+  const Value* Find(const Value& key) const;
+  const Value* Find(absl::string_view key) const;
+  void Set(Value key, Value value);
+  // namespace() objects are dicts whose attributes can be assigned.
+  bool is_namespace = false;
+
+ private:
+  std::vector<std::pair<Value, Value>> entries_;
+  absl::flat_hash_map<std::string, size_t> index_;
+};
+
+// Python float repr: 1.0, 0.1, 1e+20, inf, nan.
+std::string FormatFloat(double d);
+// markupsafe.escape of a plain string: & < > " ' become entities.
+void AppendEscaped(absl::string_view s, std::string* out);
+std::string EscapeString(absl::string_view s);
+// What `{{ value }}` writes with autoescaping on: Markup as is, anything
+// else str() then escaped.
+void AppendOutput(const Value& v, bool autoescape, std::string* out);
+
+// Builds a Value from JSON text (RapidJSON): objects become dicts (in
+// document order), arrays lists, integers int, other numbers float.
+absl::StatusOr<Value> ValueFromJson(absl::string_view json);
+
+}  // namespace serval::tmpl
+
+#endif  // SERVAL_TEMPLATE_VALUE_H_
