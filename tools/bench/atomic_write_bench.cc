@@ -96,10 +96,12 @@ int main(int argc, char** argv) {
   }
   std::printf("atomic_write_bench: %d files x %zu bytes, %d runs, in %s\n",
               files, contents.size(), runs, base.c_str());
-  double plain_median = 0;
-  for (const std::string& method : methods) {
-    std::vector<double> times;
-    for (int r = 0; r < runs; ++r) {
+  // Methods take turns within each round, so a change in machine load
+  // affects them alike.
+  std::vector<std::vector<double>> times(methods.size());
+  for (int r = 0; r < runs; ++r) {
+    for (size_t m = 0; m < methods.size(); ++m) {
+      const std::string& method = methods[m];
       const std::string dir = absl::StrCat(base, "/", method, r);
       std::filesystem::create_directories(dir);
       ::sync();  // start every run from a quiet disk
@@ -112,17 +114,23 @@ int main(int argc, char** argv) {
                                                           : Durability::kNone;
         seconds = AtomicRun(dir, contents, files, durability);
       }
-      times.push_back(seconds);
+      times[m].push_back(seconds);
       std::filesystem::remove_all(dir);
     }
-    const double median = Median(times);
-    if (method == "plain") plain_median = median;
-    std::printf("%-7s median %8.3f s  %8.1f us/file  ratio %s\n",
-                method.c_str(), median, median * 1e6 / files,
+  }
+  double plain_median = 0;
+  for (size_t m = 0; m < methods.size(); ++m) {
+    const double median = Median(times[m]);
+    if (methods[m] == "plain") plain_median = median;
+    std::string runs_text;
+    for (double t : times[m]) absl::StrAppend(&runs_text, " ", absl::SixDigits(t));
+    std::printf("%-7s median %8.3f s  %8.1f us/file  ratio %-9s runs:%s\n",
+                methods[m].c_str(), median, median * 1e6 / files,
                 plain_median > 0
                     ? absl::StrCat(absl::SixDigits(median / plain_median), "x")
                           .c_str()
-                    : "-");
+                    : "-",
+                runs_text.c_str());
   }
   std::filesystem::remove_all(base);
   return 0;
