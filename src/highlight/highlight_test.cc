@@ -71,7 +71,8 @@ TEST(HighlightTest, HtmlOutputIsEscaped) {
 }
 
 TEST(HighlightTest, InvalidUtf8AndBinaryNeverStall) {
-  const std::string junk("\xff\xfe\x00\x80 \"unterminated\n/* open", 30);
+  static constexpr char kJunk[] = "\xff\xfe\x00\x80 \"unterminated\n/* open";
+  const std::string junk(kJunk, sizeof(kJunk) - 1);
   for (const std::string& name : LexerNames()) {
     std::string html;
     AppendHighlightedHtml(name, junk, &html);

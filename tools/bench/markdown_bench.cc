@@ -1,7 +1,8 @@
 // markdown_bench SITE_DIR [RUNS] — Markdown to HTML throughput on every
 // content/**.md of a site (e.g. one written by ../shared/bench/gen_site.py),
 // front matter stripped, all in memory:
-//   serval (all features), serval --commonmark, md4c-html (md4c's own
+//   serval (all features: GFM, ids, TOC, footnotes, directives, highlighting),
+//   serval without highlighting, serval --commonmark, md4c-html (md4c's own
 //   renderer, linked in, same parser flags as Serval's GitHub mode), and
 //   cmark-gfm (Debian's CLI, on the concatenated documents, so its process
 //   start is included once per run).
@@ -90,6 +91,11 @@ int main(int argc, char** argv) {
   const double serval_full = MedianMBps(runs, bytes, [&] {
     for (const std::string& d : docs) sink += serval::markdown::RenderMarkdown(d, full)->html.size();
   });
+  serval::markdown::MarkdownOptions no_highlight;
+  no_highlight.highlight_code = false;
+  const double serval_nohl = MedianMBps(runs, bytes, [&] {
+    for (const std::string& d : docs) sink += serval::markdown::RenderMarkdown(d, no_highlight)->html.size();
+  });
   const serval::markdown::MarkdownOptions plain =
       serval::markdown::MarkdownOptions::CommonMark();
   const double serval_plain = MedianMBps(runs, bytes, [&] {
@@ -134,6 +140,8 @@ int main(int argc, char** argv) {
 
   std::printf("serval (all features)   %8.1f MB/s  %.2fx md4c-html (GFM flags)\n",
               serval_full, serval_full / md4c_gfm);
+  std::printf("serval (no highlighting) %8.1f MB/s  %.2fx md4c-html (GFM flags)\n",
+              serval_nohl, serval_nohl / md4c_gfm);
   std::printf("serval --commonmark     %8.1f MB/s  %.2fx md4c-html (CommonMark)\n",
               serval_plain, serval_plain / md4c_plain);
   std::printf("md4c-html (GFM flags)   %8.1f MB/s\n", md4c_gfm);
