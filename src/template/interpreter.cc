@@ -914,8 +914,11 @@ absl::StatusOr<Value> Interpreter::CallValue(const Value& callee,
 absl::StatusOr<Value> Interpreter::EvalFilter(const Expr& e, Scope* scope,
                                               const Value* input) {
   Value in;
-  if (e.args[0]) {
+  if (e.args[0] && e.args[0]->kind == Expr::Kind::kFilter) {
     TRY(v, EvalFilter(*e.args[0], scope, input));
+    in = std::move(v);
+  } else if (e.args[0]) {
+    TRY(v, Eval(*e.args[0], scope));
     in = std::move(v);
   } else if (input != nullptr) {
     in = *input;
