@@ -46,8 +46,8 @@ Value Like(const Value& input, std::string s) {
   return input.is_safe() ? Value::Safe(std::move(s)) : Value(std::move(s));
 }
 
-std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(s); }
-std::string Upper(absl::string_view s) { return absl::AsciiStrToUpper(s); }
+std::string Lower(absl::string_view s) { return Utf8Lower(s); }
+std::string Upper(absl::string_view s) { return Utf8Upper(s); }
 
 bool IsPySpace(char c) { return absl::ascii_isspace(c); }
 
@@ -296,11 +296,16 @@ std::string PyCenter(const std::string& s, int64_t width) {
   return std::string(left, ' ') + s + std::string(pad - left, ' ');
 }
 
+// Python round(x, digits): correctly rounded on the exact binary value,
+// half to even (printf does the same).
 double PyRound(double x, int64_t digits) {
-  double p = std::pow(10.0, static_cast<double>(digits));
-  double y = x * p;
-  double r = std::nearbyint(y);  // round half to even
-  return r / p;
+  if (digits < 0 || digits > 300 || !std::isfinite(x)) {
+    double p = std::pow(10.0, static_cast<double>(digits));
+    return std::nearbyint(x * p) / p;
+  }
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(digits), x);
+  return std::strtod(buf, nullptr);
 }
 
 std::vector<std::string> SplitLines(const std::string& s) {
@@ -314,6 +319,28 @@ std::vector<std::string> SplitLines(const std::string& s) {
   }
   if (start < s.size()) lines.push_back(s.substr(start));
   return lines;
+}
+
+// Markup % args escapes every argument that is not Markup itself.
+Value EscapeOne(const Value& v) {
+  if (v.is_string() && !v.is_safe()) return Value::Safe(EscapeString(v.str()));
+  if (v.is_list() || v.is_dict() || v.is_none() || v.is_undefined()) {
+    return Value::Safe(EscapeString(v.Str()));
+  }
+  return v;
+}
+Value EscapeArgs(const Value& args) {
+  if (args.is_tuple()) {
+    std::vector<Value> items;
+    for (const Value& v : args.items()) items.push_back(EscapeOne(v));
+    return Value::Tuple(std::move(items));
+  }
+  if (args.is_dict()) {
+    auto d = std::make_shared<DictData>();
+    for (const auto& [k, v] : args.dict().entries()) d->Set(k, EscapeOne(v));
+    return Value::FromDict(std::move(d));
+  }
+  return EscapeOne(args);
 }
 
 using FilterMap = absl::flat_hash_map<std::string, FilterFn>;
@@ -362,7 +389,12 @@ FilterMap MakeFilters() {
   f["attr"] = [](Interpreter*, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
     const Value* name = Arg(a, 0, "name");
-    return name ? v.GetAttr(name->Str()) : Value();
+    if (name == nullptr) return Value();
+    // attr() reads attributes only, never items (so not dict keys).
+    if (v.is_object()) return v.GetAttr(name->Str());
+    return Value::Undefined(absl::StrCat("'", v.TypeName(),
+                                         "' has no attribute '",
+                                         name->Str(), "'"));
   };
   f["batch"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
@@ -505,7 +537,8 @@ FilterMap MakeFilters() {
       for (auto& [k, val] : a.named) d->Set(Value(k), val);
       args = Value::FromDict(d);
     }
-    TRY(s, in->PercentFormat(v.Str(), args));
+    TRY(s, in->PercentFormat(v.Str(), v.is_safe() ? EscapeArgs(args)
+                                                     : args));
     return Like(v, std::move(s));
   };
   f["groupby"] = [](Interpreter* in, const Value& v, CallArgs& a)
@@ -744,7 +777,10 @@ FilterMap MakeFilters() {
     std::string method = ArgOr(a, 1, "method", Value("common")).Str();
     double x = v.AsDouble();
     double p = std::pow(10.0, static_cast<double>(precision));
-    if (method == "common") return Value(PyRound(x, precision));
+    if (method == "common") {
+      if (!v.is_float()) return Value(v.int_value());
+      return Value(PyRound(x, precision));
+    }
     if (method == "ceil") return Value(std::ceil(x * p) / p);
     if (method == "floor") return Value(std::floor(x * p) / p);
     return in->Error("method must be common, ceil or floor");
@@ -1251,7 +1287,7 @@ absl::StatusOr<Value> BinaryOp(Interpreter* in, absl::string_view op,
     return type_error();
   }
   if (op == "%" && a.is_string()) {
-    TRY(s, PyPercentFormat(in, a.str(), b));
+    TRY(s, PyPercentFormat(in, a.str(), a.is_safe() ? EscapeArgs(b) : b));
     return Like(a, std::move(s));
   }
   return type_error();

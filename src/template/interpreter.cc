@@ -23,8 +23,10 @@ namespace {
 // A macro (or a call block's `caller`) bound to the scope it closes over.
 class MacroFn : public Callable {
  public:
-  MacroFn(const Stmt* stmt, const Template* tmpl, Scope* closure)
-      : stmt_(stmt), tmpl_(tmpl), closure_(closure) {}
+  MacroFn(const Stmt* stmt, const Template* tmpl, Scope* closure,
+          Value context)
+      : stmt_(stmt), tmpl_(tmpl), closure_(closure),
+        context_(std::move(context)) {}
   absl::StatusOr<Value> Call(Interpreter* interp,
                              CallArgs& args) const override {
     Value caller;
@@ -35,7 +37,8 @@ class MacroFn : public Callable {
         break;
       }
     }
-    return interp->CallMacro(*stmt_, tmpl_, closure_, args, caller);
+    return interp->CallMacro(*stmt_, tmpl_, closure_, args, caller,
+                             context_);
   }
   std::string_view Name() const override {
     if (stmt_->kind == Stmt::Kind::kMacro) return stmt_->text;
@@ -46,6 +49,8 @@ class MacroFn : public Callable {
   const Stmt* stmt_;
   const Template* tmpl_;
   Scope* closure_;
+  Value context_;  // the render context the macro sees (none if imported
+                   // without context)
 };
 
 // The `loop` variable of a for loop.
@@ -357,13 +362,13 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
         root = root->parent;
       }
       scope->Set(s.text, Value::FromCallable(std::make_shared<MacroFn>(
-                             &s, frames_.back().tmpl, root)));
+                             &s, frames_.back().tmpl, root, context_)));
       return absl::OkStatus();
     }
     case Stmt::Kind::kCallBlock: {
       SetPos(s);
       Value caller = Value::FromCallable(
-          std::make_shared<MacroFn>(&s, frames_.back().tmpl, scope));
+          std::make_shared<MacroFn>(&s, frames_.back().tmpl, scope, context_));
       const Expr& call = *s.expr;
       TRY(callee, Eval(*call.args[0], scope));
       CallArgs args;
@@ -609,7 +614,8 @@ absl::StatusOr<Value> Interpreter::ImportModule(const Stmt& s, Scope* scope) {
 absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                                              const Template* tmpl,
                                              Scope* closure, CallArgs& args,
-                                             const Value& caller) {
+                                             const Value& caller,
+                                             const Value& context) {
   DepthScope depth(this);
   frames_.push_back({tmpl, macro.line, macro.col});
   absl::Status status = EnterDepth();
@@ -676,7 +682,10 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
   jump_ = Jump::kNone;
   int saved_loop_depth = loop_depth_;
   loop_depth_ = 0;
+  Value saved_context = context_;
+  context_ = context;
   status = ExecBody(macro.body, &scope);
+  context_ = std::move(saved_context);
   loop_depth_ = saved_loop_depth;
   jump_ = saved_jump;
   out_ = saved_out;
@@ -914,8 +923,11 @@ absl::StatusOr<Value> Interpreter::CallValue(const Value& callee,
 absl::StatusOr<Value> Interpreter::EvalFilter(const Expr& e, Scope* scope,
                                               const Value* input) {
   Value in;
-  if (e.args[0]) {
+  if (e.args[0] && e.args[0]->kind == Expr::Kind::kFilter) {
     TRY(v, EvalFilter(*e.args[0], scope, input));
+    in = std::move(v);
+  } else if (e.args[0]) {
+    TRY(v, Eval(*e.args[0], scope));
     in = std::move(v);
   } else if (input != nullptr) {
     in = *input;

@@ -66,7 +66,7 @@ class Interpreter {
   // Renders the body of a macro or caller.
   absl::StatusOr<Value> CallMacro(const Stmt& macro, const Template* tmpl,
                                   Scope* closure, CallArgs& args,
-                                  const Value& caller);
+                                  const Value& caller, const Value& context);
   // Jinja2's list(value): iteration of strings, lists, dicts, objects.
   absl::StatusOr<std::vector<Value>> Iterate(const Value& v) const;
 

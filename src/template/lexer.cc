@@ -155,9 +155,6 @@ class Lexer {
               while (body < src_.size() && absl::ascii_isspace(src_[body])) {
                 ++body;
               }
-            } else if (options_.trim_blocks && src_[q] != '+' &&
-                       body < src_.size() && src_[body] == '\n') {
-              ++body;
             }
             absl::StatusOr<size_t> after = LexRawBody(tag, body);
             if (!after.ok()) return after.status();

@@ -52,4 +52,59 @@ void AppendCodepoint(uint32_t cp, std::string* out) {
   }
 }
 
+namespace {
+
+uint32_t Decode(absl::string_view s, size_t i, size_t n) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if (n == 1) return c;
+  uint32_t cp = c & (0xFF >> (n + 1));
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
+  return cp;
+}
+
+uint32_t LowerCp(uint32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7)) return c + 32;
+  if (c >= 0x100 && c <= 0x17F && c % 2 == 0 && c != 0x130 && c != 0x138)
+    return c + 1;
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
+  if (c >= 0x410 && c <= 0x42F) return c + 32;
+  if (c >= 0x400 && c <= 0x40F) return c + 80;
+  return c;
+}
+
+uint32_t UpperCp(uint32_t c) {
+  if (c >= 'a' && c <= 'z') return c - 32;
+  if ((c >= 0xE0 && c <= 0xFE && c != 0xF7)) return c - 32;
+  if (c == 0xFF) return 0x178;
+  if (c >= 0x101 && c <= 0x17F && c % 2 == 1 && c != 0x131 && c != 0x149)
+    return c - 1;
+  if (c >= 0x3B1 && c <= 0x3CB && c != 0x3C2) return c - 32;
+  if (c == 0x3C2) return 0x3A3;
+  if (c >= 0x430 && c <= 0x44F) return c - 32;
+  if (c >= 0x450 && c <= 0x45F) return c - 80;
+  return c;
+}
+
+std::string MapCase(absl::string_view s, uint32_t (*fn)(uint32_t)) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t n = CodepointLength(s, i);
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (n == 1 && c >= 0x80) {
+      out.push_back(s[i]);  // stray byte: kept as is
+    } else {
+      AppendCodepoint(fn(Decode(s, i, n)), &out);
+    }
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Utf8Lower(absl::string_view s) { return MapCase(s, LowerCp); }
+std::string Utf8Upper(absl::string_view s) { return MapCase(s, UpperCp); }
+
 }  // namespace serval::tmpl
