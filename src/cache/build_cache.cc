@@ -50,10 +50,18 @@ void WriteKey(Writer& w, absl::string_view s) {
   w.Key(s.data(), static_cast<SizeType>(s.size()));
 }
 
+// Every kind, kConfig included: a cache that (wrongly) holds one must
+// serialize to a text ParseCache rejects, not silently lose it.
+constexpr DepKind kAllKinds[] = {
+    DepKind::kSource,      DepKind::kTemplate, DepKind::kData,
+    DepKind::kPageContent, DepKind::kPageMeta, DepKind::kSiteKey,
+    DepKind::kConfig,
+};
+
 template <typename Writer>
 void WriteDeps(Writer& w, const std::set<Dependency>& deps) {
   w.StartObject();
-  for (DepKind kind : kStoredKinds) {
+  for (DepKind kind : kAllKinds) {
     auto it = deps.lower_bound(Dependency{kind, ""});
     if (it == deps.end() || it->kind != kind) continue;
     WriteKey(w, DepKindName(kind));
@@ -150,14 +158,38 @@ const Value* Member(const Value& v, absl::string_view name) {
   return nullptr;
 }
 
-// Checks that object `v` (at `where`) has exactly the members `names`,
-// each once. Returns the members in the order of `names`.
+// Where in the file a value is: `map["key"].field.sub` (parts may be
+// empty). Built into text only for an error message, so the happy path
+// allocates nothing for it.
+struct Where {
+  absl::string_view map;
+  absl::string_view key;
+  absl::string_view field;
+  absl::string_view sub;
+
+  Where Field(absl::string_view f) const { return {map, key, f, {}}; }
+  Where Sub(absl::string_view s) const { return {map, key, field, s}; }
+  std::string ToString() const {
+    std::string out(map);
+    if (!key.empty()) absl::StrAppend(&out, "[\"", key, "\"]");
+    if (!field.empty()) absl::StrAppend(&out, ".", field);
+    if (!sub.empty()) absl::StrAppend(&out, ".", sub);
+    return out;
+  }
+};
+
+Reject Malformed(const Where& where, absl::string_view what) {
+  return {RejectReason::kMalformed, absl::StrCat(where.ToString(), ": ", what)};
+}
+
+// Checks that object `v` has exactly the members `names`, each once.
+// Returns the members in the order of `names`.
 template <size_t N>
 bool ExactMembers(const Value& v, const char* const (&names)[N],
-                  const Value* (&out)[N], absl::string_view where,
+                  const Value* (&out)[N], const Where& where,
                   Reject* reject) {
   if (!v.IsObject()) {
-    *reject = {RejectReason::kMalformed, absl::StrCat(where, ": not an object")};
+    *reject = Malformed(where, "not an object");
     return false;
   }
   for (auto& o : out) o = nullptr;
@@ -165,44 +197,42 @@ bool ExactMembers(const Value& v, const char* const (&names)[N],
     size_t i = 0;
     while (i < N && View(it->name) != names[i]) ++i;
     if (i == N) {
-      *reject = {RejectReason::kMalformed,
-                 absl::StrCat(where, ": unknown member \"", View(it->name),
-                              "\"")};
+      *reject = Malformed(
+          where, absl::StrCat("unknown member \"", View(it->name), "\""));
       return false;
     }
     if (out[i] != nullptr) {
-      *reject = {RejectReason::kMalformed,
-                 absl::StrCat(where, ": duplicate member \"", names[i], "\"")};
+      *reject =
+          Malformed(where, absl::StrCat("duplicate member \"", names[i], "\""));
       return false;
     }
     out[i] = &it->value;
   }
   for (size_t i = 0; i < N; ++i) {
     if (out[i] == nullptr) {
-      *reject = {RejectReason::kMalformed,
-                 absl::StrCat(where, ": missing member \"", names[i], "\"")};
+      *reject =
+          Malformed(where, absl::StrCat("missing member \"", names[i], "\""));
       return false;
     }
   }
   return true;
 }
 
-bool GetString(const Value* v, absl::string_view where, std::string* out,
+bool GetString(const Value* v, const Where& where, std::string* out,
                Reject* reject) {
   if (!v->IsString()) {
-    *reject = {RejectReason::kMalformed, absl::StrCat(where, ": not a string")};
+    *reject = Malformed(where, "not a string");
     return false;
   }
   out->assign(v->GetString(), v->GetStringLength());
   return true;
 }
 
-bool GetHash(const Value* v, absl::string_view where, std::string* out,
+bool GetHash(const Value* v, const Where& where, std::string* out,
              Reject* reject) {
   if (!GetString(v, where, out, reject)) return false;
   if (!IsValidHash(*out)) {
-    *reject = {RejectReason::kMalformed,
-               absl::StrCat(where, ": not a lowercase hex hash")};
+    *reject = Malformed(where, "not a lowercase hex hash");
     return false;
   }
   return true;
@@ -211,18 +241,17 @@ bool GetHash(const Value* v, absl::string_view where, std::string* out,
 // Calls `each(name, value)` for every member of object `v`; rejects a
 // duplicate name. `each` returns false after setting *reject.
 template <typename Each>
-bool ForEachUniqueMember(const Value& v, absl::string_view where,
-                         Reject* reject, Each each) {
+bool ForEachUniqueMember(const Value& v, const Where& where, Reject* reject,
+                         Each each) {
   if (!v.IsObject()) {
-    *reject = {RejectReason::kMalformed, absl::StrCat(where, ": not an object")};
+    *reject = Malformed(where, "not an object");
     return false;
   }
   std::set<absl::string_view> seen;
   for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
     absl::string_view name = View(it->name);
     if (!seen.insert(name).second) {
-      *reject = {RejectReason::kMalformed,
-                 absl::StrCat(where, ": duplicate key \"", name, "\"")};
+      *reject = Malformed(where, absl::StrCat("duplicate key \"", name, "\""));
       return false;
     }
     if (!each(name, it->value)) return false;
@@ -233,17 +262,16 @@ bool ForEachUniqueMember(const Value& v, absl::string_view where,
 bool ParseSources(const Value& v, BuildCache* cache, Reject* reject) {
   static constexpr const char* kNames[] = {"hash", "size"};
   return ForEachUniqueMember(
-      v, "sources", reject, [&](absl::string_view path, const Value& entry) {
-        const std::string where = absl::StrCat("sources[\"", path, "\"]");
+      v, {"sources"}, reject, [&](absl::string_view path, const Value& entry) {
+        const Where where{"sources", path};
         const Value* m[2];
         SourceRecord record;
         if (!ExactMembers(entry, kNames, m, where, reject) ||
-            !GetHash(m[0], where + ".hash", &record.hash, reject)) {
+            !GetHash(m[0], where.Field("hash"), &record.hash, reject)) {
           return false;
         }
         if (!m[1]->IsUint64()) {
-          *reject = {RejectReason::kMalformed,
-                     where + ".size: not an unsigned integer"};
+          *reject = Malformed(where.Field("size"), "not an unsigned integer");
           return false;
         }
         record.size = m[1]->GetUint64();
@@ -255,13 +283,14 @@ bool ParseSources(const Value& v, BuildCache* cache, Reject* reject) {
 bool ParseOutputs(const Value& v, BuildCache* cache, Reject* reject) {
   static constexpr const char* kNames[] = {"hash", "producer"};
   return ForEachUniqueMember(
-      v, "outputs", reject, [&](absl::string_view path, const Value& entry) {
-        const std::string where = absl::StrCat("outputs[\"", path, "\"]");
+      v, {"outputs"}, reject, [&](absl::string_view path, const Value& entry) {
+        const Where where{"outputs", path};
         const Value* m[2];
         OutputRecord record;
         if (!ExactMembers(entry, kNames, m, where, reject) ||
-            !GetHash(m[0], where + ".hash", &record.hash, reject) ||
-            !GetString(m[1], where + ".producer", &record.producer, reject)) {
+            !GetHash(m[0], where.Field("hash"), &record.hash, reject) ||
+            !GetString(m[1], where.Field("producer"), &record.producer,
+                       reject)) {
           return false;
         }
         cache->outputs.emplace(std::string(path), std::move(record));
@@ -269,32 +298,30 @@ bool ParseOutputs(const Value& v, BuildCache* cache, Reject* reject) {
       });
 }
 
-bool ParseDeps(const Value& v, absl::string_view where,
-               std::set<Dependency>* deps, Reject* reject) {
+bool ParseDeps(const Value& v, const Where& where, std::set<Dependency>* deps,
+               Reject* reject) {
   return ForEachUniqueMember(
       v, where, reject, [&](absl::string_view name, const Value& list) {
         const DepKind* kind = nullptr;
         for (const DepKind& k : kStoredKinds) {
           if (DepKindName(k) == name) kind = &k;
         }
-        const std::string list_where = absl::StrCat(where, ".", name);
         if (kind == nullptr) {
-          *reject = {RejectReason::kMalformed,
-                     absl::StrCat(where, ": unknown dependency kind \"", name,
-                                  "\"")};
+          *reject = Malformed(
+              where, absl::StrCat("unknown dependency kind \"", name, "\""));
           return false;
         }
+        const Where list_where = where.Sub(name);
         if (!list.IsArray()) {
-          *reject = {RejectReason::kMalformed, list_where + ": not an array"};
+          *reject = Malformed(list_where, "not an array");
           return false;
         }
         for (const Value& item : list.GetArray()) {
           Dependency dep{*kind, ""};
           if (!GetString(&item, list_where, &dep.key, reject)) return false;
           if (!deps->insert(std::move(dep)).second) {
-            *reject = {RejectReason::kMalformed,
-                       absl::StrCat(list_where, ": duplicate \"", View(item),
-                                    "\"")};
+            *reject = Malformed(list_where,
+                                absl::StrCat("duplicate \"", View(item), "\""));
             return false;
           }
         }
@@ -306,15 +333,16 @@ bool ParsePages(const Value& v, BuildCache* cache, Reject* reject) {
   static constexpr const char* kNames[] = {"content_hash", "meta_hash",
                                            "deps"};
   return ForEachUniqueMember(
-      v, "pages", reject, [&](absl::string_view key, const Value& entry) {
-        const std::string where = absl::StrCat("pages[\"", key, "\"]");
+      v, {"pages"}, reject, [&](absl::string_view key, const Value& entry) {
+        const Where where{"pages", key};
         const Value* m[3];
         PageRecord record;
         if (!ExactMembers(entry, kNames, m, where, reject) ||
-            !GetHash(m[0], where + ".content_hash", &record.content_hash,
+            !GetHash(m[0], where.Field("content_hash"), &record.content_hash,
                      reject) ||
-            !GetHash(m[1], where + ".meta_hash", &record.meta_hash, reject) ||
-            !ParseDeps(*m[2], where + ".deps", &record.deps, reject)) {
+            !GetHash(m[1], where.Field("meta_hash"), &record.meta_hash,
+                     reject) ||
+            !ParseDeps(*m[2], where.Field("deps"), &record.deps, reject)) {
           return false;
         }
         cache->pages.emplace(std::string(key), std::move(record));
@@ -324,10 +352,9 @@ bool ParsePages(const Value& v, BuildCache* cache, Reject* reject) {
 
 bool ParseSiteKeys(const Value& v, BuildCache* cache, Reject* reject) {
   return ForEachUniqueMember(
-      v, "site_keys", reject, [&](absl::string_view key, const Value& hash) {
+      v, {"site_keys"}, reject, [&](absl::string_view key, const Value& hash) {
         std::string value;
-        if (!GetHash(&hash, absl::StrCat("site_keys[\"", key, "\"]"), &value,
-                     reject)) {
+        if (!GetHash(&hash, Where{"site_keys", key}, &value, reject)) {
           return false;
         }
         cache->site_keys.emplace(std::string(key), std::move(value));
@@ -339,7 +366,7 @@ bool ParseBody(const Value& v, BuildCache* cache, Reject* reject) {
   static constexpr const char* kNames[] = {"sources", "outputs", "pages",
                                            "site_keys"};
   const Value* m[4];
-  return ExactMembers(v, kNames, m, "body", reject) &&
+  return ExactMembers(v, kNames, m, {"body"}, reject) &&
          ParseSources(*m[0], cache, reject) &&
          ParseOutputs(*m[1], cache, reject) &&
          ParsePages(*m[2], cache, reject) &&
@@ -350,7 +377,7 @@ bool ParseBody(const Value& v, BuildCache* cache, Reject* reject) {
 bool CheckIdentity(const Value* v, absl::string_view name,
                    absl::string_view expected, RejectReason mismatch,
                    std::string* out, Reject* reject) {
-  if (!GetString(v, name, out, reject)) return false;
+  if (!GetString(v, {name}, out, reject)) return false;
   if (*out != expected) {
     *reject = {mismatch, absl::StrCat("cache has ", name, " \"", *out,
                                       "\", expected \"", expected, "\"")};
@@ -412,7 +439,7 @@ bool Parse(absl::string_view text, const CacheIdentity& expected,
       "format",      "format_version", "tool_version", "site_id",
       "config_hash", "checksum",       "body"};
   const Value* m[7];
-  if (!ExactMembers(doc, kNames, m, "cache", reject)) return false;
+  if (!ExactMembers(doc, kNames, m, {"cache"}, reject)) return false;
   if (!CheckIdentity(m[2], "tool_version", expected.tool_version,
                      RejectReason::kToolVersion, &cache->tool_version,
                      reject) ||
@@ -424,7 +451,7 @@ bool Parse(absl::string_view text, const CacheIdentity& expected,
     return false;
   }
   std::string checksum;
-  if (!GetString(m[5], "checksum", &checksum, reject) ||
+  if (!GetString(m[5], {"checksum"}, &checksum, reject) ||
       !ParseBody(*m[6], cache, reject)) {
     return false;
   }

@@ -5,11 +5,16 @@
 // and writing on PosixFs and MemFs.
 #include "src/cache/build_cache.h"
 
+#include <cstdio>
+#include <map>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "src/cache/test_caches.h"
 #include "src/fs/atomic_writer.h"
@@ -45,6 +50,44 @@ TEST(BuildCacheTest, RoundTripIsExactAndDeterministic) {
     EXPECT_EQ(loaded.cache, cache);
     EXPECT_EQ(SerializeCache(loaded.cache), text);
   }
+}
+
+// A site of 10,000 pages: the no-op rebuild budget (100 ms) includes
+// loading this. Prints the times; asserts only correctness.
+TEST(BuildCacheTest, TenThousandPagesRoundTrip) {
+  BuildCache cache;
+  cache.site_id = SmallIdentity().site_id;
+  cache.config_hash = SmallIdentity().config_hash;
+  for (int i = 0; i < 10000; ++i) {
+    const std::string section = absl::StrCat("s", i % 20);
+    const std::string page = absl::StrCat("content/", section, "/p", i, ".md");
+    cache.sources[page] = {ContentHash(page), 1000u + i};
+    cache.outputs[absl::StrCat(section, "/p", i, "/index.html")] = {
+        ContentHash(section), page};
+    PageRecord& record = cache.pages[page];
+    record.content_hash = ContentHash(absl::StrCat("c", i));
+    record.meta_hash = ContentHash(absl::StrCat("m", i));
+    record.deps = {{DepKind::kSource, page},
+                   {DepKind::kTemplate, "templates/base.html"},
+                   {DepKind::kTemplate, "templates/page.html"},
+                   {DepKind::kTemplate, "templates/partials/nav.html"},
+                   {DepKind::kData, "data/menu.yaml"},
+                   {DepKind::kPageMeta, absl::StrCat("content/", section,
+                                                     "/p", i + 20, ".md")},
+                   {DepKind::kSiteKey, SectionPagesKey(section)}};
+    cache.site_keys[SectionPagesKey(section)] = ContentHash(section);
+  }
+  absl::Time start = absl::Now();
+  const std::string text = SerializeCache(cache);
+  absl::Time serialized = absl::Now();
+  LoadedCache loaded = Parse(text);
+  absl::Time parsed = absl::Now();
+  ASSERT_TRUE(loaded.ok()) << loaded.Message();
+  EXPECT_EQ(loaded.cache, cache);
+  std::printf("10k pages: %zu bytes, serialize %s, parse+verify %s\n",
+              text.size(),
+              absl::FormatDuration(serialized - start).c_str(),
+              absl::FormatDuration(parsed - serialized).c_str());
 }
 
 TEST(BuildCacheTest, ExactText) {
@@ -300,6 +343,11 @@ TEST(BuildCacheTest, UnsafePathsAreRejected) {
     cache.pages["content/a.md"].deps.insert({DepKind::kTemplate, path});
     EXPECT_EQ(Parse(SerializeCache(cache)).reason, R::kInvalidPath);
   }
+  // kConfig is implicit, never stored: it serializes, and is refused.
+  BuildCache with_config = TinyCache();
+  with_config.pages["content/a.md"].deps.insert({DepKind::kConfig, "x"});
+  EXPECT_FALSE(ValidateCache(with_config).ok());
+  EXPECT_EQ(Parse(SerializeCache(with_config)).reason, R::kMalformed);
   // Page keys may be URL paths; other keys must still be safe.
   EXPECT_TRUE(IsValidPageKey("/"));
   EXPECT_TRUE(IsValidPageKey("/tags/go/"));
