@@ -26,6 +26,9 @@ enum class LockRank : int {
   kTemplateCache = 300,
   // Shared sets and caches filled by render threads.
   kThreadSafeSet = 600,
+  // Build cache: the dependency graph render threads finish into. Held
+  // for one map merge, calling nothing else.
+  kDependencyTracker = 620,
   kThreadLocalCacheRegistry = 650,
   // Filesystem layer: in-memory filesystem and fault-injection state.
   kFaultInjectionFs = 800,

@@ -1,0 +1,701 @@
+#include "src/cache/build_cache.h"
+
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "rapidjson/document.h"
+#include "rapidjson/error/en.h"
+#include "rapidjson/prettywriter.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+#include "src/base/fingerprint.h"
+#include "src/base/status_macros.h"
+#include "src/base/utf8.h"
+
+namespace serval::cache {
+namespace {
+
+using rapidjson::SizeType;
+using rapidjson::Value;
+
+constexpr size_t kMaxKeyBytes = 4096;
+constexpr size_t kMaxHashDigits = 128;
+constexpr char kChecksumPrefix[] = "fnv1a64:";
+
+// The dependency kinds stored in a page record, in file order.
+constexpr DepKind kStoredKinds[] = {
+    DepKind::kSource,      DepKind::kTemplate, DepKind::kData,
+    DepKind::kPageContent, DepKind::kPageMeta, DepKind::kSiteKey,
+};
+
+bool HasControlCharacter(absl::string_view text) {
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- writing
+
+template <typename Writer>
+void WriteString(Writer& w, absl::string_view s) {
+  w.String(s.data(), static_cast<SizeType>(s.size()));
+}
+
+template <typename Writer>
+void WriteKey(Writer& w, absl::string_view s) {
+  w.Key(s.data(), static_cast<SizeType>(s.size()));
+}
+
+// Every kind, kConfig included: a cache that (wrongly) holds one must
+// serialize to a text ParseCache rejects, not silently lose it.
+constexpr DepKind kAllKinds[] = {
+    DepKind::kSource,      DepKind::kTemplate, DepKind::kData,
+    DepKind::kPageContent, DepKind::kPageMeta, DepKind::kSiteKey,
+    DepKind::kConfig,
+};
+
+template <typename Writer>
+void WriteDeps(Writer& w, const std::set<Dependency>& deps) {
+  w.StartObject();
+  for (DepKind kind : kAllKinds) {
+    auto it = deps.lower_bound(Dependency{kind, ""});
+    if (it == deps.end() || it->kind != kind) continue;
+    WriteKey(w, DepKindName(kind));
+    w.StartArray();
+    for (; it != deps.end() && it->kind == kind; ++it) WriteString(w, it->key);
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+// The body: everything the checksum covers.
+template <typename Writer>
+void WriteBody(Writer& w, const BuildCache& cache) {
+  w.StartObject();
+  WriteKey(w, "sources");
+  w.StartObject();
+  for (const auto& [path, source] : cache.sources) {
+    WriteKey(w, path);
+    w.StartObject();
+    WriteKey(w, "hash");
+    WriteString(w, source.hash);
+    WriteKey(w, "size");
+    w.Uint64(source.size);
+    w.EndObject();
+  }
+  w.EndObject();
+
+  WriteKey(w, "outputs");
+  w.StartObject();
+  for (const auto& [path, output] : cache.outputs) {
+    WriteKey(w, path);
+    w.StartObject();
+    WriteKey(w, "hash");
+    WriteString(w, output.hash);
+    WriteKey(w, "producer");
+    WriteString(w, output.producer);
+    w.EndObject();
+  }
+  w.EndObject();
+
+  WriteKey(w, "pages");
+  w.StartObject();
+  for (const auto& [key, page] : cache.pages) {
+    WriteKey(w, key);
+    w.StartObject();
+    WriteKey(w, "content_hash");
+    WriteString(w, page.content_hash);
+    WriteKey(w, "meta_hash");
+    WriteString(w, page.meta_hash);
+    WriteKey(w, "deps");
+    WriteDeps(w, page.deps);
+    w.EndObject();
+  }
+  w.EndObject();
+
+  WriteKey(w, "site_keys");
+  w.StartObject();
+  for (const auto& [key, hash] : cache.site_keys) {
+    WriteKey(w, key);
+    WriteString(w, hash);
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
+// "fnv1a64:<16 hex>" of the compact canonical body.
+std::string BodyChecksum(const BuildCache& cache) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  WriteBody(writer, cache);
+  return absl::StrCat(
+      kChecksumPrefix,
+      base::Fingerprint64Hex(
+          absl::string_view(buffer.GetString(), buffer.GetSize())));
+}
+
+// ---------------------------------------------------------------- reading
+
+// A rejection on its way out of the parser.
+struct Reject {
+  RejectReason reason;
+  std::string detail;
+};
+
+absl::string_view View(const Value& v) {
+  return absl::string_view(v.GetString(), v.GetStringLength());
+}
+
+// Returns the member named `name` of the object `v`, or null.
+const Value* Member(const Value& v, absl::string_view name) {
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    if (View(it->name) == name) return &it->value;
+  }
+  return nullptr;
+}
+
+// Where in the file a value is: `map["key"].field.sub` (parts may be
+// empty). Built into text only for an error message, so the happy path
+// allocates nothing for it.
+struct Where {
+  absl::string_view map;
+  absl::string_view key;
+  absl::string_view field;
+  absl::string_view sub;
+
+  Where Field(absl::string_view f) const { return {map, key, f, {}}; }
+  Where Sub(absl::string_view s) const { return {map, key, field, s}; }
+  std::string ToString() const {
+    std::string out(map);
+    if (!key.empty()) absl::StrAppend(&out, "[\"", key, "\"]");
+    if (!field.empty()) absl::StrAppend(&out, ".", field);
+    if (!sub.empty()) absl::StrAppend(&out, ".", sub);
+    return out;
+  }
+};
+
+Reject Malformed(const Where& where, absl::string_view what) {
+  return {RejectReason::kMalformed, absl::StrCat(where.ToString(), ": ", what)};
+}
+
+// Checks that object `v` has exactly the members `names`, each once.
+// Returns the members in the order of `names`.
+template <size_t N>
+bool ExactMembers(const Value& v, const char* const (&names)[N],
+                  const Value* (&out)[N], const Where& where,
+                  Reject* reject) {
+  if (!v.IsObject()) {
+    *reject = Malformed(where, "not an object");
+    return false;
+  }
+  for (auto& o : out) o = nullptr;
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    size_t i = 0;
+    while (i < N && View(it->name) != names[i]) ++i;
+    if (i == N) {
+      *reject = Malformed(
+          where, absl::StrCat("unknown member \"", View(it->name), "\""));
+      return false;
+    }
+    if (out[i] != nullptr) {
+      *reject =
+          Malformed(where, absl::StrCat("duplicate member \"", names[i], "\""));
+      return false;
+    }
+    out[i] = &it->value;
+  }
+  for (size_t i = 0; i < N; ++i) {
+    if (out[i] == nullptr) {
+      *reject =
+          Malformed(where, absl::StrCat("missing member \"", names[i], "\""));
+      return false;
+    }
+  }
+  return true;
+}
+
+bool GetString(const Value* v, const Where& where, std::string* out,
+               Reject* reject) {
+  if (!v->IsString()) {
+    *reject = Malformed(where, "not a string");
+    return false;
+  }
+  out->assign(v->GetString(), v->GetStringLength());
+  return true;
+}
+
+bool GetHash(const Value* v, const Where& where, std::string* out,
+             Reject* reject) {
+  if (!GetString(v, where, out, reject)) return false;
+  if (!IsValidHash(*out)) {
+    *reject = Malformed(where, "not a lowercase hex hash");
+    return false;
+  }
+  return true;
+}
+
+// Calls `each(name, value)` for every member of object `v`; rejects a
+// duplicate name. `each` returns false after setting *reject.
+template <typename Each>
+bool ForEachUniqueMember(const Value& v, const Where& where, Reject* reject,
+                         Each each) {
+  if (!v.IsObject()) {
+    *reject = Malformed(where, "not an object");
+    return false;
+  }
+  std::set<absl::string_view> seen;
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    absl::string_view name = View(it->name);
+    if (!seen.insert(name).second) {
+      *reject = Malformed(where, absl::StrCat("duplicate key \"", name, "\""));
+      return false;
+    }
+    if (!each(name, it->value)) return false;
+  }
+  return true;
+}
+
+bool ParseSources(const Value& v, BuildCache* cache, Reject* reject) {
+  static constexpr const char* kNames[] = {"hash", "size"};
+  return ForEachUniqueMember(
+      v, {"sources"}, reject, [&](absl::string_view path, const Value& entry) {
+        const Where where{"sources", path};
+        const Value* m[2];
+        SourceRecord record;
+        if (!ExactMembers(entry, kNames, m, where, reject) ||
+            !GetHash(m[0], where.Field("hash"), &record.hash, reject)) {
+          return false;
+        }
+        if (!m[1]->IsUint64()) {
+          *reject = Malformed(where.Field("size"), "not an unsigned integer");
+          return false;
+        }
+        record.size = m[1]->GetUint64();
+        cache->sources.emplace(std::string(path), std::move(record));
+        return true;
+      });
+}
+
+bool ParseOutputs(const Value& v, BuildCache* cache, Reject* reject) {
+  static constexpr const char* kNames[] = {"hash", "producer"};
+  return ForEachUniqueMember(
+      v, {"outputs"}, reject, [&](absl::string_view path, const Value& entry) {
+        const Where where{"outputs", path};
+        const Value* m[2];
+        OutputRecord record;
+        if (!ExactMembers(entry, kNames, m, where, reject) ||
+            !GetHash(m[0], where.Field("hash"), &record.hash, reject) ||
+            !GetString(m[1], where.Field("producer"), &record.producer,
+                       reject)) {
+          return false;
+        }
+        cache->outputs.emplace(std::string(path), std::move(record));
+        return true;
+      });
+}
+
+bool ParseDeps(const Value& v, const Where& where, std::set<Dependency>* deps,
+               Reject* reject) {
+  return ForEachUniqueMember(
+      v, where, reject, [&](absl::string_view name, const Value& list) {
+        const DepKind* kind = nullptr;
+        for (const DepKind& k : kStoredKinds) {
+          if (DepKindName(k) == name) kind = &k;
+        }
+        if (kind == nullptr) {
+          *reject = Malformed(
+              where, absl::StrCat("unknown dependency kind \"", name, "\""));
+          return false;
+        }
+        const Where list_where = where.Sub(name);
+        if (!list.IsArray()) {
+          *reject = Malformed(list_where, "not an array");
+          return false;
+        }
+        for (const Value& item : list.GetArray()) {
+          Dependency dep{*kind, ""};
+          if (!GetString(&item, list_where, &dep.key, reject)) return false;
+          if (!deps->insert(std::move(dep)).second) {
+            *reject = Malformed(list_where,
+                                absl::StrCat("duplicate \"", View(item), "\""));
+            return false;
+          }
+        }
+        return true;
+      });
+}
+
+bool ParsePages(const Value& v, BuildCache* cache, Reject* reject) {
+  static constexpr const char* kNames[] = {"content_hash", "meta_hash",
+                                           "deps"};
+  return ForEachUniqueMember(
+      v, {"pages"}, reject, [&](absl::string_view key, const Value& entry) {
+        const Where where{"pages", key};
+        const Value* m[3];
+        PageRecord record;
+        if (!ExactMembers(entry, kNames, m, where, reject) ||
+            !GetHash(m[0], where.Field("content_hash"), &record.content_hash,
+                     reject) ||
+            !GetHash(m[1], where.Field("meta_hash"), &record.meta_hash,
+                     reject) ||
+            !ParseDeps(*m[2], where.Field("deps"), &record.deps, reject)) {
+          return false;
+        }
+        cache->pages.emplace(std::string(key), std::move(record));
+        return true;
+      });
+}
+
+bool ParseSiteKeys(const Value& v, BuildCache* cache, Reject* reject) {
+  return ForEachUniqueMember(
+      v, {"site_keys"}, reject, [&](absl::string_view key, const Value& hash) {
+        std::string value;
+        if (!GetHash(&hash, Where{"site_keys", key}, &value, reject)) {
+          return false;
+        }
+        cache->site_keys.emplace(std::string(key), std::move(value));
+        return true;
+      });
+}
+
+bool ParseBody(const Value& v, BuildCache* cache, Reject* reject) {
+  static constexpr const char* kNames[] = {"sources", "outputs", "pages",
+                                           "site_keys"};
+  const Value* m[4];
+  return ExactMembers(v, kNames, m, {"body"}, reject) &&
+         ParseSources(*m[0], cache, reject) &&
+         ParseOutputs(*m[1], cache, reject) &&
+         ParsePages(*m[2], cache, reject) &&
+         ParseSiteKeys(*m[3], cache, reject);
+}
+
+// Compares an identity string of the file with the expected one.
+bool CheckIdentity(const Value* v, absl::string_view name,
+                   absl::string_view expected, RejectReason mismatch,
+                   std::string* out, Reject* reject) {
+  if (!GetString(v, {name}, out, reject)) return false;
+  if (*out != expected) {
+    *reject = {mismatch, absl::StrCat("cache has ", name, " \"", *out,
+                                      "\", expected \"", expected, "\"")};
+    return false;
+  }
+  return true;
+}
+
+bool Parse(absl::string_view text, const CacheIdentity& expected,
+           BuildCache* cache, Reject* reject) {
+  if (text.size() > kMaxCacheBytes) {
+    *reject = {RejectReason::kParseError,
+               absl::StrCat("file too large (", text.size(), " bytes)")};
+    return false;
+  }
+  // RapidJSON would end the document at a NUL byte; JSON text has none.
+  if (const void* nul = std::memchr(text.data(), '\0', text.size())) {
+    *reject = {RejectReason::kParseError,
+               absl::StrCat("NUL byte at offset ",
+                            static_cast<const char*>(nul) - text.data())};
+    return false;
+  }
+  rapidjson::Document doc;
+  // Iterative: a deeply nested hostile file cannot exhaust the stack.
+  doc.Parse<rapidjson::kParseValidateEncodingFlag |
+            rapidjson::kParseIterativeFlag>(text.data(), text.size());
+  if (doc.HasParseError()) {
+    *reject = {RejectReason::kParseError,
+               absl::StrCat("offset ", doc.GetErrorOffset(), ": ",
+                            rapidjson::GetParseError_En(doc.GetParseError()))};
+    return false;
+  }
+  const Value* format = doc.IsObject() ? Member(doc, "format") : nullptr;
+  if (format == nullptr || !format->IsString() ||
+      View(*format) != kCacheFormatName) {
+    *reject = {RejectReason::kNotACache,
+               absl::StrCat("no \"format\": \"", kCacheFormatName, "\"")};
+    return false;
+  }
+  // The format version before anything else: another version may have
+  // another layout.
+  const Value* version = Member(doc, "format_version");
+  if (version == nullptr || !version->IsInt64()) {
+    if (version != nullptr && version->IsUint64()) {
+      *reject = {RejectReason::kFormatVersion, "format version out of range"};
+    } else {
+      *reject = {RejectReason::kMalformed,
+                 "format_version: missing or not an integer"};
+    }
+    return false;
+  }
+  if (version->GetInt64() != kCacheFormatVersion) {
+    *reject = {RejectReason::kFormatVersion,
+               absl::StrCat("format version ", version->GetInt64(),
+                            ", expected ", kCacheFormatVersion)};
+    return false;
+  }
+  static constexpr const char* kNames[] = {
+      "format",      "format_version", "tool_version", "site_id",
+      "config_hash", "checksum",       "body"};
+  const Value* m[7];
+  if (!ExactMembers(doc, kNames, m, {"cache"}, reject)) return false;
+  if (!CheckIdentity(m[2], "tool_version", expected.tool_version,
+                     RejectReason::kToolVersion, &cache->tool_version,
+                     reject) ||
+      !CheckIdentity(m[3], "site_id", expected.site_id,
+                     RejectReason::kOtherSite, &cache->site_id, reject) ||
+      !CheckIdentity(m[4], "config_hash", expected.config_hash,
+                     RejectReason::kConfigChanged, &cache->config_hash,
+                     reject)) {
+    return false;
+  }
+  std::string checksum;
+  if (!GetString(m[5], {"checksum"}, &checksum, reject) ||
+      !ParseBody(*m[6], cache, reject)) {
+    return false;
+  }
+  // After the body is read (so the checksum is of its canonical form) and
+  // before its contents are judged (so damage reads as damage).
+  const std::string actual = BodyChecksum(*cache);
+  if (checksum != actual) {
+    *reject = {RejectReason::kChecksumMismatch,
+               absl::StrCat("checksum \"", checksum, "\", body has \"",
+                            actual, "\"")};
+    return false;
+  }
+  if (absl::Status valid = ValidateCache(*cache); !valid.ok()) {
+    *reject = {RejectReason::kInvalidPath, std::string(valid.message())};
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string ContentHash(absl::string_view bytes) {
+  return base::Fingerprint64Hex(bytes);
+}
+
+absl::string_view DepKindName(DepKind kind) {
+  switch (kind) {
+    case DepKind::kSource:
+      return "source";
+    case DepKind::kTemplate:
+      return "template";
+    case DepKind::kData:
+      return "data";
+    case DepKind::kPageContent:
+      return "page_content";
+    case DepKind::kPageMeta:
+      return "page_meta";
+    case DepKind::kSiteKey:
+      return "site_key";
+    case DepKind::kConfig:
+      return "config";
+  }
+  return "unknown";
+}
+
+std::string Dependency::ToString() const {
+  if (kind == DepKind::kConfig) return "config";
+  return absl::StrCat(DepKindName(kind), " ", key);
+}
+
+std::string SectionPagesKey(absl::string_view section) {
+  return absl::StrCat("section:", section);
+}
+std::string TaxonomyKey(absl::string_view taxonomy) {
+  return absl::StrCat("taxonomy:", taxonomy);
+}
+std::string TermKey(absl::string_view taxonomy, absl::string_view term) {
+  return absl::StrCat("term:", taxonomy, "/", term);
+}
+
+bool IsValidRelativePath(absl::string_view path) {
+  if (path.empty() || path.size() > kMaxKeyBytes ||
+      !base::IsValidUtf8(path) || HasControlCharacter(path)) {
+    return false;
+  }
+  for (absl::string_view segment : absl::StrSplit(path, '/')) {
+    if (segment.empty() || segment == "." || segment == "..") return false;
+  }
+  return true;
+}
+
+bool IsValidPageKey(absl::string_view key) {
+  if (key == "/") return true;
+  if (key.empty() || key[0] != '/') return IsValidRelativePath(key);
+  key.remove_prefix(1);
+  if (key.back() == '/') key.remove_suffix(1);
+  return IsValidRelativePath(key);
+}
+
+bool IsValidSiteKey(absl::string_view key) {
+  return !key.empty() && key.size() <= kMaxKeyBytes &&
+         base::IsValidUtf8(key) && !HasControlCharacter(key);
+}
+
+bool IsValidHash(absl::string_view hash) {
+  if (hash.empty() || hash.size() > kMaxHashDigits) return false;
+  for (char c : hash) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+absl::Status ValidateCache(const BuildCache& cache) {
+  for (absl::string_view field :
+       {cache.tool_version, cache.site_id, cache.config_hash}) {
+    if (!base::IsValidUtf8(field)) {
+      return absl::InvalidArgumentError("identity: not valid UTF-8");
+    }
+  }
+  auto bad = [](absl::string_view what, absl::string_view key) {
+    std::string shown;
+    base::AppendValidUtf8(key, &shown);
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid ", what, " \"", absl::CHexEscape(shown), "\""));
+  };
+  for (const auto& [path, source] : cache.sources) {
+    if (!IsValidRelativePath(path)) return bad("source path", path);
+    if (!IsValidHash(source.hash)) return bad("hash of", path);
+  }
+  for (const auto& [path, output] : cache.outputs) {
+    if (!IsValidRelativePath(path)) return bad("output path", path);
+    if (!IsValidHash(output.hash)) return bad("hash of", path);
+    if (!IsValidPageKey(output.producer)) return bad("producer", path);
+  }
+  for (const auto& [key, page] : cache.pages) {
+    if (!IsValidPageKey(key)) return bad("page key", key);
+    if (!IsValidHash(page.content_hash) || !IsValidHash(page.meta_hash)) {
+      return bad("fingerprint of page", key);
+    }
+    for (const Dependency& dep : page.deps) {
+      bool ok = false;
+      switch (dep.kind) {
+        case DepKind::kSource:
+        case DepKind::kTemplate:
+        case DepKind::kData:
+          ok = IsValidRelativePath(dep.key);
+          break;
+        case DepKind::kPageContent:
+        case DepKind::kPageMeta:
+          ok = IsValidPageKey(dep.key);
+          break;
+        case DepKind::kSiteKey:
+          ok = IsValidSiteKey(dep.key);
+          break;
+        case DepKind::kConfig:
+          ok = false;  // implicit, never stored
+          break;
+      }
+      if (!ok) return bad(absl::StrCat(DepKindName(dep.kind), " of ", key),
+                          dep.key);
+    }
+  }
+  for (const auto& [key, hash] : cache.site_keys) {
+    if (!IsValidSiteKey(key)) return bad("site key", key);
+    if (!IsValidHash(hash)) return bad("fingerprint of site key", key);
+  }
+  return absl::OkStatus();
+}
+
+absl::string_view RejectReasonName(RejectReason reason) {
+  switch (reason) {
+    case RejectReason::kNone:
+      return "accepted";
+    case RejectReason::kMissing:
+      return "missing";
+    case RejectReason::kUnreadable:
+      return "unreadable";
+    case RejectReason::kParseError:
+      return "parse error";
+    case RejectReason::kNotACache:
+      return "not a Serval build cache";
+    case RejectReason::kFormatVersion:
+      return "other format version";
+    case RejectReason::kToolVersion:
+      return "other tool version";
+    case RejectReason::kOtherSite:
+      return "another site's cache";
+    case RejectReason::kConfigChanged:
+      return "configuration changed";
+    case RejectReason::kMalformed:
+      return "malformed";
+    case RejectReason::kChecksumMismatch:
+      return "checksum mismatch";
+    case RejectReason::kInvalidPath:
+      return "invalid path";
+  }
+  return "unknown";
+}
+
+std::string LoadedCache::Message() const {
+  if (ok()) return "cache accepted";
+  std::string shown;
+  base::AppendValidUtf8(detail, &shown);
+  return absl::StrCat("cache discarded: ", RejectReasonName(reason),
+                      shown.empty() ? "" : " (", shown,
+                      shown.empty() ? "" : ")");
+}
+
+std::string SerializeCache(const BuildCache& cache) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
+  w.SetIndent(' ', 2);
+  w.StartObject();
+  WriteKey(w, "format");
+  WriteString(w, kCacheFormatName);
+  WriteKey(w, "format_version");
+  w.Int64(kCacheFormatVersion);
+  WriteKey(w, "tool_version");
+  WriteString(w, cache.tool_version);
+  WriteKey(w, "site_id");
+  WriteString(w, cache.site_id);
+  WriteKey(w, "config_hash");
+  WriteString(w, cache.config_hash);
+  WriteKey(w, "checksum");
+  WriteString(w, BodyChecksum(cache));
+  WriteKey(w, "body");
+  WriteBody(w, cache);
+  w.EndObject();
+  std::string text(buffer.GetString(), buffer.GetSize());
+  text += '\n';
+  return text;
+}
+
+LoadedCache ParseCache(absl::string_view text, const CacheIdentity& expected) {
+  LoadedCache loaded;
+  Reject reject{RejectReason::kNone, ""};
+  if (!Parse(text, expected, &loaded.cache, &reject)) {
+    loaded.reason = reject.reason;
+    loaded.detail = std::move(reject.detail);
+    loaded.cache = BuildCache();
+  }
+  return loaded;
+}
+
+LoadedCache LoadCache(fs::Fs& fs, absl::string_view path,
+                      const CacheIdentity& expected) {
+  absl::StatusOr<std::string> text = fs.ReadFile(path);
+  if (!text.ok()) {
+    LoadedCache loaded;
+    loaded.reason = absl::IsNotFound(text.status()) ? RejectReason::kMissing
+                                                    : RejectReason::kUnreadable;
+    loaded.detail = std::string(text.status().message());
+    return loaded;
+  }
+  return ParseCache(*text, expected);
+}
+
+absl::Status WriteCache(const fs::AtomicWriter& writer, absl::string_view path,
+                        const BuildCache& cache) {
+  SERVAL_RETURN_IF_ERROR(ValidateCache(cache));
+  SERVAL_ASSIGN_OR_RETURN(fs::WriteOutcome outcome,
+                          writer.Write(path, SerializeCache(cache)));
+  (void)outcome;
+  return absl::OkStatus();
+}
+
+}  // namespace serval::cache

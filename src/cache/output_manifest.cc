@@ -1,0 +1,67 @@
+#include "src/cache/output_manifest.h"
+
+#include "absl/status/statusor.h"
+
+namespace serval::cache {
+
+std::vector<std::string> StaleOutputs(const OutputManifest& previous,
+                                      const OutputManifest& current) {
+  std::vector<std::string> stale;
+  for (const auto& [path, record] : previous) {
+    if (current.count(path) == 0) stale.push_back(path);
+  }
+  return stale;
+}
+
+PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
+                         const OutputManifest& previous,
+                         const std::vector<std::string>& stale) {
+  PruneReport report;
+  for (const std::string& path : stale) {
+    auto listed = previous.find(path);
+    if (listed == previous.end()) {
+      report.kept.emplace_back(path, "not in the previous manifest");
+      continue;
+    }
+    if (!IsValidRelativePath(path)) {
+      report.kept.emplace_back(path, "not a safe relative path");
+      continue;
+    }
+    const std::string full = fs::JoinPath(output_root, path);
+    absl::StatusOr<fs::FileInfo> info = fs.Stat(full);
+    if (!info.ok()) {
+      if (absl::IsNotFound(info.status())) {
+        report.missing.push_back(path);
+      } else {
+        report.kept.emplace_back(path, std::string(info.status().message()));
+      }
+      continue;
+    }
+    if (info->type != fs::FileType::kRegular) {
+      report.kept.emplace_back(path, "not a regular file");
+      continue;
+    }
+    absl::StatusOr<std::string> contents = fs.ReadFile(full);
+    if (!contents.ok()) {
+      report.kept.emplace_back(path, std::string(contents.status().message()));
+      continue;
+    }
+    if (ContentHash(*contents) != listed->second.hash) {
+      report.kept.emplace_back(path,
+                               "contents changed since Serval wrote it");
+      continue;
+    }
+    if (absl::Status removed = fs.Remove(full); !removed.ok()) {
+      if (absl::IsNotFound(removed)) {
+        report.missing.push_back(path);
+      } else {
+        report.kept.emplace_back(path, std::string(removed.message()));
+      }
+      continue;
+    }
+    report.removed.push_back(path);
+  }
+  return report;
+}
+
+}  // namespace serval::cache
