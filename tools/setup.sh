@@ -35,6 +35,9 @@ packages=(
   dpkg-dev patch perl python3 python3-six unicode-data
   rapidjson-dev libcli11-dev libtomlplusplus-dev
   python3-pygments cmark-gfm
+  # tools/bench: Hugo to compare against, GNU time for peak memory.
+  hugo time
+  # src/serve:browser_test: headless Chromium driven over WebDriver.
   chromium chromium-driver
 )
 

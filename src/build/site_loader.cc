@@ -224,22 +224,41 @@ LoadedSite LoadSite(fs::Fs& fs, absl::string_view site_dir,
     node->AddMember(key, value, data.GetAllocator());
   }
 
-  std::vector<site::SourceFile> sources;
-  sources.reserve(loaded.files.content.size());
-  for (const std::string& rel : loaded.files.content) {
+  // Read and parse every content file (in parallel on options.pool), then
+  // gather results and errors in path order, so diagnostics are
+  // deterministic.
+  const std::vector<std::string>& content_paths = loaded.files.content;
+  std::vector<absl::StatusOr<content::ParsedContent>> parsed;
+  parsed.reserve(content_paths.size());
+  for (size_t i = 0; i < content_paths.size(); ++i) {
+    parsed.emplace_back(absl::UnknownError("not parsed"));
+  }
+  auto parse_one = [&](size_t i) {
+    const std::string& rel = content_paths[i];
     absl::StatusOr<std::string> text = fs.ReadFile(fs::JoinPath(site_dir, rel));
     if (!text.ok()) {
-      diagnostics->errors.push_back(
-          absl::StrCat(rel, ": ", text.status().message()));
+      parsed[i] = absl::Status(text.status().code(),
+                               absl::StrCat(rel, ": ", text.status().message()));
+      return absl::OkStatus();
+    }
+    parsed[i] = content::ParseContentFile(rel, *text);
+    return absl::OkStatus();
+  };
+  if (options.pool != nullptr) {
+    concurrency::ParallelFor(*options.pool, content_paths.size(), parse_one,
+                             {.cancel_on_error = false})
+        .IgnoreError();
+  } else {
+    for (size_t i = 0; i < content_paths.size(); ++i) parse_one(i).IgnoreError();
+  }
+  std::vector<site::SourceFile> sources;
+  sources.reserve(content_paths.size());
+  for (size_t i = 0; i < content_paths.size(); ++i) {
+    if (!parsed[i].ok()) {
+      diagnostics->errors.push_back(std::string(parsed[i].status().message()));
       continue;
     }
-    absl::StatusOr<content::ParsedContent> parsed =
-        content::ParseContentFile(rel, *text);
-    if (!parsed.ok()) {
-      diagnostics->errors.push_back(std::string(parsed.status().message()));
-      continue;
-    }
-    sources.push_back({rel, std::move(parsed).value()});
+    sources.push_back({content_paths[i], std::move(parsed[i]).value()});
   }
   loaded.site = site::AssembleSite(std::move(config), std::move(sources),
                                    std::move(data),

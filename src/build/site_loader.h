@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "src/concurrency/thread_pool.h"
 #include "src/fs/fs.h"
 #include "src/site/page.h"
 #include "src/site/site_builder.h"
@@ -51,6 +52,8 @@ SiteFiles DiscoverSiteFiles(fs::Fs& fs, absl::string_view site_dir,
 
 struct LoadOptions {
   bool include_drafts = false;
+  // Content files are read and parsed on this pool when set.
+  concurrency::ThreadPool* pool = nullptr;
 };
 
 struct LoadedSite {

@@ -1,11 +1,17 @@
 #include "src/cli/cli.h"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "CLI/CLI.hpp"
 #include "absl/time/clock.h"
+#include "absl/strings/str_split.h"
+#include "src/base/log.h"
 #include "src/base/version.h"
+#include "src/build/build.h"
+#include "src/build/link_checker.h"
 #include "src/cli/user_path.h"
+#include "src/site/config.h"
 #include "src/fs/posix_fs.h"
 #include "src/scaffold/scaffold.h"
 
@@ -14,6 +20,96 @@ namespace {
 
 std::string UserPath(const std::string& path) {
   return ResolveUserPath(path, std::getenv("BUILD_WORKING_DIRECTORY"));
+}
+
+// Logs a possibly multi-line message line by line, so every line carries
+// the build id and pid.
+void LogLines(base::LogLevel level, absl::string_view message) {
+  for (absl::string_view line : absl::StrSplit(message, '\n')) {
+    if (!line.empty()) base::Log(level, line);
+  }
+}
+
+struct BuildFlags {
+  std::string site_dir = ".";
+  std::string output_dir;
+  int jobs = 0;
+  bool drafts = false;
+  bool clean = false;
+  std::string durability = "batch";
+  double lock_timeout_seconds = 600;
+  bool quiet = false;
+  bool verbose = false;
+  std::string log_format = "text";
+};
+
+void AddBuildFlags(CLI::App* cmd, BuildFlags* f) {
+  cmd->add_option("SITE_DIR", f->site_dir, "Site directory (default: .)");
+  cmd->add_option("-o,--output", f->output_dir,
+                  "Output directory (default: SITE_DIR/public)");
+  cmd->add_option("-j,--jobs", f->jobs, "Render threads (default: every core)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--drafts", f->drafts, "Include pages marked draft");
+  cmd->add_flag("--clean", f->clean, "Ignore the build cache: a full build");
+  cmd->add_option("--durability", f->durability,
+                  "strict (fsync every file), batch (one sync at the end), "
+                  "none")
+      ->check(CLI::IsMember({"strict", "batch", "none"}));
+  cmd->add_option("--lock-timeout", f->lock_timeout_seconds,
+                  "Seconds to wait for another build of the same site")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("-q,--quiet", f->quiet, "Only errors");
+  cmd->add_flag("-v,--verbose", f->verbose, "Also debug messages");
+  cmd->add_option("--log-format", f->log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+}
+
+build::BuildOptions ToBuildOptions(const BuildFlags& f) {
+  build::BuildOptions options;
+  options.site_dir = UserPath(f.site_dir);
+  options.output_dir = f.output_dir.empty() ? "" : UserPath(f.output_dir);
+  options.jobs = f.jobs;
+  options.include_drafts = f.drafts;
+  options.clean = f.clean;
+  options.durability = f.durability == "strict" ? fs::Durability::kStrict
+                       : f.durability == "none" ? fs::Durability::kNone
+                                                : fs::Durability::kBatch;
+  options.lock_timeout = absl::Seconds(f.lock_timeout_seconds);
+  options.on_lock_wait = [](absl::string_view holder) {
+    base::Log(base::LogLevel::kWarning,
+              absl::StrCat("waiting for the build lock held by ", holder));
+  };
+  return options;
+}
+
+void InitLoggingFor(const BuildFlags& f) {
+  base::InitLogging(
+      {.min_level = f.quiet     ? base::LogLevel::kError
+                    : f.verbose ? base::LogLevel::kDebug
+                                : base::LogLevel::kInfo,
+       .format = f.log_format == "json" ? base::LogFormat::kJson
+                                        : base::LogFormat::kText});
+}
+
+// Runs a build and reports it; true when it succeeded.
+bool RunBuild(fs::Fs& fs, const build::BuildOptions& options,
+              const BuildFlags& flags, std::ostream& out) {
+  build::BuildResult result = build::BuildSite(fs, options);
+  for (const std::string& w : result.warnings) {
+    LogLines(base::LogLevel::kWarning, w);
+  }
+  for (const std::string& e : result.errors) {
+    LogLines(base::LogLevel::kError, e);
+  }
+  if (!result.ok()) {
+    base::Log(base::LogLevel::kError,
+              absl::StrCat("build failed with ", result.errors.size(),
+                           result.errors.size() == 1 ? " error" : " errors",
+                           "; the previous output was left as it was"));
+    return false;
+  }
+  if (!flags.quiet) out << result.Summary() << "\n";
+  return true;
 }
 
 }  // namespace
@@ -66,6 +162,25 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
                       "Open the site in the default browser");
   serve_cmd->add_flag("--drafts", serve_args.drafts, "Include draft pages");
 
+  BuildFlags build_flags;
+  CLI::App* build_cmd = app.add_subcommand(
+      "build", "Build the site into its output directory.");
+  AddBuildFlags(build_cmd, &build_flags);
+
+  BuildFlags check_flags;
+  CLI::App* check_cmd = app.add_subcommand(
+      "check",
+      "Build the site, then check its output for broken internal links and "
+      "anchors (missing templates and duplicate URLs fail the build).");
+  AddBuildFlags(check_cmd, &check_flags);
+
+  std::string clean_site = ".", clean_output;
+  CLI::App* clean_cmd = app.add_subcommand(
+      "clean", "Remove the output directory and the build cache.");
+  clean_cmd->add_option("SITE_DIR", clean_site, "Site directory (default: .)");
+  clean_cmd->add_option("-o,--output", clean_output,
+                        "Output directory (default: SITE_DIR/public)");
+
   // An unknown first word is a command the user thinks exists: name it.
   if (args.size() > 1 && !args[1].empty() && args[1][0] != '-' &&
       app.get_subcommands([&](CLI::App* sub) {
@@ -101,6 +216,65 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
     return RunServe(serve_args, serve_hooks, out, err);
   }
   fs::PosixFs fs;
+  if (build_cmd->parsed()) {
+    InitLoggingFor(build_flags);
+    return RunBuild(fs, ToBuildOptions(build_flags), build_flags, out)
+               ? kExitOk
+               : kExitFailure;
+  }
+  if (check_cmd->parsed()) {
+    InitLoggingFor(check_flags);
+    const build::BuildOptions options = ToBuildOptions(check_flags);
+    if (!RunBuild(fs, options, check_flags, out)) return kExitFailure;
+    absl::StatusOr<std::string> config_text =
+        fs.ReadFile(fs::JoinPath(options.site_dir, "serval.toml"));
+    std::string baseurl = "/";
+    if (config_text.ok()) {
+      absl::StatusOr<site::SiteConfig> config =
+          site::ParseSiteConfig("serval.toml", *config_text);
+      if (config.ok()) baseurl = config->baseurl;
+    }
+    std::vector<std::string> problems =
+        build::CheckLinks(fs, build::OutputDirOf(options), baseurl);
+    for (const std::string& p : problems) base::Log(base::LogLevel::kError, p);
+    if (!problems.empty()) {
+      err << "serval check: " << problems.size() << " problem"
+          << (problems.size() == 1 ? "" : "s") << "\n";
+      return kExitFailure;
+    }
+    out << "serval check: no broken links or anchors\n";
+    return kExitOk;
+  }
+  if (clean_cmd->parsed()) {
+    build::BuildOptions options;
+    options.site_dir = UserPath(clean_site);
+    options.output_dir = clean_output.empty() ? "" : UserPath(clean_output);
+    // Never remove the site itself or a directory holding it.
+    std::error_code ec_site, ec_out;
+    const std::filesystem::path site_path =
+        std::filesystem::weakly_canonical(options.site_dir, ec_site);
+    const std::filesystem::path out_path =
+        std::filesystem::weakly_canonical(build::OutputDirOf(options), ec_out);
+    const std::string site_str = site_path.string() + "/";
+    const std::string out_str = out_path.string() + "/";
+    if (ec_site || ec_out || site_str.rfind(out_str, 0) == 0) {
+      err << "serval: refusing to remove " << build::OutputDirOf(options)
+          << ": it holds the site\n";
+      return kExitFailure;
+    }
+    for (const std::string& dir :
+         {build::OutputDirOf(options),
+          fs::JoinPath(options.site_dir, ".serval/cache.json")}) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+      if (ec) {
+        err << "serval: cannot remove " << dir << ": " << ec.message() << "\n";
+        return kExitFailure;
+      }
+    }
+    out << "Removed " << build::OutputDirOf(options) << " and the build cache\n";
+    return kExitOk;
+  }
   if (new_site->parsed()) {
     std::string dir = UserPath(new_site_dir);
     std::string title =

@@ -7,6 +7,10 @@
 #include <memory>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "src/base/log.h"
+#include "src/build/build.h"
 #include "src/fs/posix_fs.h"
 #include "src/serve/server.h"
 
@@ -19,11 +23,34 @@ namespace {
 constexpr int kServeOk = 0;
 constexpr int kServeFailure = 1;
 
+// Every change rebuilds through BuildSite (whole builds until the build
+// cache makes them incremental; the ChangeSet is passed on as css-only or
+// not). The build takes the site's build lock itself, so a `serval build`
+// run by hand meanwhile is serialized with the server's rebuilds.
 absl::StatusOr<serve::RebuildFunction> DefaultRebuild(
     const ServeBuildSettings& settings) {
-  return absl::UnimplementedError(
-      "serve: the build pipeline (src/build BuildSite) is not wired into "
-      "`serval serve` yet");
+  auto fs = std::make_shared<fs::PosixFs>();
+  build::BuildOptions options;
+  options.site_dir = settings.site_dir;
+  options.output_dir = settings.output_dir;
+  options.include_drafts = settings.drafts;
+  options.on_lock_wait = [](absl::string_view holder) {
+    base::Log(base::LogLevel::kWarning,
+              absl::StrCat("waiting for the build lock held by ", holder));
+  };
+  return serve::RebuildFunction(
+      [fs, options](const serve::ChangeSet& changes) {
+        build::BuildResult result = build::BuildSite(*fs, options);
+        for (const std::string& warning : result.warnings) {
+          base::Log(base::LogLevel::kWarning, warning);
+        }
+        serve::RebuildOutcome outcome;
+        outcome.ok = result.ok();
+        outcome.error = absl::StrJoin(result.errors, "\n");
+        outcome.css_only = changes.OnlyCss();
+        if (outcome.ok) base::Log(base::LogLevel::kInfo, result.Summary());
+        return outcome;
+      });
 }
 
 // Starts the desktop's browser on `url`; does not wait for it.
@@ -44,9 +71,10 @@ void OpenBrowser(const std::string& url, std::ostream& err) {
 
 int RunServe(const ServeArgs& args, const ServeHooks& hooks, std::ostream& out,
              std::ostream& err) {
-  ServeBuildSettings settings{.site_dir = args.site_dir,
-                              .output_dir = fs::JoinPath(args.site_dir, "public"),
-                              .drafts = args.drafts};
+  ServeBuildSettings settings{
+      .site_dir = args.site_dir,
+      .output_dir = build::OutputDirOf({.site_dir = args.site_dir}),
+      .drafts = args.drafts};
   absl::StatusOr<serve::RebuildFunction> rebuild =
       hooks.make_rebuild ? hooks.make_rebuild(settings)
                          : DefaultRebuild(settings);

@@ -40,8 +40,7 @@ struct ServeBuildSettings {
 };
 
 struct ServeHooks {
-  // Makes the rebuild function. Null: the default (BuildSite once the
-  // build pipeline is wired in; until then an Unimplemented error).
+  // Makes the rebuild function. Null: build::BuildSite on the site.
   std::function<absl::StatusOr<serve::RebuildFunction>(
       const ServeBuildSettings&)>
       make_rebuild;

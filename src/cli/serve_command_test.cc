@@ -97,13 +97,29 @@ TEST_F(ServeCommandTest, UsageErrors) {
             kExitUsage);
 }
 
-TEST_F(ServeCommandTest, WithoutABuilderItSaysSo) {
+// The default rebuild is the real build pipeline.
+TEST_F(ServeCommandTest, DefaultRebuildIsBuildSite) {
+  std::ofstream(site_ + "/serval.toml") << "title = \"Serve test\"\n";
+  std::ofstream(site_ + "/content/_index.md") << "---\ntitle: Home\n---\nWelcome **home**.\n";
+  ServeHooks hooks = FakeHooks();
+  hooks.make_rebuild = nullptr;
   std::ostringstream out, err;
-  ServeHooks hooks;  // the default rebuild
-  hooks.wait_for_stop = [] {};
-  int code = RunCli({"serval", "serve", site_}, out, err, hooks);
-  EXPECT_EQ(code, 1);
-  EXPECT_THAT(err.str(), HasSubstr("not wired"));
+  int code = -1;
+  std::thread cli([&] {
+    code = RunCli({"serval", "serve", site_, "--port", "38451", "--auto-port"},
+                  out, err, hooks);
+  });
+  ASSERT_TRUE(serving_.WaitForNotificationWithTimeout(absl::Seconds(60)))
+      << err.str();
+  httplib::Client client(url_.substr(0, url_.size() - 1));
+  auto home = client.Get("/");
+  ASSERT_TRUE(home);
+  EXPECT_EQ(home->status, 200);
+  EXPECT_THAT(home->body, HasSubstr("<strong>home</strong>"));
+  EXPECT_THAT(home->body, HasSubstr("/__serval/reload.js"));
+  stop_.Notify();
+  cli.join();
+  EXPECT_EQ(code, 0) << err.str();
 }
 
 }  // namespace

@@ -167,10 +167,20 @@ void Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens) const {
   while (pos < text.size()) {
     const State& state = states_[stack.back()];
     groups.assign(state.groups + 1, re2::StringPiece());
-    const bool matched =
-        !state.rules.empty() &&
+    // Two steps, both anchored at `pos`: the DFA finds where the token
+    // ends (no submatches: fast on any text length), then the groups are
+    // taken on the token alone, where RE2's small-text engines apply. The
+    // whole text stays the context, so ^, $ and \b see the same
+    // neighbours; leftmost-first picks the same alternative.
+    bool matched = false;
+    if (!state.rules.empty() &&
         state.re->Match(subject, pos, text.size(), RE2::ANCHOR_START,
-                        groups.data(), static_cast<int>(groups.size()));
+                        groups.data(), 1)) {
+      const size_t end = pos + groups[0].size();
+      matched = state.re->Match(subject, pos, end, RE2::ANCHOR_BOTH,
+                                groups.data(),
+                                static_cast<int>(groups.size()));
+    }
     const Rule* rule = nullptr;
     if (matched) {
       for (const Rule& r : state.rules) {

@@ -39,19 +39,30 @@
     (document.body || document.documentElement).appendChild(box);
   }
 
+  // The new stylesheet URLs come from the page as the server has it now:
+  // a build that fingerprints CSS (site.3f2a.css) changes the href itself.
   function swapStylesheets() {
-    var links = document.querySelectorAll('link[rel~="stylesheet"][href]');
-    Array.prototype.forEach.call(links, function (link) {
-      var url = new URL(link.getAttribute("href"), location.href);
-      if (url.origin !== location.origin) return;
-      url.searchParams.set("serval-reload", String(Date.now()));
-      var next = link.cloneNode(false);
-      next.href = url.href;
-      // Swap once the new sheet is in, so the page never flashes unstyled.
-      next.onload = next.onerror = function () { link.remove(); };
-      link.parentNode.insertBefore(next, link.nextSibling);
-    });
-    state.cssSwaps++;
+    var selector = 'link[rel~="stylesheet"][href]';
+    fetch(location.href, { cache: "no-store" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html")
+          .querySelectorAll(selector);
+        var links = document.querySelectorAll(selector);
+        if (fresh.length !== links.length) { location.reload(); return; }
+        Array.prototype.forEach.call(links, function (link, i) {
+          var url = new URL(fresh[i].getAttribute("href"), location.href);
+          if (url.origin !== location.origin) return;
+          url.searchParams.set("serval-reload", String(Date.now()));
+          var next = link.cloneNode(false);
+          next.href = url.href;
+          // Swap once the new sheet is in: the page never flashes unstyled.
+          next.onload = next.onerror = function () { link.remove(); };
+          link.parentNode.insertBefore(next, link.nextSibling);
+        });
+        state.cssSwaps++;
+      })
+      .catch(function () { location.reload(); });
   }
 
   function connect() {

@@ -139,7 +139,7 @@ absl::StatusOr<int64_t> ToInt(Interpreter* interp, const Value& v) {
                                     "integer"));
 }
 
-std::string StripTags(const std::string& s) {
+std::string StripTagsImpl(const std::string& s) {
   std::string text;
   size_t i = 0;
   while (i < s.size()) {
@@ -826,7 +826,7 @@ FilterMap MakeFilters() {
     return Value(v.Str());
   };
   f["striptags"] = [](Interpreter*, const Value& v, CallArgs&)
-      -> absl::StatusOr<Value> { return Value(StripTags(v.Str())); };
+      -> absl::StatusOr<Value> { return Value(StripTagsImpl(v.Str())); };
   f["sum"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
     TRY(items, in->Iterate(v));
@@ -1691,6 +1691,14 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
   }
   *found = false;
   return Value();
+}
+
+}  // namespace serval::tmpl
+
+namespace serval::tmpl {
+
+std::string StripTags(absl::string_view html) {
+  return StripTagsImpl(std::string(html));
 }
 
 }  // namespace serval::tmpl

@@ -174,6 +174,10 @@ class Environment {
   mutable std::atomic<int64_t> compiles_{0};
 };
 
+// Jinja2's `striptags`: markup and comments removed, whitespace runs
+// collapsed, the common entities decoded.
+std::string StripTags(absl::string_view html);
+
 }  // namespace serval::tmpl
 
 #endif  // SERVAL_TEMPLATE_ENVIRONMENT_H_

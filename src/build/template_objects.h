@@ -1,0 +1,139 @@
+// template_objects.h — the frozen site model as template values.
+//
+// Templates see `site`, `page`, `config` and (on paginated lists) `pager`.
+// They are lazy tmpl::Objects over the frozen site::Site and the rendered
+// Markdown of every page: a render reads only the attributes it uses, and
+// nothing of the site is copied per page. A SiteView is built once, after
+// Markdown rendering and before template rendering, then shared read-only
+// by every render thread.
+//
+//   page: title url permalink kind section date lastmod draft slug weight
+//         layout description summary content toc toc_items word_count
+//         reading_time tags categories terms(taxonomy page) params pages
+//         sections parent prev next taxonomy term source_path aliases
+//         is_list — and any other front matter key, as in params
+//   site: title baseurl language pages regular_pages sections taxonomies
+//         data params menus home build_time
+//   pager: number total pages prev_url next_url first_url last_url
+//
+// Example:
+//   SiteView view(site, rendered, assets, build_time);
+//   tmpl::Value context = view.PageContext(page, /*pager=*/nullptr);
+//   env.Render("page.html", context);
+//
+// Thread-safety: a SiteView is immutable after construction; its values
+// may be read by any number of threads. A Pager records (atomically)
+// whether a template used it, so only used paginations are expanded.
+#ifndef SERVAL_BUILD_TEMPLATE_OBJECTS_H_
+#define SERVAL_BUILD_TEMPLATE_OBJECTS_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "rapidjson/document.h"
+#include "src/assets/asset_pipeline.h"
+#include "src/markdown/markdown.h"
+#include "src/site/page.h"
+#include "src/template/value.h"
+
+namespace serval::build {
+
+// What Markdown rendering produced for a page (empty for generated pages).
+struct PageContent {
+  std::string html;
+  std::string summary_html;
+  std::string toc_html;
+  std::vector<markdown::TocEntry> toc;
+  std::string plain_text;
+  int word_count = 0;
+  int reading_minutes = 0;
+};
+
+// A JSON tree (front matter, data, config) as a template value: objects
+// become dicts in document order, arrays lists.
+tmpl::Value JsonToValue(const rapidjson::Value& json);
+
+// A point in time as templates see it: str() is "YYYY-MM-DD" (UTC);
+// attributes year, month, day, hour, minute, second, unix.
+tmpl::Value DateValue(absl::Time time);
+// The time held by a DateValue, or nullopt for any other value.
+std::optional<absl::Time> TimeOf(const tmpl::Value& value);
+
+// One page of a paginated list.
+class Pager : public tmpl::Object {
+ public:
+  Pager(int number, int total, std::vector<tmpl::Value> pages,
+        std::string list_url);
+  std::string TypeName() const override { return "pager"; }
+  std::optional<tmpl::Value> GetAttr(absl::string_view name) const override;
+  bool used() const { return used_.load(std::memory_order_relaxed); }
+
+ private:
+  const int number_;
+  const int total_;
+  const std::vector<tmpl::Value> pages_;
+  const std::string list_url_;
+  mutable std::atomic<bool> used_{false};
+};
+
+class SiteView {
+ public:
+  // `site`, `contents` (indexed like site.pages), `manifest` must outlive
+  // the view.
+  SiteView(const site::Site& site, const std::vector<PageContent>& contents,
+           const assets::AssetManifest& manifest, absl::Time build_time);
+  SiteView(const SiteView&) = delete;
+  SiteView& operator=(const SiteView&) = delete;
+
+  const site::Site& site() const { return site_; }
+  const assets::AssetManifest& manifest() const { return manifest_; }
+  absl::Time build_time() const { return build_time_; }
+
+  // The object of a page of the site (or of an extra generated page added
+  // with AddExtraPage before rendering).
+  tmpl::Value PageValue(const site::Page* page) const;
+  const PageContent& ContentOf(const site::Page* page) const;
+  tmpl::Value site_value() const { return site_value_; }
+  tmpl::Value config_value() const { return config_value_; }
+
+  // The pages a list shows: the home page lists every regular page, other
+  // lists their own pages.
+  std::vector<const site::Page*> ListedPages(const site::Page& list) const;
+  // Values of `pages`.
+  std::vector<tmpl::Value> PageValues(
+      const std::vector<const site::Page*>& pages) const;
+
+  // The render context {page, site, config[, pager]}.
+  tmpl::Value PageContext(const site::Page* page,
+                          const tmpl::Value* pager) const;
+
+  // Setup only (before rendering): a generated page that is not part of
+  // the site model (404, search), shown with kind `kind_name`.
+  void AddExtraPage(const site::Page* page, std::string kind_name);
+
+  const std::string& KindName(const site::Page* page) const;
+  // The taxonomy page's terms as dicts {name, slug, url, count, page}.
+  tmpl::Value TermsOfTaxonomy(const site::Page& taxonomy) const;
+
+ private:
+  const site::Site& site_;
+  const std::vector<PageContent>& contents_;
+  const assets::AssetManifest& manifest_;
+  const absl::Time build_time_;
+  absl::flat_hash_map<const site::Page*, size_t> index_;
+  std::vector<tmpl::Value> page_values_;  // indexed like site.pages
+  absl::flat_hash_map<const site::Page*, tmpl::Value> extra_values_;
+  absl::flat_hash_map<const site::Page*, std::string> extra_kinds_;
+  tmpl::Value site_value_;
+  tmpl::Value config_value_;
+  PageContent empty_content_;
+};
+
+}  // namespace serval::build
+
+#endif  // SERVAL_BUILD_TEMPLATE_OBJECTS_H_
