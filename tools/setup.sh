@@ -3,7 +3,8 @@
 #
 # 1. Installs the Debian packages the build uses (Bazel 4.2.3 from
 #    bazel-bootstrap and its offline rule sets, clang 14 with its sanitizer
-#    and libFuzzer runtimes, header-only and small C libraries).
+#    and libFuzzer runtimes, header-only and small C libraries, and headless
+#    Chromium with its WebDriver for the dev server's browser test).
 # 2. Adds deb-src entries derived from the machine's own apt sources (no host
 #    name is written into the repo) so `apt-get source` works.
 # 3. Fetches the *source* packages listed in tools/deps.lock, checks every
@@ -36,6 +37,8 @@ packages=(
   python3-pygments cmark-gfm
   # tools/bench: Hugo to compare against, GNU time for peak memory.
   hugo time
+  # src/serve:browser_test: headless Chromium driven over WebDriver.
+  chromium chromium-driver
 )
 
 missing=()

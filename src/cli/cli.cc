@@ -116,6 +116,11 @@ bool RunBuild(fs::Fs& fs, const build::BuildOptions& options,
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out,
            std::ostream& err) {
+  return RunCli(args, out, err, ServeHooks());
+}
+
+int RunCli(const std::vector<std::string>& args, std::ostream& out,
+           std::ostream& err, const ServeHooks& serve_hooks) {
   CLI::App app{"Serval: a fast static site generator that never truncates "
                "a file in place.",
                "serval"};
@@ -141,6 +146,21 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
                        "Path under content/, e.g. posts/my-post.md")
       ->required();
   new_page->add_option("--site", new_page_site, "Site directory (default: .)");
+
+  ServeArgs serve_args;
+  CLI::App* serve_cmd = app.add_subcommand(
+      "serve", "Build, serve with live reload, and rebuild on every save.");
+  serve_cmd->add_option("SITE", serve_args.site_dir,
+                        "Site directory (default: .)");
+  serve_cmd->add_option("--port,-p", serve_args.port, "Port (default: 1313)")
+      ->check(CLI::Range(1, 65535));
+  serve_cmd->add_option("--host", serve_args.host,
+                        "Address to bind (default: 127.0.0.1)");
+  serve_cmd->add_flag("--auto-port", serve_args.auto_port,
+                      "If the port is in use, take the next free one");
+  serve_cmd->add_flag("--open", serve_args.open_browser,
+                      "Open the site in the default browser");
+  serve_cmd->add_flag("--drafts", serve_args.drafts, "Include draft pages");
 
   BuildFlags build_flags;
   CLI::App* build_cmd = app.add_subcommand(
@@ -190,6 +210,10 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   if (version->parsed()) {
     out << "serval " << base::kVersion << "\n";
     return kExitOk;
+  }
+  if (serve_cmd->parsed()) {
+    serve_args.site_dir = UserPath(serve_args.site_dir);
+    return RunServe(serve_args, serve_hooks, out, err);
   }
   fs::PosixFs fs;
   if (build_cmd->parsed()) {

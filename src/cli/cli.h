@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "src/cli/serve_command.h"
+
 namespace serval::cli {
 
 inline constexpr int kExitOk = 0;
@@ -21,6 +23,10 @@ inline constexpr int kExitUsage = 2;
 // goes to `out`, diagnostics and usage errors to `err`.
 int RunCli(const std::vector<std::string>& args, std::ostream& out,
            std::ostream& err);
+// As above, with `serval serve`'s rebuild function and stop condition
+// supplied by the caller (tests use a fake builder).
+int RunCli(const std::vector<std::string>& args, std::ostream& out,
+           std::ostream& err, const ServeHooks& serve_hooks);
 
 }  // namespace serval::cli
 

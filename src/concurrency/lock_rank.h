@@ -38,6 +38,10 @@ enum class LockRank : int {
   // while holding any lock ranked below.
   kThreadPoolQueue = 950,
   kParallelForJob = 960,
+  // Dev server (src/serve): the server's lifecycle state, then the live
+  // reload hub that browser streams wait on. Neither calls out while held.
+  kDevServer = 970,
+  kReloadHub = 980,
   // Innermost: locks held only around a few lines that call nothing else.
   kLeaf = 1000,
   // Test-only ranks for the lock-order tests themselves.

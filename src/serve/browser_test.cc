@@ -1,0 +1,249 @@
+// End-to-end live reload in a real browser: headless Chromium from Debian,
+// driven over WebDriver (chromedriver, Debian's chromium-driver) with
+// cpp-httplib as the WebDriver client.
+//
+// The server uses the copying fake builder (fake_builder.h): it copies
+// content/*.html and static/* to the output, standing in for BuildSite.
+// The test opens the page, then on disk: edits its text (the page shows the
+// new text within one second, by reloading itself); edits the stylesheet
+// (the new color applies within one second *without* a reload); breaks
+// the build (an overlay shows the error) and fixes it (the overlay goes);
+// restarts the server on the same port (the page reconnects and reloads).
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+#include "rapidjson/document.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+#include "src/fs/posix_fs.h"
+#include "src/serve/fake_builder.h"
+#include "src/serve/server.h"
+
+extern char** environ;
+
+namespace serval::serve {
+namespace {
+
+constexpr char kChromium[] = "/usr/bin/chromium";
+constexpr char kChromeDriver[] = "/usr/bin/chromedriver";
+
+std::string JsonString(const std::string& s) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+  return buffer.GetString();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::string temp = path + ".new";
+  { std::ofstream(temp, std::ios::binary) << text; }
+  ASSERT_EQ(rename(temp.c_str(), path.c_str()), 0);  // as editors save
+}
+
+// A chromedriver process and one browser session.
+class Browser {
+ public:
+  ~Browser() {
+    if (!session_.empty()) client_->Delete("/session/" + session_);
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  bool Start(const std::string& profile_dir, std::string* error) {
+    int port = 9515 + (getpid() % 2000);
+    std::string port_flag = absl::StrCat("--port=", port);
+    const char* argv[] = {kChromeDriver, port_flag.c_str(), nullptr};
+    if (posix_spawn(&pid_, kChromeDriver, nullptr, nullptr,
+                    const_cast<char* const*>(argv), environ) != 0) {
+      *error = "cannot start chromedriver";
+      return false;
+    }
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port);
+    client_->set_read_timeout(60, 0);
+    absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (!client_->Get("/status")) {
+      if (absl::Now() > deadline) {
+        *error = "chromedriver did not answer";
+        return false;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    std::string body = absl::StrCat(
+        R"({"capabilities":{"alwaysMatch":{"browserName":"chrome",)",
+        R"("goog:chromeOptions":{"binary":")", kChromium, R"(","args":[)",
+        R"("--headless=new","--no-sandbox","--disable-gpu",)",
+        R"("--disable-dev-shm-usage","--no-first-run",)",
+        R"("--disable-crash-reporter","--user-data-dir=)", profile_dir,
+        R"("]}}}})");
+    auto response = client_->Post("/session", body, "application/json");
+    rapidjson::Document json;
+    if (!response || json.Parse(response->body.c_str()).HasParseError() ||
+        !json.HasMember("value") || !json["value"].HasMember("sessionId")) {
+      *error = absl::StrCat("cannot create a session: ",
+                            response ? response->body : "no answer");
+      return false;
+    }
+    session_ = json["value"]["sessionId"].GetString();
+    return true;
+  }
+
+  void Navigate(const std::string& url) {
+    client_->Post(absl::StrCat("/session/", session_, "/url"),
+                  absl::StrCat(R"({"url":)", JsonString(url), "}"),
+                  "application/json");
+  }
+
+  // Runs `script` (a function body) and returns its value as JSON text.
+  std::string Eval(const std::string& script) {
+    auto response = client_->Post(
+        absl::StrCat("/session/", session_, "/execute/sync"),
+        absl::StrCat(R"({"script":)", JsonString(script), R"(,"args":[]})"),
+        "application/json");
+    if (!response) return "<no answer>";
+    rapidjson::Document json;
+    if (json.Parse(response->body.c_str()).HasParseError() ||
+        !json.HasMember("value")) {
+      return "<bad answer>";
+    }
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    json["value"].Accept(writer);
+    return buffer.GetString();
+  }
+
+  // Polls `script` until it returns `expected`; the time it took, or an
+  // infinite duration after `timeout`.
+  absl::Duration WaitFor(const std::string& script, const std::string& expected,
+                         absl::Duration timeout) {
+    absl::Time start = absl::Now();
+    while (absl::Now() - start < timeout) {
+      if (Eval(script) == expected) return absl::Now() - start;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    last_value_ = Eval(script);
+    return absl::InfiniteDuration();
+  }
+  std::string last_value_;
+
+ private:
+  pid_t pid_ = -1;
+  std::unique_ptr<httplib::Client> client_;
+  std::string session_;
+};
+
+TEST(BrowserTest, LiveReloadCssSwapErrorOverlayAndRestart) {
+  if (access(kChromium, X_OK) != 0 || access(kChromeDriver, X_OK) != 0) {
+    GTEST_SKIP() << "needs Debian's chromium and chromium-driver "
+                    "(tools/setup.sh installs them)";
+  }
+  std::string tmp = std::getenv("TEST_TMPDIR");
+  std::string site = tmp + "/site";
+  for (const std::string& dir :
+       {site, site + "/content", site + "/static", tmp + "/profile"}) {
+    ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+  }
+  auto page = [](const std::string& text) {
+    return absl::StrCat(
+        "<!doctype html><html><head><link rel=\"stylesheet\" "
+        "href=\"/site.css\"></head><body><h1 id=\"t\">",
+        text, "</h1></body></html>");
+  };
+  WriteFile(site + "/content/index.html", page("Before"));
+  WriteFile(site + "/static/site.css", "h1 { color: rgb(0, 0, 255); }");
+
+  fs::PosixFs fs;
+  ServerOptions options{.site_dir = site,
+                        .output_dir = site + "/public",
+                        .port = 0,
+                        .heartbeat = absl::Seconds(1)};
+  auto server = DevServer::Start(
+      fs, options, MakeCopyingFakeBuilder(site, site + "/public"));
+  ASSERT_TRUE(server.ok()) << server.status();
+
+  Browser browser;
+  std::string error;
+  ASSERT_TRUE(browser.Start(tmp + "/profile", &error)) << error;
+  browser.Navigate((*server)->url());
+  const std::string kConnected =
+      "return !!(window.__servalLiveReload && "
+      "window.__servalLiveReload.connected);";
+  const std::string kTitle = "return document.getElementById('t').textContent;";
+  const std::string kColor =
+      "return getComputedStyle(document.getElementById('t')).color;";
+  const std::string kMarker = "return window.__marker === 1;";
+  ASSERT_LT(browser.WaitFor(kConnected, "true", absl::Seconds(20)),
+            absl::InfiniteDuration());
+  EXPECT_EQ(browser.Eval(kTitle), "\"Before\"");
+  EXPECT_EQ(browser.Eval(kColor), "\"rgb(0, 0, 255)\"");
+
+  // 1. Text: the page reloads itself and shows it within a second.
+  browser.Eval("window.__marker = 1; return 0;");
+  WriteFile(site + "/content/index.html", page("After"));
+  absl::Duration text_latency =
+      browser.WaitFor(kTitle, "\"After\"", absl::Seconds(5));
+  EXPECT_LT(text_latency, absl::Seconds(1)) << browser.last_value_;
+  EXPECT_EQ(browser.Eval(kMarker), "false");  // it was a reload
+  std::cout << "text edit -> new text in the browser: " << text_latency << "\n";
+
+  // 2. CSS: swapped in place, no reload.
+  ASSERT_LT(browser.WaitFor(kConnected, "true", absl::Seconds(10)),
+            absl::InfiniteDuration());
+  browser.Eval("window.__marker = 1; return 0;");
+  WriteFile(site + "/static/site.css", "h1 { color: rgb(255, 0, 0); }");
+  absl::Duration css_latency =
+      browser.WaitFor(kColor, "\"rgb(255, 0, 0)\"", absl::Seconds(5));
+  EXPECT_LT(css_latency, absl::Seconds(1)) << browser.last_value_;
+  EXPECT_EQ(browser.Eval(kMarker), "true");  // the page was not reloaded
+  EXPECT_EQ(browser.Eval("return window.__servalLiveReload.cssSwaps;"), "1");
+  std::cout << "css edit -> new color in the browser: " << css_latency << "\n";
+
+  // 3. A build error shows as an overlay; the fix clears it.
+  const std::string kOverlay =
+      "var o = document.getElementById('serval-error-overlay');"
+      "return o ? o.textContent : null;";
+  WriteFile(site + "/content/index.html", "ERROR: unclosed shortcode\n");
+  EXPECT_LT(browser.WaitFor(
+                kOverlay,
+                "\"Serval: build failed — fix the error and save"
+                "content/index.html:1:1: ERROR: unclosed shortcode\\n\"",
+                absl::Seconds(5)),
+            absl::Seconds(1))
+      << browser.last_value_;
+  WriteFile(site + "/content/index.html", page("Fixed"));
+  EXPECT_LT(browser.WaitFor(kTitle, "\"Fixed\"", absl::Seconds(5)),
+            absl::Seconds(1));
+  EXPECT_EQ(browser.Eval(kOverlay), "null");
+
+  // 4. Server restart on the same port: the page reconnects and reloads.
+  ASSERT_LT(browser.WaitFor(kConnected, "true", absl::Seconds(10)),
+            absl::InfiniteDuration());
+  browser.Eval("window.__marker = 1; return 0;");
+  int port = (*server)->port();
+  (*server)->Stop();
+  server->reset();
+  WriteFile(site + "/content/index.html", page("Restarted"));
+  options.port = port;
+  auto restarted = DevServer::Start(
+      fs, options, MakeCopyingFakeBuilder(site, site + "/public"));
+  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  EXPECT_LT(browser.WaitFor(kTitle, "\"Restarted\"", absl::Seconds(10)),
+            absl::Seconds(10));
+  EXPECT_EQ(browser.Eval(kMarker), "false");
+}
+
+}  // namespace
+}  // namespace serval::serve
