@@ -110,6 +110,13 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
                          alone.error(), " in ", r.pattern));
       }
       Rule rule;
+      rule.re = std::make_shared<const RE2>(
+          absl::StrCat("(?m)(?:", r.pattern, ")"), options);
+      if (!rule.re->ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(def.name, ".", sd.name, " rule ", i, ": ",
+                         rule.re->error(), " in ", r.pattern));
+      }
       rule.group = group;
       rule.inner = alone.NumberOfCapturingGroups();
       rule.types = r.types;
@@ -167,29 +174,38 @@ void Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens) const {
   while (pos < text.size()) {
     const State& state = states_[stack.back()];
     groups.assign(state.groups + 1, re2::StringPiece());
-    // Two steps, both anchored at `pos`: the DFA finds where the token
-    // ends (no submatches: fast on any text length), then the groups are
-    // taken on the token alone, where RE2's small-text engines apply. The
-    // whole text stays the context, so ^, $ and \b see the same
-    // neighbours; leftmost-first picks the same alternative.
-    bool matched = false;
+    // Anchored at `pos`, the alternation's DFA finds where the token ends
+    // (no submatches: fast on any text length). Leftmost-first picks the
+    // first rule that matches at `pos` at all, which is the first rule
+    // that matches exactly [pos, end) — found with each rule's own DFA;
+    // only that rule's groups are then extracted, on the token alone.
+    // The whole text stays the context, so ^, $ and \b see the same
+    // neighbours.
+    const Rule* chosen = nullptr;
     if (!state.rules.empty() &&
         state.re->Match(subject, pos, text.size(), RE2::ANCHOR_START,
                         groups.data(), 1)) {
       const size_t end = pos + groups[0].size();
-      matched = state.re->Match(subject, pos, end, RE2::ANCHOR_BOTH,
-                                groups.data(),
-                                static_cast<int>(groups.size()));
-    }
-    const Rule* rule = nullptr;
-    if (matched) {
       for (const Rule& r : state.rules) {
-        if (groups[r.group].data() != nullptr) {
-          rule = &r;
+        if (r.re->Match(subject, pos, end, RE2::ANCHOR_BOTH, nullptr, 0)) {
+          chosen = &r;
           break;
         }
       }
+      if (chosen != nullptr) {
+        groups[chosen->group] = groups[0];
+        const int inner = chosen->inner;  // <= 0: typed as a whole
+        if (inner > 0) {
+          absl::InlinedVector<re2::StringPiece, 8> sub(inner + 1);
+          chosen->re->Match(subject, pos, end, RE2::ANCHOR_BOTH, sub.data(),
+                            inner + 1);
+          for (int g = 1; g <= inner; ++g) {
+            groups[chosen->group + g] = sub[g];
+          }
+        }
+      }
     }
+    const Rule* rule = chosen;
     if (rule == nullptr ||
         (groups[0].empty() && (rule->pops == 0 && rule->pushes.empty())) ||
         (groups[0].empty() && ++empty_matches > kMaxEmptyMatches)) {

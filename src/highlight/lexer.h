@@ -84,6 +84,9 @@ class Lexer {
     std::vector<TokenType> types;
     int pops = 0;
     std::vector<int> pushes;
+    // The rule alone, "(?m)(?:pattern)": tells which alternative matched
+    // and gives its groups without running the big alternation's NFA.
+    std::shared_ptr<const RE2> re;
   };
   struct State {
     std::unique_ptr<RE2> re;
