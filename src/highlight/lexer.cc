@@ -173,7 +173,11 @@ void Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens) const {
   int empty_matches = 0;
   while (pos < text.size()) {
     const State& state = states_[stack.back()];
-    groups.assign(state.groups + 1, re2::StringPiece());
+    // Only groups[0] and the chosen rule's groups are read, and both are
+    // written below: no need to clear the rest for every token.
+    if (groups.size() < static_cast<size_t>(state.groups) + 1) {
+      groups.resize(state.groups + 1);
+    }
     // Anchored at `pos`, the alternation's DFA finds where the token ends
     // (no submatches: fast on any text length). Leftmost-first picks the
     // first rule that matches at `pos` at all, which is the first rule
