@@ -707,6 +707,7 @@ class Builder {
     // pager use and page count are unchanged, or it would re-render); each
     // of them is then decided on its own dependencies.
     const size_t first_pass = jobs_.size();
+    std::vector<RenderJob> pagination;  // (appending to jobs_ would move job)
     for (size_t i = 0; i < first_pass; ++i) {
       const RenderJob& job = jobs_[i];
       if (job.pager_total < 2) continue;
@@ -731,9 +732,10 @@ class Builder {
         } else {
           Decide(&more);
         }
-        jobs_.push_back(std::move(more));
+        pagination.push_back(std::move(more));
       }
     }
+    for (RenderJob& job : pagination) jobs_.push_back(std::move(job));
     RenderJobs(first_pass, jobs_.size());
     for (RenderJob& job : jobs_) {
       if (!job.error.empty()) {

@@ -121,7 +121,11 @@ std::string SiteKeys::Fingerprint(absl::string_view key) const {
   if (key == cache::kAllPagesKey) {
     f.Add(static_cast<int64_t>(site_.pages.size()));
     for (const auto& p : site_.pages) f.AddPage(p.get());
-    f.AddPages(site_.regular_pages).AddPages(site_.sections).AddPage(site_.home);
+    f.AddPages(site_.regular_pages);
+  } else if (key == kSiteSectionsKey) {
+    f.AddPages(site_.sections);
+  } else if (key == kSiteHomeKey) {
+    f.AddPage(site_.home);
   } else if (key == kSiteTaxonomiesKey) {
     for (const site::Page* taxonomy : site_.taxonomies) {
       f.AddPage(taxonomy).Add(taxonomy->taxonomy);

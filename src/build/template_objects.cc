@@ -35,9 +35,12 @@ void RecordPageRead(cache::RenderRecorder& r, const site::Page& page,
 // the configuration, which every page depends on).
 void RecordSiteRead(cache::RenderRecorder& r, const SiteView& view,
                     absl::string_view name) {
-  if (name == "pages" || name == "regular_pages" || name == "all_pages" ||
-      name == "sections" || name == "home") {
+  if (name == "pages" || name == "regular_pages" || name == "all_pages") {
     r.AddSiteKey(cache::kAllPagesKey);
+  } else if (name == "sections") {
+    r.AddSiteKey(kSiteSectionsKey);
+  } else if (name == "home") {
+    r.AddSiteKey(kSiteHomeKey);
   } else if (name == "taxonomies") {
     r.AddSiteKey(kSiteTaxonomiesKey);
   } else if (name == "data") {

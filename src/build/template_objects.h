@@ -80,7 +80,9 @@ std::string LookupKey(absl::string_view ref);
 std::string SectionLookupKey(absl::string_view name);
 // "asset:<logical path>" — the URL asset_url gives a static file.
 std::string AssetKey(absl::string_view logical);
-// site.pages, regular_pages, all_pages, sections, home (cache::kAllPagesKey).
+// site.pages, regular_pages, all_pages: cache::kAllPagesKey.
+inline constexpr char kSiteSectionsKey[] = "site:sections";
+inline constexpr char kSiteHomeKey[] = "site:home";
 inline constexpr char kSiteTaxonomiesKey[] = "site:taxonomies";
 inline constexpr char kDataKey[] = "site:data";
 inline constexpr char kBuildTimeKey[] = "site:build_time";
