@@ -557,6 +557,11 @@ class Builder {
       record.meta_hash = PageMetaHash(page);
       record.content_hash = PageContentHash(contents_[i]);
     }
+    for (const auto& special : special_pages_) {  // 404, search
+      cache::PageRecord& record = current_pages_[PageKey(*special)];
+      record.meta_hash = PageMetaHash(*special);
+      record.content_hash = PageContentHash(PageContent());
+    }
 
     cache::LoadedCache loaded = cache::LoadCache(fs_, CachePath(), identity_);
     const bool config_changed =
