@@ -1,7 +1,10 @@
 #include "src/build/build.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -14,9 +17,13 @@
 #include "src/assets/asset_pipeline.h"
 #include "src/base/log.h"
 #include "src/base/utf8.h"
+#include "src/build/incremental.h"
 #include "src/build/site_functions.h"
 #include "src/build/site_loader.h"
 #include "src/build/template_objects.h"
+#include "src/cache/build_cache.h"
+#include "src/cache/dependency_tracker.h"
+#include "src/cache/output_manifest.h"
 #include "src/concurrency/thread_pool.h"
 #include "src/fs/build_lock.h"
 #include "src/highlight/theme.h"
@@ -163,14 +170,22 @@ std::string Origin(const site::Page& page) {
   return page.source_path.empty() ? page.url : page.source_path;
 }
 
-// One HTML file to render.
+// One HTML file to render (or to keep from the previous build).
 struct RenderJob {
   const site::Page* page = nullptr;
+  // Its node in the dependency graph: the page key, or the URL of a
+  // pagination page or alias.
+  std::string key;
   std::string template_name;
+  // The templates whose existence decided template_name (the candidates
+  // up to the one chosen), as site paths: adding one changes the choice.
+  std::vector<std::string> template_deps;
   std::string output_path;
   int pager_number = 0;  // 0: not paginated
   int pager_total = 0;
   const site::Alias* alias = nullptr;  // alias pages
+  bool render = true;  // false: the previous output is kept
+  std::string cause;   // why it renders (serval build --explain)
   // Results.
   std::string html;
   std::string error;
@@ -181,7 +196,24 @@ struct Output {
   std::string path;   // relative to the output directory
   std::string bytes;
   std::string origin;  // for conflict messages
+  std::string producer;  // page key or source path (output manifest)
+  bool kept = false;     // the previous build's file stays; bytes unused
 };
+
+// The candidates of `candidates` that decided the choice of `chosen`:
+// every one when it came from the theme (the site has none of them), else
+// those up to and including it.
+std::vector<std::string> TemplateDeps(const std::vector<std::string>& candidates,
+                                      const std::string& chosen,
+                                      bool from_theme) {
+  std::vector<std::string> deps;
+  for (const std::string& c : candidates) {
+    std::string path = absl::StrCat(kTemplatesPrefix, c);
+    if (cache::IsValidRelativePath(path)) deps.push_back(std::move(path));
+    if (!from_theme && c == chosen) break;
+  }
+  return deps;
+}
 
 class Builder {
  public:
@@ -224,6 +256,7 @@ class Builder {
     Phase("markdown", [&] { RenderAllMarkdown(site); });
     ResolveTemplates(site);
     Phase("assets", [&] { ProcessAssets(); });
+    Phase("plan", [&] { Plan(site); });
     Phase("render", [&] { RenderAll(site); });
     Phase("postprocess", [&] { Postprocess(site); });
     CheckOutputConflicts();
@@ -352,6 +385,8 @@ class Builder {
       theme_used_ |= from_theme;
       RenderJob job;
       job.page = &page;
+      job.key = PageKey(page);
+      job.template_deps = TemplateDeps(candidates, name, from_theme);
       job.template_name = std::move(name);
       job.output_path = page.output_path;
       if (page.is_list() && site.config.paginate > 0) {
@@ -369,6 +404,8 @@ class Builder {
       RenderJob job;
       job.alias = &alias;
       job.page = alias.target;
+      job.key = alias.url;
+      job.template_deps = TemplateDeps({"alias.html"}, name, from_theme);
       job.template_name = std::move(name);
       job.output_path = alias.output_path;
       jobs_.push_back(std::move(job));
@@ -404,6 +441,9 @@ class Builder {
     special_kinds_.emplace_back(page.get(), kind);
     RenderJob job;
     job.page = page.get();
+    job.key = url;
+    job.template_deps =
+        TemplateDeps({template_name}, template_name, !in_site);
     job.template_name = template_name;
     job.output_path = page->output_path;
     jobs_.push_back(std::move(job));
@@ -451,9 +491,192 @@ class Builder {
       for (assets::AssetOutput& out :
            assets::ProcessStaticFile(logical, data, {}, &manifest_)) {
         outputs_.push_back({std::move(out.path), std::move(out.bytes),
+                            absl::StrCat("static/", logical),
                             absl::StrCat("static/", logical)});
       }
     }
+  }
+
+  // --- plan -----------------------------------------------------------
+
+  std::string StateDir() const {
+    return fs::JoinPath(options_.site_dir, ".serval");
+  }
+  std::string CachePath() const {
+    return fs::JoinPath(options_.site_dir, cache::kCacheRelativePath);
+  }
+  std::string MarkerPath() const {
+    return fs::JoinPath(StateDir(), "building");
+  }
+
+  // Hashes every input file (sources_) and the configuration.
+  void HashSources() {
+    std::vector<std::string> paths;
+    const SiteFiles& f = loaded_.files;
+    for (const auto* list :
+         {&f.content, &f.resources, &f.data, &f.templates, &f.statics}) {
+      paths.insert(paths.end(), list->begin(), list->end());
+    }
+    if (f.has_config) paths.push_back("serval.toml");
+    std::vector<std::optional<cache::SourceRecord>> records(paths.size());
+    ForEachIndex(pool_.get(), paths.size(), [&](size_t i) {
+      absl::StatusOr<std::string> bytes =
+          fs_.ReadFile(fs::JoinPath(options_.site_dir, paths[i]));
+      if (bytes.ok()) {
+        records[i] = cache::SourceRecord{cache::ContentHash(*bytes),
+                                         bytes->size()};
+      }
+    });
+    for (size_t i = 0; i < paths.size(); ++i) {
+      // An unreadable file has no record: it reads as changed next time.
+      if (records[i] && cache::IsValidRelativePath(paths[i])) {
+        sources_[paths[i]] = *records[i];
+      }
+    }
+    // The configuration and where the outputs go: another of either voids
+    // the dependency graph (every page depends on the configuration).
+    auto config = sources_.find("serval.toml");
+    identity_.config_hash = cache::ContentHash(absl::StrCat(
+        config == sources_.end() ? "-" : config->second.hash, "\n",
+        options_.output_dir.empty() ? "public" : options_.output_dir));
+  }
+
+  // Loads the previous build's cache and decides, for each render job,
+  // whether it renders (and why) or keeps its previous output.
+  void Plan(const site::Site& site) {
+    marker_found_ = fs_.Stat(MarkerPath()).ok();
+    HashSources();
+    // Not an absolute path: a .serval/ restored into another checkout (CI)
+    // still matches.
+    identity_.site_id = cache::ContentHash(
+        absl::StrCat("serval-site\n", site.config.baseurl));
+    site_keys_ = std::make_unique<SiteKeys>(site, manifest_, build_time_);
+    for (size_t i = 0; i < site.pages.size(); ++i) {
+      const site::Page& page = *site.pages[i];
+      cache::PageRecord& record = current_pages_[PageKey(page)];
+      record.meta_hash = PageMetaHash(page);
+      record.content_hash = PageContentHash(contents_[i]);
+    }
+    for (const auto& special : special_pages_) {  // 404, search
+      cache::PageRecord& record = current_pages_[PageKey(*special)];
+      record.meta_hash = PageMetaHash(*special);
+      record.content_hash = PageContentHash(PageContent());
+    }
+
+    cache::LoadedCache loaded = cache::LoadCache(fs_, CachePath(), identity_);
+    const bool config_changed =
+        loaded.reason == cache::RejectReason::kConfigChanged;
+    if (loaded.ok() || config_changed) {
+      previous_ = std::move(loaded.cache);
+      have_manifest_ = true;
+    } else if (loaded.reason != cache::RejectReason::kMissing) {
+      result_.warnings.push_back(loaded.Message());
+    }
+    std::string full;
+    if (!result_.ok()) {
+      full = "full build (errors)";
+    } else if (options_.clean) {
+      full = "full build (--clean)";
+    } else if (config_changed) {
+      full = "config changed";
+    } else if (loaded.reason == cache::RejectReason::kMissing) {
+      full = "full build (no cache)";
+    } else if (!loaded.ok()) {
+      full = "full build (cache discarded)";
+    }
+    if (!full.empty()) {
+      for (RenderJob& job : jobs_) job.cause = absl::StrCat(job.key, ": ", full);
+      return;
+    }
+
+    std::vector<cache::Dependency> changes;
+    cache::DiffSources(previous_.sources, sources_, &changes);
+    cache::DiffPages(previous_.pages, current_pages_, &changes);
+    std::map<std::string, std::string> keys_now;
+    for (const auto& [key, fingerprint] : previous_.site_keys) {
+      keys_now[key] = SiteKeyFingerprint(key);
+    }
+    cache::DiffSiteKeys(previous_.site_keys, keys_now, &changes);
+    for (cache::Rerender& r :
+         cache::PagesToRerender(previous_.pages, changes)) {
+      rerender_[r.page_key] = r.Explain();
+    }
+    ForEachIndex(pool_.get(), jobs_.size(), [&](size_t i) { Decide(&jobs_[i]); });
+  }
+
+  // Incremental only: sets job->render and job->cause.
+  void Decide(RenderJob* job) const {
+    auto why = [job](absl::string_view reason) {
+      job->render = true;
+      job->cause = absl::StrCat(job->key, ": ", reason);
+    };
+    if (!previous_.pages.count(job->key)) return why("new");
+    if (auto it = rerender_.find(job->key); it != rerender_.end()) {
+      job->render = true;
+      job->cause = it->second;
+      return;
+    }
+    auto out = previous_.outputs.find(job->output_path);
+    if (out == previous_.outputs.end() || out->second.producer != job->key) {
+      return why("output not in the previous build");
+    }
+    const std::string path = fs::JoinPath(output_dir_, job->output_path);
+    if (marker_found_) {
+      // The last build did not commit: trust no kept output unverified.
+      absl::StatusOr<std::string> bytes = fs_.ReadFile(path);
+      if (!bytes.ok() || cache::ContentHash(*bytes) != out->second.hash) {
+        return why("output not as the last committed build wrote it");
+      }
+    } else {
+      absl::StatusOr<fs::FileInfo> info = fs_.Stat(path);
+      if (!info.ok() || info->type != fs::FileType::kRegular) {
+        return why("output missing");
+      }
+    }
+    job->render = false;
+  }
+
+  // The fingerprint of site key `key` now (memoized; not thread-safe).
+  const std::string& SiteKeyFingerprint(const std::string& key) {
+    auto [it, inserted] = fingerprints_.try_emplace(key);
+    if (inserted) it->second = site_keys_->Fingerprint(key);
+    return it->second;
+  }
+
+  // The cache describing this build's outputs.
+  cache::BuildCache NextCache() {
+    cache::BuildCache next;
+    next.site_id = identity_.site_id;
+    next.config_hash = identity_.config_hash;
+    next.sources = sources_;
+    for (const RenderJob& job : jobs_) {
+      if (!job.render) tracker_.CarryOver(job.key, previous_.pages.at(job.key).deps);
+    }
+    for (auto& [key, deps] : tracker_.Take()) {
+      cache::PageRecord record;
+      auto current = current_pages_.find(key);
+      if (current != current_pages_.end()) {
+        record.content_hash = current->second.content_hash;
+        record.meta_hash = current->second.meta_hash;
+      } else {  // a pagination page, alias, 404 or search page
+        record.content_hash = record.meta_hash = "0";
+      }
+      for (const cache::Dependency& d : deps) {
+        if (d.kind == cache::DepKind::kSiteKey) {
+          next.site_keys[d.key] = SiteKeyFingerprint(d.key);
+        }
+      }
+      record.deps = std::move(deps);
+      next.pages.emplace(key, std::move(record));
+    }
+    for (const Output& out : outputs_) {
+      if (out.kept) {
+        next.outputs[out.path] = previous_.outputs.at(out.path);
+      } else {
+        next.outputs[out.path] = {cache::ContentHash(out.bytes), out.producer};
+      }
+    }
+    return next;
   }
 
   // --- render ---------------------------------------------------------
@@ -463,33 +686,61 @@ class Builder {
     for (const auto& [page, kind] : special_kinds_) {
       view_->AddExtraPage(page, kind);
     }
+    view_->SetDataFiles(loaded_.files.data);
     std::vector<std::unique_ptr<tmpl::Loader>> loaders;
     loaders.push_back(std::make_unique<FsTemplateLoader>(
         fs_, fs::JoinPath(options_.site_dir, "templates")));
     loaders.push_back(DefaultThemeLoader());
+    tmpl::EnvironmentOptions env_options;
+    // Every template a render looks up (extends, include, import, found or
+    // not) is a dependency of that render: its edit, or its creation in
+    // the site's templates/, changes the output.
+    env_options.on_template_lookup = [](absl::string_view name) {
+      cache::RenderRecorder* recorder = RecordingScope::Current();
+      if (recorder == nullptr) return;
+      std::string path = absl::StrCat(kTemplatesPrefix, name);
+      if (cache::IsValidRelativePath(path)) recorder->AddTemplate(path);
+    };
     env_ = std::make_unique<tmpl::Environment>(
-        std::make_unique<tmpl::ChainLoader>(std::move(loaders)));
+        std::make_unique<tmpl::ChainLoader>(std::move(loaders)),
+        std::move(env_options));
     RegisterSiteFunctions(*view_, env_.get());
 
     RenderJobs(0, jobs_.size());
-    // Pagination pages of lists whose template used the pager.
+    // Pagination pages of lists whose template used the pager. A list kept
+    // from the previous build keeps the pagination pages it had then (its
+    // pager use and page count are unchanged, or it would re-render); each
+    // of them is then decided on its own dependencies.
     const size_t first_pass = jobs_.size();
+    std::vector<RenderJob> pagination;  // (appending to jobs_ would move job)
     for (size_t i = 0; i < first_pass; ++i) {
       const RenderJob& job = jobs_[i];
-      if (job.pager == nullptr || !job.pager->used() || job.pager_total < 2) {
+      if (job.pager_total < 2) continue;
+      if (job.render &&
+          (job.pager == nullptr || !job.pager->used() || !job.error.empty())) {
         continue;
       }
       for (int n = 2; n <= job.pager_total; ++n) {
         RenderJob more;
         more.page = job.page;
+        more.key = site::PagerUrl(job.page->url, n);
         more.template_name = job.template_name;
-        more.output_path =
-            site::OutputPathForUrl(site::PagerUrl(job.page->url, n));
+        more.template_deps = job.template_deps;
+        more.output_path = site::OutputPathForUrl(more.key);
         more.pager_number = n;
         more.pager_total = job.pager_total;
-        jobs_.push_back(std::move(more));
+        if (job.render) {
+          more.cause = absl::StrCat(more.key, ": its list ", job.key,
+                                    " was re-rendered");
+        } else if (!previous_.pages.count(more.key)) {
+          continue;  // the kept list had no such page
+        } else {
+          Decide(&more);
+        }
+        pagination.push_back(std::move(more));
       }
     }
+    for (RenderJob& job : pagination) jobs_.push_back(std::move(job));
     RenderJobs(first_pass, jobs_.size());
     for (RenderJob& job : jobs_) {
       if (!job.error.empty()) {
@@ -497,16 +748,42 @@ class Builder {
         continue;
       }
       if (job.alias == nullptr) ++result_.pages;
-      outputs_.push_back({job.output_path, std::move(job.html),
-                          job.alias != nullptr ? job.alias->declared_in
-                                               : Origin(*job.page)});
+      Output out;
+      out.path = job.output_path;
+      out.origin =
+          job.alias != nullptr ? job.alias->declared_in : Origin(*job.page);
+      out.producer = job.key;
+      if (job.render) {
+        ++result_.rendered;
+        result_.explain.push_back(job.cause);
+        out.bytes = std::move(job.html);
+      } else {
+        out.kept = true;
+      }
+      outputs_.push_back(std::move(out));
     }
+    std::sort(result_.explain.begin(), result_.explain.end());
   }
 
   void RenderJobs(size_t begin, size_t end) {
     const site::SiteConfig& config = loaded_.site->config;
     ForEachIndex(pool_.get(), end - begin, [&](size_t k) {
       RenderJob& job = jobs_[begin + k];
+      if (!job.render) return;
+      // What this render reads, recorded on this thread only.
+      cache::RenderRecorder recorder = tracker_.StartRender(job.key);
+      RecordingScope recording(&recorder);
+      if (!job.page->source_path.empty()) {
+        recorder.AddSource(job.page->source_path);
+      }
+      if (job.alias != nullptr) recorder.AddSource(job.alias->declared_in);
+      for (const std::string& t : job.template_deps) recorder.AddTemplate(t);
+      if (job.pager_number > 0) {
+        // The pager's page count and slice come from the list.
+        recorder.AddSiteKey(job.page->kind == site::PageKind::kHome
+                                ? std::string(cache::kAllPagesKey)
+                                : ListKey(*job.page));
+      }
       tmpl::Value context;
       if (job.alias != nullptr) {
         tmpl::Value target = view_->PageValue(job.alias->target);
@@ -541,6 +818,7 @@ class Builder {
         return;
       }
       job.html = std::move(html).value();
+      tracker_.Finish(std::move(recorder));
     });
   }
 
@@ -555,7 +833,9 @@ class Builder {
     }
     for (postprocess::Output& out :
          postprocess::PostprocessOutputs(site, rendered, {})) {
-      outputs_.push_back({std::move(out.path), std::move(out.bytes), "postprocess"});
+      std::string producer = absl::StrCat("/", out.path);
+      outputs_.push_back({std::move(out.path), std::move(out.bytes),
+                          "postprocess", std::move(producer)});
     }
   }
 
@@ -594,6 +874,10 @@ class Builder {
     std::vector<absl::StatusOr<fs::WriteOutcome>> outcomes(
         outputs_.size(), absl::UnknownError("not written"));
     ForEachIndex(pool_.get(), outputs_.size(), [&](size_t i) {
+      if (outputs_[i].kept) {
+        outcomes[i] = fs::WriteOutcome::kUnchanged;
+        return;
+      }
       outcomes[i] = writer.Write(fs::JoinPath(output_dir_, outputs_[i].path),
                                  outputs_[i].bytes);
     });
@@ -610,6 +894,32 @@ class Builder {
     if (!result_.ok()) return;  // the marker stays: the build did not commit
     if (absl::Status s = writer.Commit(); !s.ok()) {
       result_.errors.push_back(absl::StrCat("commit ", output_dir_, ": ", s.message()));
+      return;
+    }
+    // The outputs are durable: prune what the previous build wrote and this
+    // one did not, then commit the cache that describes them.
+    cache::BuildCache next = NextCache();
+    if (have_manifest_) {
+      cache::PruneReport pruned = cache::PruneOutputs(
+          fs_, output_dir_, previous_.outputs,
+          cache::StaleOutputs(previous_.outputs, next.outputs));
+      for (const auto& [path, why] : pruned.kept) {
+        result_.warnings.push_back(absl::StrCat(
+            fs::JoinPath(output_dir_, path), ": stale output kept: ", why));
+      }
+    }
+    if (absl::Status valid = cache::ValidateCache(next); !valid.ok()) {
+      // Some name cannot be stored: no cache, the next build is a full one.
+      result_.warnings.push_back(
+          absl::StrCat("build cache not written: ", valid.message()));
+      if (absl::Status s = fs_.Remove(CachePath());
+          !s.ok() && !absl::IsNotFound(s)) {
+        result_.errors.push_back(absl::StrCat(CachePath(), ": ", s.message()));
+        return;
+      }
+    } else if (absl::Status s = cache::WriteCache(state_writer, CachePath(), next);
+               !s.ok()) {
+      result_.errors.push_back(absl::StrCat(CachePath(), ": ", s.message()));
       return;
     }
     if (absl::Status s = fs_.Remove(marker); !s.ok()) {
@@ -634,6 +944,19 @@ class Builder {
   std::unique_ptr<SiteView> view_;
   std::unique_ptr<tmpl::Environment> env_;
   std::vector<Output> outputs_;
+
+  // Incremental state (Plan).
+  bool marker_found_ = false;
+  cache::CacheIdentity identity_;
+  std::map<std::string, cache::SourceRecord> sources_;
+  // Fingerprints of every page of the site, by page key (no deps).
+  std::map<std::string, cache::PageRecord> current_pages_;
+  cache::BuildCache previous_;  // empty unless loaded (or config changed)
+  bool have_manifest_ = false;  // previous_.outputs lists what we wrote
+  std::map<std::string, std::string> rerender_;  // job key -> explanation
+  std::unique_ptr<SiteKeys> site_keys_;
+  std::map<std::string, std::string> fingerprints_;
+  cache::DependencyTracker tracker_;
 };
 
 }  // namespace
@@ -651,9 +974,9 @@ std::string BuildResult::Summary() const {
         "%s %.0f ms", p.name, absl::ToDoubleMilliseconds(p.duration)));
   }
   return absl::StrFormat(
-      "Built %d pages (%d outputs: %d written, %d unchanged) in %.3f s, "
-      "%.0f pages/s [%s]",
-      pages, outputs, written, unchanged, seconds,
+      "Built %d pages (%d rendered; %d outputs: %d written, %d unchanged) in "
+      "%.3f s, %.0f pages/s [%s]",
+      pages, rendered, outputs, written, unchanged, seconds,
       seconds > 0 ? static_cast<double>(pages) / seconds : 0.0,
       absl::StrJoin(phase_texts, ", "));
 }

@@ -8,11 +8,33 @@
 //   markdown    every page's Markdown to HTML (parallel)
 //   assets      static files of the theme and the site: copies, minified
 //               and fingerprinted CSS/JS, the manifest for asset_url
+//   plan        load the build cache and decide what to re-render
 //   render      every page, pagination page, alias, 404 and search page
-//               through its template (parallel)
+//               that needs it through its template (parallel), recording
+//               what each render reads
 //   postprocess sitemap, feeds, search index, robots.txt
 //   publish     every output through the atomic writer (parallel), then
-//               the commit point (one filesystem sync in batch mode)
+//               the commit point (one filesystem sync in batch mode), then
+//               pruning of stale outputs and the new build cache
+//
+// Incremental builds: `.serval/cache.json` (docs/cache_format.md) holds the
+// previous build's source hashes, page fingerprints, dependency graph and
+// output manifest. A build loads, parses and renders the Markdown of every
+// page (so it can tell what changed), then re-renders only the render jobs
+// (page, pagination page, alias, 404, search) whose recorded dependencies
+// changed, that are new, or whose output is not as the manifest says; the
+// others keep their output file untouched. Sitemap, feeds, search index and
+// static files are produced every time (unchanged bytes are not
+// rewritten). Outputs of the previous build that this one no longer
+// produces are pruned (only files Serval wrote and nobody changed since).
+// A cache that does not verify is discarded with a warning ("cache
+// discarded: <reason>") and the build is a full one; so is a --clean build
+// and one after a configuration change. A `.serval/building` marker left by
+// a build that did not commit makes every kept output be verified against
+// its recorded hash. The cache is written only after the outputs are
+// committed, and not at all when the build fails. The invariant, checked by
+// a property test (incremental_oracle_test.cc): the output is byte-identical
+// to a clean build's.
 //
 // Nothing is written before every output has been produced without error:
 // a build with errors reports all of them (as "path:line:col: message"),
@@ -57,7 +79,7 @@ struct BuildOptions {
   std::string output_dir;  // empty: <site_dir>/public
   int jobs = 0;            // 0: every core
   bool include_drafts = false;
-  bool clean = false;  // a full build (every build is full until the cache)
+  bool clean = false;  // ignore the build cache: a full build
   fs::Durability durability = fs::Durability::kBatch;
   // The time `now`, `time_ago` and feeds see; unset: the wall clock.
   std::optional<absl::Time> build_time;
@@ -75,7 +97,11 @@ struct PhaseTime {
 struct BuildResult {
   std::vector<std::string> errors;    // "path:line:col: message"
   std::vector<std::string> warnings;  // the same form
-  size_t pages = 0;      // HTML pages rendered (pagination pages included)
+  size_t pages = 0;      // HTML pages (pagination pages included)
+  size_t rendered = 0;   // render jobs rendered (the others were kept)
+  // For each render job rendered, sorted: "content/a.md: template
+  // templates/base.html changed" (serval build --explain).
+  std::vector<std::string> explain;
   size_t outputs = 0;    // files in the output
   size_t written = 0;    // of which written by this build
   size_t unchanged = 0;  // of which already held the same bytes
@@ -83,7 +109,8 @@ struct BuildResult {
   absl::Duration total;
 
   bool ok() const { return errors.empty(); }
-  // "Built 20 pages (58 outputs: 3 written, 55 unchanged) in 0.041 s,
+  // "Built 20 pages (2 rendered; 58 outputs: 3 written, 55 unchanged) in
+  //  0.041 s,
   //  488 pages/s [load 5 ms, markdown 9 ms, ...]"
   std::string Summary() const;
 };

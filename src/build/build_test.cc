@@ -161,9 +161,9 @@ TEST_F(BuildTest, PaginationOnlyWhenTheTemplateUsesThePager) {
   Write("templates/term.html", "term");
   BuildResult r = Build();
   ASSERT_TRUE(r.ok()) << Errors(r);
-  // (Outputs of the first build that this one no longer makes stay until
-  // the output manifest prunes them; check a fresh output directory.)
+  // Outputs of the first build that this one no longer makes are pruned.
   EXPECT_EQ(Out("blog/index.html"), "Third;Second;First Post;");
+  EXPECT_FALSE(Exists("blog/page/2/index.html"));
   BuildOptions options;
   options.site_dir = "/site";
   options.output_dir = "/fresh";

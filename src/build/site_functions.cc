@@ -14,11 +14,18 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "src/base/slug.h"
+#include "src/build/incremental.h"
 #include "src/content/date.h"
 #include "src/markdown/markdown.h"
 
 namespace serval::build {
 namespace {
+
+// Records site key `key` on the render running on this thread, if any.
+void Record(absl::string_view key) {
+  if (cache::RenderRecorder* r = RecordingScope::Current()) r->AddSiteKey(key);
+}
+
 
 using tmpl::CallArgs;
 using tmpl::Interpreter;
@@ -335,13 +342,8 @@ void RegisterSiteFunctions(const SiteView& view, tmpl::Environment* env) {
     return absl::StrCat("/", taxonomy, "/", base::Slugify(tag), "/");
   };
   auto get_page = [v](const std::string& ref) -> Value {
-    const site::Site& s = v->site();
-    const site::Page* page = s.FindByUrl(ref);
-    if (page == nullptr) page = s.FindBySourcePath(ref);
-    if (page == nullptr) page = s.FindBySourcePath("content/" + ref);
-    if (page == nullptr && !absl::EndsWith(ref, ".md")) {
-      page = s.FindBySourcePath("content/" + ref + ".md");
-    }
+    Record(LookupKey(ref));
+    const site::Page* page = FindPageRef(v->site(), ref);
     return page == nullptr ? Value::None() : v->PageValue(page);
   };
 
@@ -368,6 +370,7 @@ void RegisterSiteFunctions(const SiteView& view, tmpl::Environment* env) {
   env->AddFilter("time_ago", [v](Interpreter*, const Value& in, CallArgs&)
                      -> absl::StatusOr<Value> {
     std::optional<absl::Time> t = TimeArg(in);
+    Record(kBuildTimeKey);
     return Value(t ? TimeAgo(*t, v->build_time()) : std::string());
   });
   env->AddFilter("markdownify", [](Interpreter*, const Value& in, CallArgs&)
@@ -507,6 +510,7 @@ void RegisterSiteFunctions(const SiteView& view, tmpl::Environment* env) {
   });
   env->AddFilter("asset_url", [v](Interpreter*, const Value& in, CallArgs&)
                      -> absl::StatusOr<Value> {
+    Record(AssetKey(in.Str()));
     return Value(v->manifest().Url(in.Str()));
   });
   env->AddFilter("tag_url", [tag_url](Interpreter*, const Value& in,
@@ -527,7 +531,9 @@ void RegisterSiteFunctions(const SiteView& view, tmpl::Environment* env) {
     return Value(url_for(target == nullptr ? Value("/") : *target));
   });
   global("asset_url", [v](CallArgs& a) -> absl::StatusOr<Value> {
-    return Value(v->manifest().Url(StrArg(a, 0, "path", "")));
+    const std::string path = StrArg(a, 0, "path", "");
+    Record(AssetKey(path));
+    return Value(v->manifest().Url(path));
   });
   global("tag_url", [tag_url](CallArgs& a) -> absl::StatusOr<Value> {
     return Value(tag_url(StrArg(a, 0, "tag", ""),
@@ -538,13 +544,9 @@ void RegisterSiteFunctions(const SiteView& view, tmpl::Environment* env) {
   });
   global("get_section", [v](CallArgs& a) -> absl::StatusOr<Value> {
     std::string name = StrArg(a, 0, "name", "");
-    absl::string_view trimmed = absl::StripPrefix(name, "/");
-    trimmed = absl::StripSuffix(trimmed, "/");
-    const site::Page* page = v->site().FindBySourcePath(
-        absl::StrCat("content/", trimmed, "/_index.md"));
-    if (page == nullptr) page = v->site().FindByUrl(absl::StrCat("/", trimmed, "/"));
-    return page == nullptr || !page->is_list() ? Value::None()
-                                               : v->PageValue(page);
+    Record(SectionLookupKey(name));
+    const site::Page* page = FindSectionRef(v->site(), name);
+    return page == nullptr ? Value::None() : v->PageValue(page);
   });
   global("icon", [](CallArgs& a) -> absl::StatusOr<Value> {
     const std::string name = base::Slugify(StrArg(a, 0, "name", ""));
@@ -552,6 +554,7 @@ void RegisterSiteFunctions(const SiteView& view, tmpl::Environment* env) {
                                     "\" aria-hidden=\"true\"></span>"));
   });
   global("now", [v](CallArgs&) -> absl::StatusOr<Value> {
+    Record(kBuildTimeKey);
     return DateValue(v->build_time());
   });
 }

@@ -11,6 +11,46 @@ namespace {
 
 using tmpl::Value;
 
+// The recorder of the render running on this thread (RecordingScope).
+thread_local cache::RenderRecorder* t_recorder = nullptr;
+
+// What reading attribute `name` of `page` depends on.
+void RecordPageRead(cache::RenderRecorder& r, const site::Page& page,
+                    absl::string_view name) {
+  if (name == "content" || name == "toc" || name == "toc_items" ||
+      name == "plain" || name == "word_count" || name == "reading_time" ||
+      (name == "summary" && page.summary.empty())) {
+    r.AddPageContent(PageKey(page));
+  } else if (name == "pages" || name == "regular_pages" ||
+             name == "sections" || name == "terms") {
+    r.AddSiteKey(ListKey(page));
+  } else if (name == "parent" || name == "prev" || name == "next") {
+    r.AddSiteKey(LinksKey(page));
+  } else {
+    r.AddPageMeta(PageKey(page));
+  }
+}
+
+// What reading attribute `name` of `site` depends on (nothing recorded:
+// the configuration, which every page depends on).
+void RecordSiteRead(cache::RenderRecorder& r, const SiteView& view,
+                    absl::string_view name) {
+  if (name == "pages" || name == "regular_pages" || name == "all_pages") {
+    r.AddSiteKey(cache::kAllPagesKey);
+  } else if (name == "sections") {
+    r.AddSiteKey(kSiteSectionsKey);
+  } else if (name == "home") {
+    r.AddSiteKey(kSiteHomeKey);
+  } else if (name == "taxonomies") {
+    r.AddSiteKey(kSiteTaxonomiesKey);
+  } else if (name == "data") {
+    r.AddSiteKey(kDataKey);
+    for (const std::string& file : view.data_files()) r.AddData(file);
+  } else if (name == "build_time") {
+    r.AddSiteKey(kBuildTimeKey);
+  }
+}
+
 std::string Permalink(const site::SiteConfig& config, absl::string_view url) {
   // baseurl always ends with '/'; URLs start with '/'.
   if (!url.empty() && url.front() == '/') url.remove_prefix(1);
@@ -61,10 +101,14 @@ class PageObject : public tmpl::Object {
   PageObject(const site::Page* page, const SiteView* view)
       : page_(page), view_(view) {}
   std::string TypeName() const override { return "page object"; }
-  std::string Str() const override { return page_->title; }
+  std::string Str() const override {
+    if (t_recorder != nullptr) t_recorder->AddPageMeta(PageKey(*page_));
+    return page_->title;
+  }
 
   std::optional<Value> GetAttr(absl::string_view name) const override {
     const site::Page& p = *page_;
+    if (t_recorder != nullptr) RecordPageRead(*t_recorder, p, name);
     const SiteView& v = *view_;
     if (name == "title") return Value(p.title);
     if (name == "url" || name == "relpermalink") return Value(p.url);
@@ -167,6 +211,7 @@ class SiteObject : public tmpl::Object {
 
   std::optional<Value> GetAttr(absl::string_view name) const override {
     const site::Site& s = view_->site();
+    if (t_recorder != nullptr) RecordSiteRead(*t_recorder, *view_, name);
     if (name == "title") return Value(s.config.title);
     if (name == "baseurl" || name == "baseURL") return Value(s.config.baseurl);
     if (name == "language") return Value(s.config.language);
@@ -214,6 +259,33 @@ class SiteObject : public tmpl::Object {
 };
 
 }  // namespace
+
+const std::string& PageKey(const site::Page& page) {
+  return page.source_path.empty() ? page.url : page.source_path;
+}
+
+std::string ListKey(const site::Page& page) {
+  return absl::StrCat("list:", PageKey(page));
+}
+std::string LinksKey(const site::Page& page) {
+  return absl::StrCat("links:", PageKey(page));
+}
+std::string LookupKey(absl::string_view ref) {
+  return absl::StrCat("lookup:", ref);
+}
+std::string SectionLookupKey(absl::string_view name) {
+  return absl::StrCat("section-lookup:", name);
+}
+std::string AssetKey(absl::string_view logical) {
+  return absl::StrCat("asset:", logical);
+}
+
+RecordingScope::RecordingScope(cache::RenderRecorder* recorder)
+    : previous_(t_recorder) {
+  t_recorder = recorder;
+}
+RecordingScope::~RecordingScope() { t_recorder = previous_; }
+cache::RenderRecorder* RecordingScope::Current() { return t_recorder; }
 
 Value JsonToValue(const rapidjson::Value& json) {
   switch (json.GetType()) {
@@ -355,6 +427,12 @@ std::vector<Value> SiteView::PageValues(
 }
 
 Value SiteView::TermsOfTaxonomy(const site::Page& taxonomy) const {
+  if (t_recorder != nullptr) {
+    t_recorder->AddSiteKey(ListKey(taxonomy));
+    for (const site::Page* term : taxonomy.term_pages) {
+      t_recorder->AddPageMeta(PageKey(*term));
+    }
+  }
   std::vector<Value> terms;
   terms.reserve(taxonomy.term_pages.size());
   for (const site::Page* term : taxonomy.term_pages) {

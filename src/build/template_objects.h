@@ -21,6 +21,14 @@
 //   tmpl::Value context = view.PageContext(page, /*pager=*/nullptr);
 //   env.Render("page.html", context);
 //
+// Dependency recording (incremental builds): while a RecordingScope lives
+// on a thread, every read a template makes through these objects on that
+// thread is added to the scope's RenderRecorder — a page attribute as that
+// page's kPageMeta or kPageContent, a list or a link (pages, sections,
+// prev/next/parent, site.pages, taxonomies) as a site key (the *Key
+// functions below), site.data as every data file plus kDataKey. The
+// recorder belongs to one render; there is no shared "current page".
+//
 // Thread-safety: a SiteView is immutable after construction; its values
 // may be read by any number of threads. A Pager records (atomically)
 // whether a template used it, so only used paginations are expanded.
@@ -37,6 +45,7 @@
 #include "absl/time/time.h"
 #include "rapidjson/document.h"
 #include "src/assets/asset_pipeline.h"
+#include "src/cache/dependency_tracker.h"
 #include "src/markdown/markdown.h"
 #include "src/site/page.h"
 #include "src/template/value.h"
@@ -52,6 +61,46 @@ struct PageContent {
   std::string plain_text;
   int word_count = 0;
   int reading_minutes = 0;
+};
+
+// The key of a page in the dependency graph: its source path, or its URL
+// for generated pages.
+const std::string& PageKey(const site::Page& page);
+
+// Site keys (cache::DepKind::kSiteKey) of what templates read. Each names
+// something the build can fingerprint again from the site alone
+// (incremental.h, SiteKeyFingerprint).
+// "list:<page key>" — a list page's pages, sections and terms, in order.
+std::string ListKey(const site::Page& page);
+// "links:<page key>" — a page's parent, prev and next.
+std::string LinksKey(const site::Page& page);
+// "lookup:<ref>" — what get_page(ref) finds.
+std::string LookupKey(absl::string_view ref);
+// "section-lookup:<name>" — what get_section(name) finds.
+std::string SectionLookupKey(absl::string_view name);
+// "asset:<logical path>" — the URL asset_url gives a static file.
+std::string AssetKey(absl::string_view logical);
+// site.pages, regular_pages, all_pages: cache::kAllPagesKey.
+inline constexpr char kSiteSectionsKey[] = "site:sections";
+inline constexpr char kSiteHomeKey[] = "site:home";
+inline constexpr char kSiteTaxonomiesKey[] = "site:taxonomies";
+inline constexpr char kDataKey[] = "site:data";
+inline constexpr char kBuildTimeKey[] = "site:build_time";
+
+// Makes `recorder` the target of this thread's recording while it lives
+// (one render). Scopes nest: the previous target is restored.
+class RecordingScope {
+ public:
+  explicit RecordingScope(cache::RenderRecorder* recorder);
+  ~RecordingScope();
+  RecordingScope(const RecordingScope&) = delete;
+  RecordingScope& operator=(const RecordingScope&) = delete;
+
+  // This thread's recorder, or nullptr outside any scope.
+  static cache::RenderRecorder* Current();
+
+ private:
+  cache::RenderRecorder* const previous_;
 };
 
 // A JSON tree (front matter, data, config) as a template value: objects
@@ -120,6 +169,13 @@ class SiteView {
   // The taxonomy page's terms as dicts {name, slug, url, count, page}.
   tmpl::Value TermsOfTaxonomy(const site::Page& taxonomy) const;
 
+  // Setup only: the data files behind site.data ("data/team.yaml"), which
+  // a read of site.data records.
+  void SetDataFiles(std::vector<std::string> files) {
+    data_files_ = std::move(files);
+  }
+  const std::vector<std::string>& data_files() const { return data_files_; }
+
  private:
   const site::Site& site_;
   const std::vector<PageContent>& contents_;
@@ -132,6 +188,7 @@ class SiteView {
   tmpl::Value site_value_;
   tmpl::Value config_value_;
   PageContent empty_content_;
+  std::vector<std::string> data_files_;
 };
 
 }  // namespace serval::build

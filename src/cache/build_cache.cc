@@ -445,9 +445,7 @@ bool Parse(absl::string_view text, const CacheIdentity& expected,
                      reject) ||
       !CheckIdentity(m[3], "site_id", expected.site_id,
                      RejectReason::kOtherSite, &cache->site_id, reject) ||
-      !CheckIdentity(m[4], "config_hash", expected.config_hash,
-                     RejectReason::kConfigChanged, &cache->config_hash,
-                     reject)) {
+      !GetString(m[4], {"config_hash"}, &cache->config_hash, reject)) {
     return false;
   }
   std::string checksum;
@@ -466,6 +464,13 @@ bool Parse(absl::string_view text, const CacheIdentity& expected,
   }
   if (absl::Status valid = ValidateCache(*cache); !valid.ok()) {
     *reject = {RejectReason::kInvalidPath, std::string(valid.message())};
+    return false;
+  }
+  // Last, so a cache rejected for it is a verified one (ParseCache keeps it).
+  if (cache->config_hash != expected.config_hash) {
+    *reject = {RejectReason::kConfigChanged,
+               absl::StrCat("cache has config_hash \"", cache->config_hash,
+                            "\", expected \"", expected.config_hash, "\"")};
     return false;
   }
   return true;
@@ -671,7 +676,7 @@ LoadedCache ParseCache(absl::string_view text, const CacheIdentity& expected) {
   if (!Parse(text, expected, &loaded.cache, &reject)) {
     loaded.reason = reject.reason;
     loaded.detail = std::move(reject.detail);
-    loaded.cache = BuildCache();
+    if (reject.reason != RejectReason::kConfigChanged) loaded.cache = BuildCache();
   }
   return loaded;
 }

@@ -186,7 +186,10 @@ absl::string_view RejectReasonName(RejectReason reason);
 struct LoadedCache {
   RejectReason reason = RejectReason::kNone;
   std::string detail;  // what exactly, for the log
-  BuildCache cache;    // meaningful only when ok()
+  // Meaningful when ok(), and for kConfigChanged: then it is the verified
+  // cache of the previous configuration, whose graph is void but whose
+  // output manifest still says which files Serval wrote (for pruning).
+  BuildCache cache;
 
   bool ok() const { return reason == RejectReason::kNone; }
   // "cache discarded: other tool version (cache written by 0.0.9, this is

@@ -36,6 +36,7 @@ struct BuildFlags {
   int jobs = 0;
   bool drafts = false;
   bool clean = false;
+  bool explain = false;
   std::string durability = "batch";
   double lock_timeout_seconds = 600;
   bool quiet = false;
@@ -51,6 +52,8 @@ void AddBuildFlags(CLI::App* cmd, BuildFlags* f) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--drafts", f->drafts, "Include pages marked draft");
   cmd->add_flag("--clean", f->clean, "Ignore the build cache: a full build");
+  cmd->add_flag("--explain", f->explain,
+                "Print each re-rendered page and the change that caused it");
   cmd->add_option("--durability", f->durability,
                   "strict (fsync every file), batch (one sync at the end), "
                   "none")
@@ -107,6 +110,9 @@ bool RunBuild(fs::Fs& fs, const build::BuildOptions& options,
                            result.errors.size() == 1 ? " error" : " errors",
                            "; the previous output was left as it was"));
     return false;
+  }
+  if (flags.explain) {
+    for (const std::string& line : result.explain) out << line << "\n";
   }
   if (!flags.quiet) out << result.Summary() << "\n";
   return true;

@@ -1,6 +1,7 @@
 #include "src/cli/cli.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include "gtest/gtest.h"
@@ -74,6 +75,31 @@ TEST(CliTest, NewSiteThenNewPageOnDisk) {
   Result twice = RunServal({"new", "site", dir});
   EXPECT_EQ(twice.code, kExitFailure);
   EXPECT_NE(twice.err.find("not empty"), std::string::npos) << twice.err;
+}
+
+TEST(CliTest, IncrementalBuildExplainsAndSurvivesADamagedCache) {
+  std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/cli-inc";
+  ASSERT_EQ(RunServal({"new", "site", dir}).code, kExitOk);
+  ASSERT_EQ(RunServal({"build", dir, "-q"}).code, kExitOk);
+  {
+    std::ofstream page(dir + "/content/z.md");
+    page << "---\ntitle: Z\n---\nZ.\n";
+  }
+  Result explained = RunServal({"build", dir, "--explain"});
+  ASSERT_EQ(explained.code, kExitOk) << explained.err;
+  EXPECT_NE(explained.out.find("content/z.md: new\n"),
+            std::string::npos)
+      << explained.out;
+  {
+    std::ofstream cache(dir + "/.serval/cache.json", std::ios::trunc);
+    cache << "{\"format\": \"serval-build-cache\", \"form";
+  }
+  // (The warning goes to the log.)
+  Result damaged = RunServal({"build", dir, "--explain"});
+  EXPECT_EQ(damaged.code, kExitOk) << damaged.err;
+  EXPECT_NE(damaged.out.find("content/z.md: full build (cache discarded)\n"),
+            std::string::npos)
+      << damaged.out;
 }
 
 TEST(CliTest, NewWithoutWhatIsUsageError) {

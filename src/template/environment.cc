@@ -87,6 +87,7 @@ absl::StatusOr<std::shared_ptr<const Template>> Environment::Compile(
 
 absl::StatusOr<std::shared_ptr<const Template>> Environment::GetTemplate(
     absl::string_view name) const {
+  if (options_.on_template_lookup) options_.on_template_lookup(name);
   std::shared_ptr<CacheEntry> entry;
   {
     concurrency::MutexLock lock(&mu_);

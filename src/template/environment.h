@@ -115,6 +115,11 @@ struct EnvironmentOptions {
   bool strict_undefined = false;
   // Bound on nested includes, macro calls, blocks and recursive loops.
   int max_render_depth = 100;
+  // Called on the calling thread with the name of every template looked up
+  // through GetTemplate (the top template of a Render, and each extends,
+  // include and import), found or not, compiled before or not. The build
+  // records a render's template dependencies with it. Must be thread-safe.
+  std::function<void(absl::string_view name)> on_template_lookup;
 };
 
 // A filter: input value and call arguments to a value.

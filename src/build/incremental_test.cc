@@ -1,0 +1,386 @@
+// Incremental builds on MemFs: what re-renders after each kind of edit,
+// what --explain says, pruning, mtimes, the building marker, and caches
+// that must be discarded (with a warning, a full build and exit 0).
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "src/build/build.h"
+#include "src/build/test_site.h"
+#include "src/cache/build_cache.h"
+#include "src/fs/mem_fs.h"
+
+namespace serval::build {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+const Files kSite = {
+    {"serval.toml",
+     "title = \"Inc\"\nbaseurl = \"https://example.org/\"\npaginate = 10\n"},
+    {"content/_index.md", "---\ntitle: Home\n---\nWelcome.\n"},
+    {"content/blog/_index.md", "---\ntitle: Blog\n---\nPosts.\n"},
+    {"content/blog/a.md",
+     "---\ntitle: A\ndate: 2025-01-01\ntags: [go]\naliases: [/old-a/]\n---\n"
+     "Body of A.\n"},
+    {"content/blog/b.md",
+     "---\ntitle: B\ndate: 2025-01-02\n---\nBody of B.\n"},
+    {"content/blog/c.md",
+     "---\ntitle: C\ndate: 2025-01-03\n---\nBody of C.\n"},
+    {"content/docs/x.md", "---\ntitle: X\n---\nDoc X.\n"},
+    {"content/about.md", "---\ntitle: About\n---\nAbout us.\n"},
+    {"data/team.yaml", "lead: Ada\n"},
+    {"static/site.css", "body{}\n"},
+    {"templates/base.html",
+     "<title>{{ site.title }}</title>{% block main %}{% endblock %}"},
+    {"templates/page.html",
+     "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>"
+     "{{ page.content }}{% if page.prev %}prev={{ page.prev.title }}{% endif "
+     "%}{% if page.next %} next={{ page.next.title }}{% endif %}"
+     "{% endblock %}"},
+    {"templates/docs/page.html",
+     "{% extends \"base.html\" %}{% block main %}doc {{ page.title }}"
+     "{% endblock %}"},
+    {"templates/list.html",
+     "{% extends \"base.html\" %}{% block main %}{% for p in page.pages %}"
+     "<p>{{ p.title }}: {{ p.summary }}</p>{% endfor %}{% endblock %}"},
+    {"templates/home.html",
+     "{% extends \"base.html\" %}{% block main %}lead={{ site.data.team.lead "
+     "}}{% endblock %}"},
+};
+
+class IncrementalTest : public ::testing::Test {
+ protected:
+  IncrementalTest() : fs_([this] { return now_; }) {}
+
+  void SetUp() override { WriteFiles(fs_, "/site", kSite); }
+
+  void Write(const std::string& path, const std::string& text) {
+    WriteFiles(fs_, "/site", {{path, text}});
+  }
+
+  BuildResult Build(bool clean = false) {
+    now_ += absl::Seconds(10);
+    BuildOptions options;
+    options.site_dir = "/site";
+    options.jobs = 2;
+    options.clean = clean;
+    options.build_time = absl::FromUnixSeconds(1767225600);
+    BuildResult r = BuildSite(fs_, options);
+    EXPECT_TRUE(r.ok()) << absl::StrJoin(r.errors, "\n");
+    return r;
+  }
+
+  // The output of a clean build of the same sources in a fresh MemFs.
+  Files CleanTree() {
+    fs::MemFs clean;
+    Files sources;
+    for (const char* dir : {"content", "data", "static", "templates"}) {
+      for (auto& [path, text] : ReadTree(fs_, absl::StrCat("/site/", dir))) {
+        sources[absl::StrCat(dir, "/", path)] = text;
+      }
+    }
+    sources["serval.toml"] = *fs_.ReadFile("/site/serval.toml");
+    WriteFiles(clean, "/site", sources);
+    BuildOptions options;
+    options.site_dir = "/site";
+    options.build_time = absl::FromUnixSeconds(1767225600);
+    EXPECT_TRUE(BuildSite(clean, options).ok());
+    return ReadTree(clean, "/site/public");
+  }
+  Files Tree() { return ReadTree(fs_, "/site/public"); }
+
+  // The keys of the pages re-rendered ("content/blog/a.md").
+  static std::vector<std::string> Rendered(const BuildResult& r) {
+    std::vector<std::string> keys;
+    for (const std::string& line : r.explain) {
+      keys.push_back(line.substr(0, line.find(": ")));
+    }
+    return keys;
+  }
+
+  std::string Cache() { return *fs_.ReadFile("/site/.serval/cache.json"); }
+  void SetCache(const std::string& text) {
+    Write(".serval/cache.json", text);
+  }
+
+  absl::Time now_ = absl::FromUnixSeconds(1700000000);
+  fs::MemFs fs_;
+};
+
+TEST_F(IncrementalTest, NoOpRebuildRendersAndWritesNothing) {
+  BuildResult first = Build();
+  EXPECT_EQ(first.rendered, first.pages + 1);  // + the alias
+  BuildResult second = Build();
+  EXPECT_EQ(second.rendered, 0u);
+  EXPECT_EQ(second.written, 0u);
+  EXPECT_EQ(second.pages, first.pages);
+  EXPECT_EQ(second.outputs, first.outputs);
+  EXPECT_THAT(second.warnings, IsEmpty());
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, BodyEditRendersThePageAndTheListsShowingItsSummary) {
+  Build();
+  Write("content/blog/b.md",
+        "---\ntitle: B\ndate: 2025-01-02\n---\nNew body of B.\n");
+  BuildResult r = Build();
+  EXPECT_THAT(r.explain,
+              ElementsAre("content/blog/_index.md: page_content "
+                          "content/blog/b.md changed",
+                          "content/blog/b.md: source content/blog/b.md "
+                          "changed"));
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, TitleEditAlsoRendersNeighboursListsAndTerms) {
+  Build();
+  Write("content/blog/b.md",
+        "---\ntitle: Bee\ndate: 2025-01-02\n---\nBody of B.\n");
+  BuildResult r = Build();
+  EXPECT_THAT(Rendered(r), ElementsAre("content/blog/_index.md",
+                                       "content/blog/a.md",
+                                       "content/blog/b.md",
+                                       "content/blog/c.md"))
+      << absl::StrJoin(r.explain, "\n");
+  EXPECT_EQ(Tree(), CleanTree());
+  // A tag edit re-renders the term and taxonomy pages; sitemap and feeds
+  // are produced every build.
+  Write("content/blog/b.md",
+        "---\ntitle: Bee\ndate: 2025-01-02\ntags: [go]\n---\nBody of B.\n");
+  r = Build();
+  EXPECT_THAT(Rendered(r), Contains("/tags/go/"));
+  EXPECT_THAT(*fs_.ReadFile("/site/public/tags/go/index.html"),
+              HasSubstr("Bee"));
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, TemplateEditRendersItsDependentsOnly) {
+  Build();
+  Write("templates/docs/page.html",
+        "{% extends \"base.html\" %}{% block main %}DOC {{ page.title }}"
+        "{% endblock %}");
+  BuildResult r = Build();
+  EXPECT_THAT(Rendered(r), ElementsAre("content/docs/x.md"));
+  EXPECT_THAT(r.explain, ElementsAre("content/docs/x.md: template "
+                                     "templates/docs/page.html changed"));
+  EXPECT_EQ(Tree(), CleanTree());
+  // A template that now shadows another one changes the choice.
+  Write("templates/blog/page.html", "blog {{ page.title }}");
+  r = Build();
+  EXPECT_THAT(Rendered(r), ElementsAre("content/blog/a.md",
+                                       "content/blog/b.md",
+                                       "content/blog/c.md"));
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, DataEditRendersTheReaders) {
+  Build();
+  Write("data/team.yaml", "lead: Grace\n");
+  BuildResult r = Build();
+  EXPECT_THAT(r.explain, ElementsAre("content/_index.md: data "
+                                     "data/team.yaml changed"));
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, ConfigEditRendersEverythingWithoutWarning) {
+  BuildResult first = Build();
+  Write("serval.toml",
+        "title = \"Inc 2\"\nbaseurl = \"https://example.org/\"\n"
+        "paginate = 1\n");
+  BuildResult r = Build();
+  EXPECT_THAT(r.warnings, IsEmpty());
+  EXPECT_THAT(r.explain, Contains("content/about.md: config changed"));
+  EXPECT_EQ(r.rendered, first.rendered);
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, StaticFileEditRewritesThatFileOnly) {
+  Build();
+  Write("static/site.css", "body{color:red}\n");
+  BuildResult r = Build();
+  EXPECT_EQ(r.rendered, 0u);
+  EXPECT_EQ(*fs_.ReadFile("/site/public/site.css"), "body{color:red}\n");
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, UnchangedOutputsKeepTheirMtime) {
+  Build();
+  auto mtime = [&](const std::string& path) {
+    return fs_.Stat(absl::StrCat("/site/public/", path))->mtime;
+  };
+  const absl::Time about = mtime("about/index.html");
+  const absl::Time sitemap = mtime("sitemap.xml");
+  const absl::Time b = mtime("blog/b/index.html");
+  Write("content/blog/b.md",
+        "---\ntitle: B\ndate: 2025-01-02\n---\nNew body of B.\n");
+  Build();
+  EXPECT_EQ(mtime("about/index.html"), about);
+  EXPECT_EQ(mtime("sitemap.xml"), sitemap);  // re-made, same bytes
+  EXPECT_GT(mtime("blog/b/index.html"), b);
+}
+
+TEST_F(IncrementalTest, RemovedAndRenamedPagesArePrunedForeignFilesStay) {
+  Build();
+  Write("public/mine.txt", "not Serval's\n");
+  ASSERT_TRUE(fs_.Remove("/site/content/blog/a.md").ok());
+  Write("content/blog/b2.md", *fs_.ReadFile("/site/content/blog/b.md"));
+  ASSERT_TRUE(fs_.Remove("/site/content/blog/b.md").ok());
+  BuildResult r = Build();
+  EXPECT_FALSE(fs_.Stat("/site/public/blog/a/index.html").ok());
+  EXPECT_FALSE(fs_.Stat("/site/public/old-a/index.html").ok());
+  EXPECT_FALSE(fs_.Stat("/site/public/blog/b/index.html").ok());
+  EXPECT_FALSE(fs_.Stat("/site/public/tags/go/index.html").ok());
+  EXPECT_TRUE(fs_.Stat("/site/public/blog/b2/index.html").ok());
+  EXPECT_EQ(*fs_.ReadFile("/site/public/mine.txt"), "not Serval's\n");
+  Files tree = Tree();
+  tree.erase("mine.txt");
+  EXPECT_EQ(tree, CleanTree());
+  // A stale output someone changed since is not Serval's to delete.
+  Write("public/about/index.html", "hand-edited\n");
+  ASSERT_TRUE(fs_.Remove("/site/content/about.md").ok());
+  r = Build();
+  EXPECT_EQ(*fs_.ReadFile("/site/public/about/index.html"), "hand-edited\n");
+  EXPECT_THAT(absl::StrJoin(r.warnings, "\n"),
+              HasSubstr("about/index.html: stale output kept"));
+}
+
+TEST_F(IncrementalTest, MissingOutputIsRenderedAgain) {
+  Build();
+  ASSERT_TRUE(fs_.Remove("/site/public/about/index.html").ok());
+  BuildResult r = Build();
+  EXPECT_THAT(r.explain, ElementsAre("content/about.md: output missing"));
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, MarkerOfAnUncommittedBuildMakesKeptOutputsVerified) {
+  Build();
+  // A build died after replacing some outputs and before its cache.
+  Write(".serval/building", "build=dead\n");
+  Write("public/about/index.html", "torn\n");
+  BuildResult r = Build();
+  EXPECT_THAT(r.explain,
+              ElementsAre("content/about.md: output not as the last "
+                          "committed build wrote it"));
+  EXPECT_FALSE(fs_.Stat("/site/.serval/building").ok());
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, FailedBuildLeavesTheCacheAsItWas) {
+  Build();
+  const std::string cache = Cache();
+  Write("templates/page.html", "{% if %}");
+  BuildOptions options;
+  options.site_dir = "/site";
+  options.build_time = absl::FromUnixSeconds(1767225600);
+  EXPECT_FALSE(BuildSite(fs_, options).ok());
+  EXPECT_EQ(Cache(), cache);
+  Write("templates/page.html", "fixed {{ page.title }}");
+  Build();
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, CleanRendersEverythingAndStillPrunes) {
+  BuildResult first = Build();
+  ASSERT_TRUE(fs_.Remove("/site/content/about.md").ok());
+  BuildResult r = Build(/*clean=*/true);
+  EXPECT_EQ(r.rendered, first.rendered - 1);
+  EXPECT_THAT(r.explain, Contains("content/blog/a.md: full build (--clean)"));
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+// Each damaged cache: a warning, a full build, exit 0, the right output;
+// the build after it is incremental again.
+struct Damage {
+  const char* name;
+  std::string (*apply)(std::string);
+  const char* reason;
+};
+
+std::string Replace(std::string text, absl::string_view from,
+                    absl::string_view to) {
+  const size_t at = text.find(std::string(from));
+  if (at == std::string::npos) return "<pattern not found>";
+  return text.replace(at, from.size(), std::string(to));
+}
+
+const Damage kDamages[] = {
+    {"Truncated", [](std::string t) { return t.substr(0, t.size() / 2); },
+     "parse error"},
+    {"BitFlipped",
+     [](std::string t) {
+       // A bit of a hash digit in the body: still JSON, still a cache.
+       const size_t at = t.find("\"content_hash\": \"") + 17;
+       t[at] ^= 0x01;
+       return t;
+     },
+     ""},
+    {"WrongFormatVersion",
+     [](std::string t) {
+       return Replace(t, "\"format_version\": 1", "\"format_version\": 2");
+     },
+     "format version"},
+    {"OtherToolVersion",
+     [](std::string t) {
+       return Replace(t, absl::StrCat("\"tool_version\": \"", base::kVersion),
+                      "\"tool_version\": \"0.0.9");
+     },
+     "tool version"},
+    {"ChecksumMismatch",
+     [](std::string t) {
+       return Replace(t, "\"checksum\": \"fnv1a64:", "\"checksum\": \"fnv1a64:0");
+     },
+     ""},
+    {"Empty", [](std::string) { return std::string(); }, "parse error"},
+};
+
+class DamagedCacheTest : public IncrementalTest,
+                         public ::testing::WithParamInterface<Damage> {};
+
+TEST_P(DamagedCacheTest, WarnsAndBuildsEverything) {
+  BuildResult first = Build();
+  const std::string damaged = GetParam().apply(Cache());
+  ASSERT_NE(damaged, "<pattern not found>");
+  SetCache(damaged);
+  Write("content/blog/b.md",
+        "---\ntitle: B\ndate: 2025-01-02\n---\nNew body of B.\n");
+  BuildResult r = Build();
+  ASSERT_EQ(r.warnings.size(), 1u) << absl::StrJoin(r.warnings, "\n");
+  EXPECT_THAT(r.warnings[0], HasSubstr("cache discarded: "));
+  EXPECT_THAT(r.warnings[0], HasSubstr(GetParam().reason));
+  EXPECT_EQ(r.rendered, first.rendered);
+  EXPECT_EQ(Tree(), CleanTree());
+  BuildResult again = Build();
+  EXPECT_THAT(again.warnings, IsEmpty());
+  EXPECT_EQ(again.rendered, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Damages, DamagedCacheTest, ::testing::ValuesIn(kDamages),
+    [](const ::testing::TestParamInfo<Damage>& info) {
+      return std::string(info.param.name);
+    });
+
+TEST_F(IncrementalTest, AnotherSitesCacheIsDiscarded) {
+  Build();
+  // The same sources under another base URL: another site.
+  Write("serval.toml",
+        "title = \"Inc\"\nbaseurl = \"https://other.example/\"\n"
+        "paginate = 10\n");
+  BuildResult r = Build();
+  EXPECT_THAT(absl::StrJoin(r.warnings, "\n"),
+              HasSubstr("cache discarded: another site"));
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+}  // namespace
+}  // namespace serval::build
