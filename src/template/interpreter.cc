@@ -573,6 +573,9 @@ absl::Status Interpreter::Include(const Stmt& s, Scope* scope) {
                               name.Str()));
   }
   Scope include_root{s.with_context ? scope : nullptr, {}};
+  // Jinja2 hands an included template the context and the enclosing
+  // template's variables, but not the loop object of an enclosing for.
+  include_root.vars.emplace_back("loop", Value::Undefined("'loop' is undefined"));
   Chain chain;
   Value saved_context = context_;
   if (!s.with_context) context_ = Value();
@@ -717,9 +720,24 @@ absl::Status Interpreter::EvalArgs(const Expr& e, size_t first, Scope* scope,
     TRY(v, Eval(*e.args[i], scope));
     args->positional.push_back(std::move(v));
   }
+  if (e.dyn_args) {
+    TRY(extra, Eval(*e.dyn_args, scope));
+    TRY(items, Iterate(extra));
+    for (Value& v : items) args->positional.push_back(std::move(v));
+  }
   for (const auto& [k, ex] : e.kwargs) {
     TRY(v, Eval(*ex, scope));
     args->named.emplace_back(k, std::move(v));
+  }
+  if (e.dyn_kwargs) {
+    TRY(extra, Eval(*e.dyn_kwargs, scope));
+    if (!extra.is_dict()) {
+      return Error(absl::StrCat("argument after ** must be a mapping, not ",
+                                extra.TypeName()));
+    }
+    for (const auto& [k, v] : extra.dict().entries()) {
+      args->named.emplace_back(k.Str(), v);
+    }
   }
   return absl::OkStatus();
 }
