@@ -59,7 +59,7 @@ absl::StatusOr<bool> Less(Interpreter* interp, const Value& a,
     return a.AsDouble() < b.AsDouble();
   }
   if (a.is_string() && b.is_string()) return a.str() < b.str();
-  if (a.is_list() && b.is_list()) {
+  if (a.is_list() && b.is_list() && a.is_tuple() == b.is_tuple()) {
     const auto& x = a.items();
     const auto& y = b.items();
     for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
@@ -598,6 +598,8 @@ using TestMap = absl::flat_hash_map<std::string, TestFn>;
 absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
                                      CallArgs& args, bool select,
                                      bool by_attr) {
+  // Jinja2 skips a falsy input (none, undefined, empty) without iterating.
+  if (!input.Truthy()) return Value::List();
   TRY(items, interp->Iterate(input));
   size_t next = 0;
   Value attr;
@@ -712,11 +714,19 @@ FilterMap MakeFilters() {
       -> absl::StatusOr<Value> {
     return Value::Safe(EscapeString(v.Str()));
   };
-  f["filesizeformat"] = [](Interpreter*, const Value& v, CallArgs& a)
+  f["filesizeformat"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
     bool binary = ArgOr(a, 0, "binary", Value(false)).Truthy();
-    double bytes = v.is_string() ? std::strtod(v.str().c_str(), nullptr)
-                                 : v.AsDouble();
+    double bytes = 0;
+    if (v.is_number()) {
+      bytes = v.AsDouble();
+    } else if (!v.is_string() ||
+               !absl::SimpleAtod(absl::StripAsciiWhitespace(v.str()),
+                                 &bytes)) {
+      return in->Error(absl::StrCat("float() argument must be a string or a "
+                                    "real number, not '", v.TypeName(),
+                                    "'"));
+    }
     double base = binary ? 1024 : 1000;
     static const char* kDec[] = {"kB", "MB", "GB", "TB", "PB", "EB", "ZB",
                                  "YB"};
@@ -756,8 +766,9 @@ FilterMap MakeFilters() {
                                                "empty.");
     return items.back();
   };
-  f["float"] = [](Interpreter*, const Value& v, CallArgs& a)
+  f["float"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (v.is_undefined()) return in->Error(v.undefined_hint());
     if (v.is_number()) return Value(v.AsDouble());
     double d;
     if (v.is_string() &&
@@ -766,8 +777,9 @@ FilterMap MakeFilters() {
     }
     return ArgOr(a, 0, "default", Value(0.0));
   };
-  f["int"] = [](Interpreter*, const Value& v, CallArgs& a)
+  f["int"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (v.is_undefined()) return in->Error(v.undefined_hint());
     if (v.is_float()) return Value(static_cast<int64_t>(v.float_value()));
     if (v.is_number()) return Value(v.int_value());
     if (v.is_string()) {
@@ -789,9 +801,9 @@ FilterMap MakeFilters() {
   };
   f["format"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
-    Value args = a.positional.size() == 1 && a.positional[0].is_dict()
-                     ? a.positional[0]
-                     : Value::Tuple(a.positional);
+    // Jinja2: value % (kwargs or args) — positional arguments are always
+    // a tuple, even a single dict.
+    Value args = Value::Tuple(a.positional);
     if (!a.named.empty()) {
       auto d = std::make_shared<DictData>();
       for (auto& [k, val] : a.named) d->Set(Value(k), val);
@@ -835,6 +847,10 @@ FilterMap MakeFilters() {
   };
   f["indent"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (!v.is_string()) {
+      return in->Error(absl::StrCat("unsupported operand type(s) for +=: '",
+                                    v.TypeName(), "' and 'str'"));
+    }
     Value width = ArgOr(a, 0, "width", Value(4));
     bool first = ArgOr(a, 1, "first", Value(false)).Truthy();
     bool blank = ArgOr(a, 2, "blank", Value(false)).Truthy();
@@ -919,6 +935,7 @@ FilterMap MakeFilters() {
       -> absl::StatusOr<Value> { return Like(v, Upper(v.Str())); };
   f["map"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (!v.Truthy()) return Value::List();
     TRY(items, in->Iterate(v));
     const Value* attr = nullptr;
     for (const auto& [k, val] : a.named) {
@@ -1033,6 +1050,10 @@ FilterMap MakeFilters() {
   };
   f["round"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (!v.is_number()) {
+      return in->Error(absl::StrCat("type ", v.TypeName(),
+                                    " doesn't define __round__ method"));
+    }
     TRY(precision, ToInt(in, ArgOr(a, 0, "precision", Value(0))));
     std::string method = ArgOr(a, 1, "method", Value("common")).Str();
     double x = v.AsDouble();
@@ -1115,6 +1136,7 @@ FilterMap MakeFilters() {
   };
   f["tojson"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (v.is_undefined()) return in->Error(v.undefined_hint());
     std::string out;
     Value indent = ArgOr(a, 0, "indent", Value::None());
     int64_t n = -1;
@@ -1199,6 +1221,10 @@ FilterMap MakeFilters() {
   };
   f["wordwrap"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (!v.is_string()) {
+      return in->Error(absl::StrCat("'", v.TypeName(),
+                                    "' object has no attribute 'splitlines'"));
+    }
     TRY(width, ToInt(in, ArgOr(a, 0, "width", Value(79))));
     if (width <= 0) return in->Error(absl::StrCat("invalid width ", width,
                                                   " (must be > 0)"));
@@ -1245,8 +1271,14 @@ FilterMap MakeFilters() {
 TestMap MakeTests() {
   TestMap t;
   auto simple = [&t](const char* name, bool (*fn)(const Value&)) {
-    t[name] = [fn](Interpreter*, const Value& v, CallArgs&)
-                  -> absl::StatusOr<bool> { return fn(v); };
+    t[name] = [fn, name](Interpreter* in, const Value& v, CallArgs& a)
+                  -> absl::StatusOr<bool> {
+      if (!a.positional.empty() || !a.named.empty()) {
+        return in->Error(absl::StrCat("test_", name,
+                                      "() takes 1 positional argument"));
+      }
+      return fn(v);
+    };
   };
   simple("defined", [](const Value& v) { return !v.is_undefined(); });
   simple("undefined", [](const Value& v) { return v.is_undefined(); });
@@ -1277,16 +1309,26 @@ TestMap MakeTests() {
     std::string s = v.Str();
     return Upper(s) == s && Lower(s) != s;
   });
-  t["odd"] = [](Interpreter* in, const Value& v, CallArgs&)
-      -> absl::StatusOr<bool> {
-    TRY(i, ToInt(in, v));
-    return ((i % 2) + 2) % 2 == 1;
+  // Jinja2: value % 2 == 1 (odd) / == 0 (even), with Python's %: a float
+  // keeps its fraction, a string is %-formatted (never equal to a number).
+  auto parity = [](int want) {
+    return [want](Interpreter* in, const Value& v, CallArgs&)
+               -> absl::StatusOr<bool> {
+      if (v.is_string()) {
+        TRY(formatted, in->PercentFormat(v.str(), Value(2)));
+        (void)formatted;
+        return false;
+      }
+      if (v.is_float()) {
+        TRY(r, BinaryOp(in, "%", v, Value(2)));
+        return r.AsDouble() == want;
+      }
+      TRY(i, ToInt(in, v));
+      return ((i % 2) + 2) % 2 == want;
+    };
   };
-  t["even"] = [](Interpreter* in, const Value& v, CallArgs&)
-      -> absl::StatusOr<bool> {
-    TRY(i, ToInt(in, v));
-    return i % 2 == 0;
-  };
+  t["odd"] = parity(1);
+  t["even"] = parity(0);
   t["divisibleby"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<bool> {
     TRY(i, ToInt(in, v));
@@ -1650,6 +1692,8 @@ absl::StatusOr<bool> Compare(Interpreter* in, absl::string_view op,
       }
       found = b.str().find(a.str()) != std::string::npos;
     } else if (b.is_dict()) {
+      if (a.is_list() && !a.is_tuple()) return in->Error("unhashable type: 'list'");
+      if (a.is_dict()) return in->Error("unhashable type: 'dict'");
       found = b.dict().Find(a) != nullptr;
     } else {
       TRY(items, in->Iterate(b));

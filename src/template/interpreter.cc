@@ -311,7 +311,8 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       std::string captured;
       std::string* saved = out_;
       out_ = &captured;
-      absl::Status st = ExecBody(s.body, scope);
+      Scope inner{scope, {}};  // a filter block's sets stay inside it
+      absl::Status st = ExecBody(s.body, &inner);
       out_ = saved;
       TRY_STATUS(st);
       Value v = autoescape() ? Value::Safe(std::move(captured))
@@ -383,14 +384,16 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       std::string captured;
       std::string* saved = out_;
       out_ = &captured;
-      absl::Status st = ExecBody(s.body, scope);
+      Scope inner{scope, {}};  // a filter block's sets stay inside it
+      absl::Status st = ExecBody(s.body, &inner);
       out_ = saved;
       TRY_STATUS(st);
       Value v = autoescape() ? Value::Safe(std::move(captured))
                              : Value(std::move(captured));
       SetPos(s);
       TRY(result, EvalFilter(*s.expr, scope, &v));
-      AppendOutput(result, autoescape(), out_);
+      // Jinja2 writes a filter block's result as is, never escaped again.
+      result.AppendStr(out_);
       return absl::OkStatus();
     }
     case Stmt::Kind::kWith: {
@@ -486,6 +489,10 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
   if (s.flag) recursive_loop_ = &s;
   ++loop_depth_;
   absl::Status status;
+  // As Jinja2's generated code: `else` runs unless some iteration reached
+  // the end of the body (so a loop left by break/continue on every
+  // iteration still runs its else).
+  bool body_completed = false;
   for (size_t i = 0; i < state->items.size(); ++i) {
     state->index0 = static_cast<int64_t>(i);
     body_scope.vars.clear();
@@ -494,6 +501,7 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
     if (!status.ok()) break;
     status = ExecBody(s.body, &body_scope);
     if (!status.ok()) break;
+    if (jump_ == Jump::kNone) body_completed = true;
     if (jump_ == Jump::kBreak) {
       jump_ = Jump::kNone;
       break;
@@ -502,6 +510,10 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
   }
   --loop_depth_;
   recursive_loop_ = saved_recursive;
+  if (status.ok() && !body_completed && !s.else_body.empty()) {
+    body_scope.vars.clear();
+    return ExecBody(s.else_body, scope);
+  }
   return status;
 }
 
