@@ -115,6 +115,12 @@ struct EnvironmentOptions {
   bool strict_undefined = false;
   // Bound on nested includes, macro calls, blocks and recursive loops.
   int max_render_depth = 100;
+  // Optional work bounds for untrusted templates (fuzzers, `serval
+  // render` of someone else's theme); 0 means unlimited. A render that
+  // executes more statements, or writes more bytes into one output buffer,
+  // fails with ResourceExhausted.
+  int64_t max_render_steps = 0;
+  int64_t max_output_bytes = 0;
 };
 
 // A filter: input value and call arguments to a value.

@@ -239,8 +239,20 @@ absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
 }
 
 absl::Status Interpreter::ExecBody(const Body& body, Scope* scope) {
+  const EnvironmentOptions& options = env_.options();
   for (const StmtPtr& s : body) {
+    if (options.max_render_steps > 0 && ++steps_ > options.max_render_steps) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("render exceeded ", options.max_render_steps,
+                       " steps"));
+    }
     TRY_STATUS(Exec(*s, scope));
+    if (options.max_output_bytes > 0 &&
+        static_cast<int64_t>(out_->size()) > options.max_output_bytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("render output exceeded ", options.max_output_bytes,
+                       " bytes"));
+    }
     if (jump_ != Jump::kNone) return absl::OkStatus();
   }
   return absl::OkStatus();
