@@ -35,6 +35,8 @@ packages=(
   dpkg-dev patch perl python3 python3-six unicode-data
   rapidjson-dev libcli11-dev libtomlplusplus-dev
   python3-pygments cmark-gfm
+  # //src/template tests: Jinja2 is the differential test oracle.
+  python3-jinja2
   # tools/bench: Hugo to compare against, GNU time for peak memory.
   hugo time
   # src/serve:browser_test: headless Chromium driven over WebDriver.

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "CLI/CLI.hpp"
 #include "absl/time/clock.h"
@@ -12,6 +14,7 @@
 #include "src/build/link_checker.h"
 #include "src/cli/user_path.h"
 #include "src/site/config.h"
+#include "src/template/environment.h"
 #include "src/fs/posix_fs.h"
 #include "src/scaffold/scaffold.h"
 
@@ -118,6 +121,55 @@ bool RunBuild(fs::Fs& fs, const build::BuildOptions& options,
   return true;
 }
 
+// serval render TEMPLATE [--templates DIR]... [--data CONTEXT.json]
+// [--strict]: with --templates, TEMPLATE is a name looked up in the
+// directories (in order); without, it is a file and its directory is the
+// search path for extends/include/import.
+int RunRender(const std::string& template_arg,
+              const std::vector<std::string>& template_dirs,
+              const std::string& data_path, bool strict, std::ostream& out,
+              std::ostream& err) {
+  auto read_file = [](const std::string& path, std::string* text) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    *text = buffer.str();
+    return !in.bad();
+  };
+  std::string context_json = "{}";
+  if (!data_path.empty() && !read_file(UserPath(data_path), &context_json)) {
+    err << "serval: cannot read " << data_path << "\n";
+    return kExitFailure;
+  }
+  absl::StatusOr<tmpl::Value> context = tmpl::ValueFromJson(context_json);
+  if (!context.ok()) {
+    err << "serval: " << data_path << ": " << context.status().message()
+        << "\n";
+    return kExitFailure;
+  }
+  tmpl::EnvironmentOptions options;
+  options.strict_undefined = strict;
+  std::vector<std::string> dirs;
+  for (const std::string& d : template_dirs) dirs.push_back(UserPath(d));
+  std::string name = template_arg;
+  if (dirs.empty()) {
+    std::filesystem::path file(UserPath(template_arg));
+    dirs.push_back(file.has_parent_path() ? file.parent_path().string()
+                                          : ".");
+    name = file.filename().string();
+  }
+  tmpl::Environment env(std::make_unique<tmpl::DirectoryLoader>(dirs),
+                        options);
+  absl::StatusOr<std::string> html = env.Render(name, *context);
+  if (!html.ok()) {
+    err << "serval: " << html.status().message() << "\n";
+    return kExitFailure;
+  }
+  out << *html;
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out,
@@ -187,6 +239,22 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   clean_cmd->add_option("-o,--output", clean_output,
                         "Output directory (default: SITE_DIR/public)");
 
+  std::string render_template, render_data;
+  std::vector<std::string> render_dirs;
+  bool render_strict = false;
+  CLI::App* render_cmd = app.add_subcommand(
+      "render", "Render one template with a JSON context and print it.");
+  render_cmd
+      ->add_option("TEMPLATE", render_template,
+                   "Template name under --templates, or a template file")
+      ->required();
+  render_cmd->add_option("--templates", render_dirs,
+                         "Template directory (repeatable, searched in order)");
+  render_cmd->add_option("--data", render_data,
+                         "JSON file whose object is the context");
+  render_cmd->add_flag("--strict", render_strict,
+                       "Fail on undefined variables");
+
   // An unknown first word is a command the user thinks exists: name it.
   if (args.size() > 1 && !args[1].empty() && args[1][0] != '-' &&
       app.get_subcommands([&](CLI::App* sub) {
@@ -216,6 +284,10 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   if (version->parsed()) {
     out << "serval " << base::kVersion << "\n";
     return kExitOk;
+  }
+  if (render_cmd->parsed()) {
+    return RunRender(render_template, render_dirs, render_data, render_strict,
+                     out, err);
   }
   if (serve_cmd->parsed()) {
     serve_args.site_dir = UserPath(serve_args.site_dir);

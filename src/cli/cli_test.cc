@@ -1,6 +1,7 @@
 #include "src/cli/cli.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -105,6 +106,53 @@ TEST(CliTest, IncrementalBuildExplainsAndSurvivesADamagedCache) {
 TEST(CliTest, NewWithoutWhatIsUsageError) {
   EXPECT_EQ(RunServal({"new"}).code, kExitUsage);
   EXPECT_EQ(RunServal({"new", "site"}).code, kExitUsage);
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::filesystem::create_directories(
+      std::filesystem::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+TEST(CliTest, RenderTemplateFromDirectoryWithData) {
+  std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/render";
+  WriteFile(dir + "/t/base.html", "<h1>{% block t %}{% endblock %}</h1>");
+  WriteFile(dir + "/t/page.html",
+            "{% extends 'base.html' %}{% block t %}{{ title }} "
+            "{{ tags|join(',') }}{% endblock %}");
+  WriteFile(dir + "/ctx.json", R"({"title": "A & B", "tags": ["x", "y"]})");
+  Result r = RunServal({"render", "page.html", "--templates", dir + "/t",
+                        "--data", dir + "/ctx.json"});
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_EQ(r.out, "<h1>A &amp; B x,y</h1>");
+}
+
+TEST(CliTest, RenderTemplateFileFindsItsPartials) {
+  std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/render-file";
+  WriteFile(dir + "/p.html", "[{{ n|default(2) }}]");
+  WriteFile(dir + "/main.html", "{% include 'p.html' %}{{ missing }}");
+  Result r = RunServal({"render", dir + "/main.html"});
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_EQ(r.out, "[2]");
+  Result strict = RunServal({"render", dir + "/main.html", "--strict"});
+  EXPECT_EQ(strict.code, kExitFailure);
+  EXPECT_NE(strict.err.find("main.html:1:"), std::string::npos) << strict.err;
+}
+
+TEST(CliTest, RenderErrorsNameTheProblem) {
+  std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/render-err";
+  WriteFile(dir + "/bad.html", "line\n{% if %}");
+  Result syntax = RunServal({"render", dir + "/bad.html"});
+  EXPECT_EQ(syntax.code, kExitFailure);
+  EXPECT_NE(syntax.err.find("bad.html:2:"), std::string::npos) << syntax.err;
+  Result missing = RunServal({"render", "nope.html", "--templates", dir});
+  EXPECT_EQ(missing.code, kExitFailure);
+  EXPECT_NE(missing.err.find("nope.html"), std::string::npos) << missing.err;
+  WriteFile(dir + "/bad.json", "{not json");
+  Result data = RunServal(
+      {"render", dir + "/bad.html", "--data", dir + "/bad.json"});
+  EXPECT_EQ(data.code, kExitFailure);
+  EXPECT_EQ(RunServal({"render"}).code, kExitUsage);
 }
 
 }  // namespace

@@ -49,6 +49,8 @@ struct Expr {
   std::vector<std::pair<std::string, ExprPtr>> kwargs;
   std::vector<std::string> ops;  // kCompare: == != < <= > >= in notin
   bool negated = false;          // kTest: `is not`
+  ExprPtr dyn_args;    // kCall/kFilter/kTest: `*args`, may be null
+  ExprPtr dyn_kwargs;  // kCall/kFilter/kTest: `**kwargs`, may be null
 };
 
 struct Stmt;

@@ -59,7 +59,7 @@ absl::StatusOr<bool> Less(Interpreter* interp, const Value& a,
     return a.AsDouble() < b.AsDouble();
   }
   if (a.is_string() && b.is_string()) return a.str() < b.str();
-  if (a.is_list() && b.is_list()) {
+  if (a.is_list() && b.is_list() && a.is_tuple() == b.is_tuple()) {
     const auto& x = a.items();
     const auto& y = b.items();
     for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
@@ -105,9 +105,24 @@ absl::StatusOr<std::vector<Value>> SortValues(Interpreter* interp,
                                               const Value* attribute) {
   std::vector<std::pair<Value, Value>> keyed;
   keyed.reserve(items.size());
+  // attribute="a,b" sorts by several attributes (a list key).
+  std::vector<std::string> paths;
+  if (attribute != nullptr && attribute->is_string() &&
+      attribute->str().find(',') != std::string::npos) {
+    paths = absl::StrSplit(attribute->str(), ',');
+  }
   for (Value& v : items) {
-    keyed.emplace_back(SortKey(AttrOf(v, attribute), case_sensitive),
-                       std::move(v));
+    Value key;
+    if (paths.empty()) {
+      key = SortKey(AttrOf(v, attribute), case_sensitive);
+    } else {
+      std::vector<Value> parts;
+      for (const std::string& path : paths) {
+        parts.push_back(SortKey(GetPath(v, path), case_sensitive));
+      }
+      key = Value::List(std::move(parts));
+    }
+    keyed.emplace_back(std::move(key), std::move(v));
   }
   absl::Status error;
   std::stable_sort(keyed.begin(), keyed.end(),
@@ -129,6 +144,47 @@ absl::StatusOr<std::vector<Value>> SortValues(Interpreter* interp,
   return out;
 }
 
+// Python int(s, base) for base 0 (prefix decides) and 2..36; underscores
+// already removed.
+bool ParsePyInt(absl::string_view s, int64_t base, int64_t* out) {
+  bool neg = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    neg = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  auto prefixed = [&](char p) {
+    return s.size() > 2 && s[0] == '0' && absl::ascii_tolower(s[1]) == p;
+  };
+  if ((base == 16 || base == 0) && prefixed('x')) {
+    base = 16;
+    s.remove_prefix(2);
+  } else if ((base == 8 || base == 0) && prefixed('o')) {
+    base = 8;
+    s.remove_prefix(2);
+  } else if ((base == 2 || base == 0) && prefixed('b')) {
+    base = 2;
+    s.remove_prefix(2);
+  } else if (base == 0) {
+    if (s.size() > 1 && s[0] == '0' &&
+        s.find_first_not_of('0') != absl::string_view::npos) {
+      return false;
+    }
+    base = 10;
+  }
+  if (base < 2 || base > 36 || s.empty()) return false;
+  int64_t n = 0;
+  for (char c : s) {
+    int d = absl::ascii_isdigit(c)   ? c - '0'
+            : absl::ascii_isalpha(c) ? absl::ascii_tolower(c) - 'a' + 10
+                                     : 99;
+    if (d >= base) return false;
+    if (n > (INT64_MAX - d) / base) return false;
+    n = n * base + d;
+  }
+  *out = neg ? -n : n;
+  return true;
+}
+
 absl::StatusOr<int64_t> ToInt(Interpreter* interp, const Value& v) {
   if (v.is_number()) {
     return v.is_float() ? static_cast<int64_t>(v.float_value())
@@ -139,42 +195,128 @@ absl::StatusOr<int64_t> ToInt(Interpreter* interp, const Value& v) {
                                     "integer"));
 }
 
-std::string StripTagsImpl(const std::string& s) {
-  std::string text;
+// html.unescape for numeric references and the common named entities
+// (documented deviation: the rarer HTML5 names are left as written).
+std::string HtmlUnescape(absl::string_view s) {
+  static const auto* const kNamed =
+      new absl::flat_hash_map<std::string, uint32_t>{
+          {"amp", '&'},     {"lt", '<'},       {"gt", '>'},
+          {"quot", '"'},    {"apos", '\''},    {"nbsp", 0xA0},
+          {"copy", 0xA9},   {"reg", 0xAE},     {"trade", 0x2122},
+          {"hellip", 0x2026}, {"mdash", 0x2014}, {"ndash", 0x2013},
+          {"laquo", 0xAB},  {"raquo", 0xBB},   {"lsquo", 0x2018},
+          {"rsquo", 0x2019}, {"ldquo", 0x201C}, {"rdquo", 0x201D},
+          {"bull", 0x2022}, {"middot", 0xB7},  {"deg", 0xB0},
+          {"times", 0xD7},  {"divide", 0xF7},  {"euro", 0x20AC},
+          {"pound", 0xA3},  {"yen", 0xA5},     {"cent", 0xA2},
+          {"sect", 0xA7},   {"para", 0xB6}};
+  // Names HTML5 also accepts without the semicolon.
+  static const char* const kLegacy[] = {"amp", "lt", "gt", "quot", "nbsp",
+                                        "copy", "reg", "laquo", "raquo",
+                                        "middot", "deg", "times", "divide",
+                                        "pound", "yen", "cent", "sect",
+                                        "para"};
+  std::string out;
   size_t i = 0;
   while (i < s.size()) {
-    if (s.compare(i, 4, "<!--") == 0) {
-      size_t end = s.find("-->", i + 4);
-      if (end == std::string::npos) {
-        text.append(s, i, std::string::npos);
-        break;
-      }
-      i = end + 3;
-    } else if (s[i] == '<' && i + 1 < s.size() &&
-               (absl::ascii_isalpha(s[i + 1]) || s[i + 1] == '/' ||
-                s[i + 1] == '!')) {
-      size_t end = s.find('>', i + 1);
-      if (end == std::string::npos) {
-        text.append(s, i, std::string::npos);
-        break;
-      }
-      i = end + 1;
-    } else {
-      text.push_back(s[i++]);
+    if (s[i] != '&') {
+      out.push_back(s[i++]);
+      continue;
     }
+    size_t j = i + 1;
+    if (j < s.size() && s[j] == '#') {
+      bool hex = j + 1 < s.size() && (s[j + 1] == 'x' || s[j + 1] == 'X');
+      size_t k = j + (hex ? 2 : 1);
+      uint64_t cp = 0;
+      size_t digits = 0;
+      while (k < s.size() && (hex ? absl::ascii_isxdigit(s[k])
+                                  : absl::ascii_isdigit(s[k]))) {
+        if (cp < 0x110000) {
+          cp = cp * (hex ? 16 : 10) +
+               (absl::ascii_isdigit(s[k]) ? s[k] - '0'
+                                          : absl::ascii_tolower(s[k]) - 'a' +
+                                                10);
+        }
+        ++k;
+        ++digits;
+      }
+      if (digits == 0) {
+        out.push_back(s[i++]);
+        continue;
+      }
+      if (k < s.size() && s[k] == ';') ++k;
+      if (cp == 0 || cp >= 0x110000 || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        cp = 0xFFFD;
+      }
+      AppendCodepoint(static_cast<uint32_t>(cp), &out);
+      i = k;
+      continue;
+    }
+    size_t k = j;
+    while (k < s.size() && absl::ascii_isalnum(s[k]) && k - j < 32) ++k;
+    std::string name(s.substr(j, k - j));
+    auto it = kNamed->find(name);
+    if (it != kNamed->end() && k < s.size() && s[k] == ';') {
+      AppendCodepoint(it->second, &out);
+      i = k + 1;
+      continue;
+    }
+    bool done = false;
+    for (const char* legacy : kLegacy) {
+      if (absl::StartsWith(name, legacy)) {
+        AppendCodepoint(kNamed->at(legacy), &out);
+        i = j + std::strlen(legacy);
+        done = true;
+        break;
+      }
+    }
+    if (!done) out.push_back(s[i++]);
   }
-  std::vector<absl::string_view> words =
-      absl::StrSplit(text, absl::ByAnyChar(" \t\n\r\f\v"), absl::SkipEmpty());
-  std::string joined = absl::StrJoin(words, " ");
-  return absl::StrReplaceAll(joined, {{"&lt;", "<"},
-                                      {"&gt;", ">"},
-                                      {"&quot;", "\""},
-                                      {"&#34;", "\""},
-                                      {"&#39;", "'"},
-                                      {"&amp;", "&"}});
+  return out;
 }
 
-void AppendJson(const Value& v, std::string* out) {
+// markupsafe 2.1's striptags: comments (<!--.*?-->), then tags (<.*?>)
+// removed, whitespace runs joined by one space, entities decoded.
+std::string StripTagsImpl(const std::string& s) {
+  std::string no_comments;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t open = s.find("<!--", i);
+    size_t close = open == std::string::npos ? open : s.find("-->", open + 4);
+    if (close == std::string::npos) {
+      no_comments.append(s, i, std::string::npos);
+      break;
+    }
+    no_comments.append(s, i, open - i);
+    i = close + 3;
+  }
+  std::string text;
+  i = 0;
+  while (i < no_comments.size()) {
+    size_t open = no_comments.find('<', i);
+    size_t close =
+        open == std::string::npos ? open : no_comments.find('>', open + 1);
+    if (close == std::string::npos) {
+      text.append(no_comments, i, std::string::npos);
+      break;
+    }
+    text.append(no_comments, i, open - i);
+    i = close + 1;
+  }
+  std::vector<absl::string_view> words =
+      absl::StrSplit(text, absl::ByAnyChar(" \t\n\r\f\v\x1c\x1d\x1e\x1f"),
+                     absl::SkipEmpty());
+  return HtmlUnescape(absl::StrJoin(words, " "));
+}
+
+// json.dumps(sort_keys=True) with Jinja2's HTML-safe escapes; `indent`
+// >= 0 pretty-prints like json.dumps(indent=N).
+void AppendJson(const Value& v, std::string* out, int indent = -1,
+                int level = 0) {
+  auto newline = [&](int lvl) {
+    out->push_back('\n');
+    out->append(static_cast<size_t>(indent) * lvl, ' ');
+  };
   switch (v.kind()) {
     case Value::Kind::kNone:
     case Value::Kind::kUndefined: out->append("null"); return;
@@ -239,10 +381,12 @@ void AppendJson(const Value& v, std::string* out) {
       out->push_back('[');
       bool first = true;
       for (const Value& item : v.items()) {
-        if (!first) out->append(", ");
+        if (!first) out->append(indent >= 0 ? "," : ", ");
+        if (indent >= 0) newline(level + 1);
         first = false;
-        AppendJson(item, out);
+        AppendJson(item, out, indent, level + 1);
       }
+      if (indent >= 0 && !first) newline(level);
       out->push_back(']');
       return;
     }
@@ -257,12 +401,14 @@ void AppendJson(const Value& v, std::string* out) {
       out->push_back('{');
       bool first = true;
       for (const auto& [k, val] : entries) {
-        if (!first) out->append(", ");
+        if (!first) out->append(indent >= 0 ? "," : ", ");
+        if (indent >= 0) newline(level + 1);
         first = false;
         AppendJson(Value(k), out);
         out->append(": ");
-        AppendJson(*val, out);
+        AppendJson(*val, out, indent, level + 1);
       }
+      if (indent >= 0 && !first) newline(level);
       out->push_back('}');
       return;
     }
@@ -321,6 +467,109 @@ std::vector<std::string> SplitLines(const std::string& s) {
   return lines;
 }
 
+// str.splitlines() (the line breaks templates meet: \n, \r\n, \r).
+std::vector<std::string> PySplitLines(const std::string& s) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\n' || s[i] == '\r' || s[i] == '\v' || s[i] == '\f' ||
+        (s[i] >= 0x1c && s[i] <= 0x1e)) {
+      lines.push_back(s.substr(start, i - start));
+      if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
+      start = i + 1;
+    }
+  }
+  if (start < s.size()) lines.push_back(s.substr(start));
+  return lines;
+}
+
+// Python textwrap.wrap(text, width, expand_tabs=False,
+// replace_whitespace=False, break_long_words, break_on_hyphens). Chunks
+// are whitespace runs and words; a word is also split after a hyphen
+// between letters (textwrap's wordsep_re, simplified).
+std::vector<std::string> TextWrap(const std::string& text, int64_t width,
+                                  bool break_long, bool hyphens) {
+  auto is_ws = [](const std::string& c) {
+    return c.size() == 1 && absl::ascii_isspace(c[0]);
+  };
+  std::vector<std::string> cps = SplitCodepoints(text);
+  auto is_letter = [&](size_t i) {
+    return i < cps.size() &&
+           (cps[i].size() > 1 || absl::ascii_isalpha(cps[i][0]));
+  };
+  // Chunks as code point vectors.
+  std::vector<std::vector<std::string>> chunks;
+  for (size_t i = 0; i < cps.size();) {
+    std::vector<std::string> chunk;
+    bool ws = is_ws(cps[i]);
+    while (i < cps.size() && is_ws(cps[i]) == ws) {
+      chunk.push_back(cps[i]);
+      ++i;
+      if (!ws && hyphens && chunk.back() == "-" && chunk.size() >= 3 &&
+          is_letter(i - 2) && is_letter(i - 3) && is_letter(i)) {
+        break;
+      }
+    }
+    chunks.push_back(std::move(chunk));
+  }
+  auto blank = [&](const std::vector<std::string>& c) {
+    for (const std::string& cp : c) {
+      if (!is_ws(cp)) return false;
+    }
+    return true;
+  };
+  std::reverse(chunks.begin(), chunks.end());
+  std::vector<std::string> lines;
+  while (!chunks.empty()) {
+    std::vector<std::vector<std::string>> cur;
+    int64_t cur_len = 0;
+    if (blank(chunks.back()) && !lines.empty()) chunks.pop_back();
+    while (!chunks.empty()) {
+      int64_t l = static_cast<int64_t>(chunks.back().size());
+      if (cur_len + l > width) break;
+      cur.push_back(std::move(chunks.back()));
+      chunks.pop_back();
+      cur_len += l;
+    }
+    if (!chunks.empty() &&
+        static_cast<int64_t>(chunks.back().size()) > width) {
+      int64_t space_left = width < 1 ? 1 : width - cur_len;
+      std::vector<std::string>& chunk = chunks.back();
+      if (break_long) {
+        int64_t end = space_left;
+        if (hyphens && static_cast<int64_t>(chunk.size()) > space_left) {
+          int64_t hyphen = -1;
+          for (int64_t k = space_left - 1; k >= 0; --k) {
+            if (chunk[k] == "-") {
+              hyphen = k;
+              break;
+            }
+          }
+          bool non_hyphen = false;
+          for (int64_t k = 0; k < hyphen; ++k) {
+            non_hyphen = non_hyphen || chunk[k] != "-";
+          }
+          if (hyphen > 0 && non_hyphen) end = hyphen + 1;
+        }
+        cur.emplace_back(chunk.begin(), chunk.begin() + end);
+        chunk.erase(chunk.begin(), chunk.begin() + end);
+      } else if (cur.empty()) {
+        cur.push_back(std::move(chunks.back()));
+        chunks.pop_back();
+      }
+    }
+    if (!cur.empty() && blank(cur.back())) cur.pop_back();
+    if (!cur.empty()) {
+      std::string line;
+      for (const auto& c : cur) {
+        for (const std::string& cp : c) line += cp;
+      }
+      lines.push_back(std::move(line));
+    }
+  }
+  return lines;
+}
+
 // Markup % args escapes every argument that is not Markup itself.
 Value EscapeOne(const Value& v) {
   if (v.is_string() && !v.is_safe()) return Value::Safe(EscapeString(v.str()));
@@ -349,6 +598,8 @@ using TestMap = absl::flat_hash_map<std::string, TestFn>;
 absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
                                      CallArgs& args, bool select,
                                      bool by_attr) {
+  // Jinja2 skips a falsy input (none, undefined, empty) without iterating.
+  if (!input.Truthy()) return Value::List();
   TRY(items, interp->Iterate(input));
   size_t next = 0;
   Value attr;
@@ -420,9 +671,11 @@ FilterMap MakeFilters() {
   };
   f["capitalize"] = [](Interpreter*, const Value& v, CallArgs&)
       -> absl::StatusOr<Value> {
-    std::string s = Lower(v.Str());
-    if (!s.empty()) s[0] = absl::ascii_toupper(s[0]);
-    return Like(v, std::move(s));
+    std::vector<std::string> cps = SplitCodepoints(v.Str());
+    if (cps.empty()) return Like(v, "");
+    std::string rest;
+    for (size_t i = 1; i < cps.size(); ++i) rest += cps[i];
+    return Like(v, Upper(cps[0]) + Lower(rest));
   };
   f["center"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
@@ -461,11 +714,19 @@ FilterMap MakeFilters() {
       -> absl::StatusOr<Value> {
     return Value::Safe(EscapeString(v.Str()));
   };
-  f["filesizeformat"] = [](Interpreter*, const Value& v, CallArgs& a)
+  f["filesizeformat"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
     bool binary = ArgOr(a, 0, "binary", Value(false)).Truthy();
-    double bytes = v.is_string() ? std::strtod(v.str().c_str(), nullptr)
-                                 : v.AsDouble();
+    double bytes = 0;
+    if (v.is_number()) {
+      bytes = v.AsDouble();
+    } else if (!v.is_string() ||
+               !absl::SimpleAtod(absl::StripAsciiWhitespace(v.str()),
+                                 &bytes)) {
+      return in->Error(absl::StrCat("float() argument must be a string or a "
+                                    "real number, not '", v.TypeName(),
+                                    "'"));
+    }
     double base = binary ? 1024 : 1000;
     static const char* kDec[] = {"kB", "MB", "GB", "TB", "PB", "EB", "ZB",
                                  "YB"};
@@ -476,10 +737,14 @@ FilterMap MakeFilters() {
       return Value(absl::StrCat(static_cast<int64_t>(bytes), " Bytes"));
     }
     char buf[64];
-    double unit = base;
     for (int i = 0; i < 8; ++i) {
-      unit = std::pow(base, i + 2);
-      if (bytes < unit || i == 7) {
+      // Python compares the float with the exact integer base**(i+2).
+      __int128 exact = 1;
+      for (int k = 0; k < i + 2; ++k) exact *= binary ? 1024 : 1000;
+      double unit = static_cast<double>(exact);
+      bool less = bytes < unit ||
+                  (bytes == unit && static_cast<__int128>(bytes) < exact);
+      if (less || i == 7) {
         std::snprintf(buf, sizeof buf, "%.1f %s", base * bytes / unit,
                       binary ? kBin[i] : kDec[i]);
         break;
@@ -501,8 +766,9 @@ FilterMap MakeFilters() {
                                                "empty.");
     return items.back();
   };
-  f["float"] = [](Interpreter*, const Value& v, CallArgs& a)
+  f["float"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (v.is_undefined()) return in->Error(v.undefined_hint());
     if (v.is_number()) return Value(v.AsDouble());
     double d;
     if (v.is_string() &&
@@ -511,14 +777,20 @@ FilterMap MakeFilters() {
     }
     return ArgOr(a, 0, "default", Value(0.0));
   };
-  f["int"] = [](Interpreter*, const Value& v, CallArgs& a)
+  f["int"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (v.is_undefined()) return in->Error(v.undefined_hint());
     if (v.is_float()) return Value(static_cast<int64_t>(v.float_value()));
     if (v.is_number()) return Value(v.int_value());
     if (v.is_string()) {
       std::string s(absl::StripAsciiWhitespace(v.str()));
       s.erase(std::remove(s.begin(), s.end(), '_'), s.end());
+      int64_t base = 10;
+      if (const Value* b = Arg(a, 1, "base"); b != nullptr && b->is_number()) {
+        base = b->int_value();
+      }
       int64_t i;
+      if (base != 10 && ParsePyInt(s, base, &i)) return Value(i);
       if (absl::SimpleAtoi(s, &i)) return Value(i);
       double d;
       if (absl::SimpleAtod(s, &d) && std::isfinite(d)) {
@@ -529,9 +801,9 @@ FilterMap MakeFilters() {
   };
   f["format"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
-    Value args = a.positional.size() == 1 && a.positional[0].is_dict()
-                     ? a.positional[0]
-                     : Value::Tuple(a.positional);
+    // Jinja2: value % (kwargs or args) — positional arguments are always
+    // a tuple, even a single dict.
+    Value args = Value::Tuple(a.positional);
     if (!a.named.empty()) {
       auto d = std::make_shared<DictData>();
       for (auto& [k, val] : a.named) d->Set(Value(k), val);
@@ -575,6 +847,10 @@ FilterMap MakeFilters() {
   };
   f["indent"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (!v.is_string()) {
+      return in->Error(absl::StrCat("unsupported operand type(s) for +=: '",
+                                    v.TypeName(), "' and 'str'"));
+    }
     Value width = ArgOr(a, 0, "width", Value(4));
     bool first = ArgOr(a, 1, "first", Value(false)).Truthy();
     bool blank = ArgOr(a, 2, "blank", Value(false)).Truthy();
@@ -659,6 +935,7 @@ FilterMap MakeFilters() {
       -> absl::StatusOr<Value> { return Like(v, Upper(v.Str())); };
   f["map"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (!v.Truthy()) return Value::List();
     TRY(items, in->Iterate(v));
     const Value* attr = nullptr;
     for (const auto& [k, val] : a.named) {
@@ -773,6 +1050,10 @@ FilterMap MakeFilters() {
   };
   f["round"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (!v.is_number()) {
+      return in->Error(absl::StrCat("type ", v.TypeName(),
+                                    " doesn't define __round__ method"));
+    }
     TRY(precision, ToInt(in, ArgOr(a, 0, "precision", Value(0))));
     std::string method = ArgOr(a, 1, "method", Value("common")).Str();
     double x = v.AsDouble();
@@ -853,10 +1134,17 @@ FilterMap MakeFilters() {
     }
     return Like(v, std::move(s));
   };
-  f["tojson"] = [](Interpreter*, const Value& v, CallArgs&)
+  f["tojson"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
+    if (v.is_undefined()) return in->Error(v.undefined_hint());
     std::string out;
-    AppendJson(v, &out);
+    Value indent = ArgOr(a, 0, "indent", Value::None());
+    int64_t n = -1;
+    if (!indent.is_none()) {
+      TRY(i, ToInt(in, indent));
+      n = std::max<int64_t>(0, std::min<int64_t>(i, 64));
+    }
+    AppendJson(v, &out, static_cast<int>(n));
     return Value::Safe(std::move(out));
   };
   f["trim"] = [](Interpreter*, const Value& v, CallArgs& a)
@@ -908,7 +1196,7 @@ FilterMap MakeFilters() {
     }
     return Value::List(std::move(out));
   };
-  f["urlencode"] = [](Interpreter*, const Value& v, CallArgs&)
+  f["urlencode"] = [](Interpreter* in, const Value& v, CallArgs&)
       -> absl::StatusOr<Value> {
     if (v.is_dict()) {
       std::vector<std::string> parts;
@@ -918,7 +1206,38 @@ FilterMap MakeFilters() {
       }
       return Value(absl::StrJoin(parts, "&"));
     }
+    if (v.is_list()) {
+      std::vector<std::string> parts;
+      for (const Value& pair : v.items()) {
+        if (!pair.is_list() || pair.items().size() != 2) {
+          return in->Error("urlencode expects (key, value) pairs");
+        }
+        parts.push_back(UrlQuote(pair.items()[0].Str(), true) + "=" +
+                        UrlQuote(pair.items()[1].Str(), true));
+      }
+      return Value(absl::StrJoin(parts, "&"));
+    }
     return Value(UrlQuote(v.Str(), false));
+  };
+  f["wordwrap"] = [](Interpreter* in, const Value& v, CallArgs& a)
+      -> absl::StatusOr<Value> {
+    if (!v.is_string()) {
+      return in->Error(absl::StrCat("'", v.TypeName(),
+                                    "' object has no attribute 'splitlines'"));
+    }
+    TRY(width, ToInt(in, ArgOr(a, 0, "width", Value(79))));
+    if (width <= 0) return in->Error(absl::StrCat("invalid width ", width,
+                                                  " (must be > 0)"));
+    bool break_long = ArgOr(a, 1, "break_long_words", Value(true)).Truthy();
+    Value wrap = ArgOr(a, 2, "wrapstring", Value::None());
+    bool hyphens = ArgOr(a, 3, "break_on_hyphens", Value(true)).Truthy();
+    std::string sep = wrap.is_none() ? "\n" : wrap.Str();
+    std::vector<std::string> out;
+    for (const std::string& line : PySplitLines(v.Str())) {
+      out.push_back(absl::StrJoin(TextWrap(line, width, break_long, hyphens),
+                                  sep));
+    }
+    return Value(absl::StrJoin(out, sep));
   };
   f["wordcount"] = [](Interpreter*, const Value& v, CallArgs&)
       -> absl::StatusOr<Value> {
@@ -952,8 +1271,14 @@ FilterMap MakeFilters() {
 TestMap MakeTests() {
   TestMap t;
   auto simple = [&t](const char* name, bool (*fn)(const Value&)) {
-    t[name] = [fn](Interpreter*, const Value& v, CallArgs&)
-                  -> absl::StatusOr<bool> { return fn(v); };
+    t[name] = [fn, name](Interpreter* in, const Value& v, CallArgs& a)
+                  -> absl::StatusOr<bool> {
+      if (!a.positional.empty() || !a.named.empty()) {
+        return in->Error(absl::StrCat("test_", name,
+                                      "() takes 1 positional argument"));
+      }
+      return fn(v);
+    };
   };
   simple("defined", [](const Value& v) { return !v.is_undefined(); });
   simple("undefined", [](const Value& v) { return v.is_undefined(); });
@@ -984,16 +1309,26 @@ TestMap MakeTests() {
     std::string s = v.Str();
     return Upper(s) == s && Lower(s) != s;
   });
-  t["odd"] = [](Interpreter* in, const Value& v, CallArgs&)
-      -> absl::StatusOr<bool> {
-    TRY(i, ToInt(in, v));
-    return ((i % 2) + 2) % 2 == 1;
+  // Jinja2: value % 2 == 1 (odd) / == 0 (even), with Python's %: a float
+  // keeps its fraction, a string is %-formatted (never equal to a number).
+  auto parity = [](int want) {
+    return [want](Interpreter* in, const Value& v, CallArgs&)
+               -> absl::StatusOr<bool> {
+      if (v.is_string()) {
+        TRY(formatted, in->PercentFormat(v.str(), Value(2)));
+        (void)formatted;
+        return false;
+      }
+      if (v.is_float()) {
+        TRY(r, BinaryOp(in, "%", v, Value(2)));
+        return r.AsDouble() == want;
+      }
+      TRY(i, ToInt(in, v));
+      return ((i % 2) + 2) % 2 == want;
+    };
   };
-  t["even"] = [](Interpreter* in, const Value& v, CallArgs&)
-      -> absl::StatusOr<bool> {
-    TRY(i, ToInt(in, v));
-    return i % 2 == 0;
-  };
+  t["odd"] = parity(1);
+  t["even"] = parity(0);
   t["divisibleby"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<bool> {
     TRY(i, ToInt(in, v));
@@ -1059,6 +1394,49 @@ Value MakeFn(std::string name, FnCallable::Fn fn) {
       std::make_shared<FnCallable>(std::move(name), std::move(fn)));
 }
 
+// cycler(items...): next(), reset() and `current`. Built by one render
+// and used by that render's thread only.
+class Cycler : public Object {
+ public:
+  explicit Cycler(std::vector<Value> items)
+      : state_(std::make_shared<State>(State{std::move(items), 0})) {}
+  std::string TypeName() const override { return "Cycler"; }
+  std::optional<Value> GetAttr(absl::string_view name) const override {
+    std::shared_ptr<State> st = state_;
+    if (name == "current") {
+      if (st->items.empty()) return Value::Undefined("empty cycler");
+      return st->items[st->pos];
+    }
+    if (name == "items") return Value::List(st->items);
+    if (name == "next" || name == "__next__") {
+      return MakeFn("next", [st](Interpreter* in, CallArgs&)
+                                -> absl::StatusOr<Value> {
+        if (st->items.empty()) {
+          return in->Error("integer division or modulo by zero");
+        }
+        Value v = st->items[st->pos];
+        st->pos = (st->pos + 1) % st->items.size();
+        return v;
+      });
+    }
+    if (name == "reset") {
+      return MakeFn("reset", [st](Interpreter*, CallArgs&)
+                                 -> absl::StatusOr<Value> {
+        st->pos = 0;
+        return Value::None();
+      });
+    }
+    return std::nullopt;
+  }
+
+ private:
+  struct State {
+    std::vector<Value> items;
+    size_t pos;
+  };
+  const std::shared_ptr<State> state_;
+};
+
 absl::flat_hash_map<std::string, Value> MakeGlobals() {
   absl::flat_hash_map<std::string, Value> g;
   g["range"] = MakeFn("range", [](Interpreter* in, CallArgs& a)
@@ -1108,6 +1486,10 @@ absl::flat_hash_map<std::string, Value> MakeGlobals() {
     }
     for (auto& [k, v] : a.named) d->Set(Value(k), v);
     return Value::FromDict(std::move(d));
+  });
+  g["cycler"] = MakeFn("cycler", [](Interpreter*, CallArgs& a)
+                                     -> absl::StatusOr<Value> {
+    return Value::FromObject(std::make_shared<Cycler>(a.positional));
   });
   g["joiner"] = MakeFn("joiner", [](Interpreter*, CallArgs& a)
                                      -> absl::StatusOr<Value> {
@@ -1310,6 +1692,8 @@ absl::StatusOr<bool> Compare(Interpreter* in, absl::string_view op,
       }
       found = b.str().find(a.str()) != std::string::npos;
     } else if (b.is_dict()) {
+      if (a.is_list() && !a.is_tuple()) return in->Error("unhashable type: 'list'");
+      if (a.is_dict()) return in->Error("unhashable type: 'dict'");
       found = b.dict().Find(a) != nullptr;
     } else {
       TRY(items, in->Iterate(b));
@@ -1441,6 +1825,159 @@ absl::StatusOr<std::string> PyPercentFormat(Interpreter* in,
 
 // --- methods -------------------------------------------------------------
 
+// format(value, spec) for the common format-spec mini-language:
+// [[fill]align][sign][0][width][,|_][.precision][type].
+absl::StatusOr<std::string> FormatSpec(Interpreter* in, const Value& v,
+                                       const std::string& spec) {
+  std::vector<std::string> cps = SplitCodepoints(spec);
+  size_t i = 0;
+  std::string fill = " ";
+  char align = 0;
+  auto is_align = [](const std::string& c) {
+    return c == "<" || c == ">" || c == "^" || c == "=";
+  };
+  if (cps.size() >= 2 && is_align(cps[1])) {
+    fill = cps[0];
+    align = cps[1][0];
+    i = 2;
+  } else if (!cps.empty() && is_align(cps[0])) {
+    align = cps[0][0];
+    i = 1;
+  }
+  std::string rest;
+  for (size_t k = i; k < cps.size(); ++k) rest += cps[k];
+  size_t k = 0;
+  char sign = '-';
+  if (k < rest.size() && (rest[k] == '+' || rest[k] == '-' || rest[k] == ' ')) {
+    sign = rest[k++];
+  }
+  if (k < rest.size() && rest[k] == '0') {
+    if (align == 0) {
+      fill = "0";
+      align = '=';
+    }
+    ++k;
+  }
+  int64_t width = 0;
+  while (k < rest.size() && absl::ascii_isdigit(rest[k])) {
+    width = std::min<int64_t>(width * 10 + (rest[k++] - '0'), 10000);
+  }
+  char grouping = 0;
+  if (k < rest.size() && (rest[k] == ',' || rest[k] == '_')) {
+    grouping = rest[k++];
+  }
+  int precision = -1;
+  if (k < rest.size() && rest[k] == '.') {
+    ++k;
+    precision = 0;
+    while (k < rest.size() && absl::ascii_isdigit(rest[k])) {
+      precision = std::min(precision * 10 + (rest[k++] - '0'), 100);
+    }
+  }
+  char type = k < rest.size() ? rest[k++] : 0;
+  if (k != rest.size()) return in->Error("Invalid format specifier");
+  std::string body, sign_str;
+  bool numeric = v.is_number() && !(type == 's');
+  if (v.is_string() || v.is_none() || v.is_list() || v.is_dict() ||
+      v.is_undefined()) {
+    if (type != 0 && type != 's') {
+      return in->Error(absl::StrCat("Unknown format code '",
+                                    std::string(1, type),
+                                    "' for object of type '", v.TypeName(),
+                                    "'"));
+    }
+    if (sign != '-' || align == '=' || grouping != 0) {
+      return in->Error("Sign not allowed in string format specifier");
+    }
+    body = v.Str();
+    if (precision >= 0) {
+      std::vector<std::string> parts = SplitCodepoints(body);
+      if (static_cast<int64_t>(parts.size()) > precision) {
+        parts.resize(precision);
+        body = absl::StrJoin(parts, "");
+      }
+    }
+    numeric = false;
+  } else if (numeric) {
+    bool is_float = v.is_float();
+    double d = v.AsDouble();
+    int64_t n = v.int_value();
+    bool neg = is_float ? std::signbit(d) : n < 0;
+    char buf[512];
+    if (type == 0 && !is_float && precision < 0) type = 'd';
+    switch (type) {
+      case 'd':
+        if (is_float) return in->Error("Unknown format code 'd' for float");
+        body = std::to_string(n < 0 ? -static_cast<uint64_t>(n)
+                                    : static_cast<uint64_t>(n));
+        break;
+      case 'x': case 'X': case 'o': case 'b': {
+        if (is_float) return in->Error("Unknown format code for float");
+        uint64_t u = n < 0 ? -static_cast<uint64_t>(n) : n;
+        int base = type == 'o' ? 8 : type == 'b' ? 2 : 16;
+        if (u == 0) body = "0";
+        while (u > 0) {
+          int digit = u % base;
+          body.insert(body.begin(), digit < 10 ? '0' + digit
+                                    : (type == 'X' ? 'A' : 'a') + digit - 10);
+          u /= base;
+        }
+        break;
+      }
+      case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': case '%': {
+        double x = std::fabs(d);
+        if (type == '%') x *= 100;
+        std::snprintf(buf, sizeof buf,
+                      type == '%' ? "%.*f" : std::string("%.*").append(1, type).c_str(),
+                      precision < 0 ? 6 : precision, x);
+        body = buf;
+        if (type == '%') body += "%";
+        break;
+      }
+      case 0:  // float without a type: str(), or 'g'-like with a precision
+        if (precision >= 0) {
+          std::snprintf(buf, sizeof buf, "%.*g", std::max(precision, 1),
+                        std::fabs(d));
+          body = buf;
+        } else {
+          body = FormatFloat(std::fabs(d));
+        }
+        break;
+      default:
+        return in->Error(absl::StrCat("Unknown format code '",
+                                      std::string(1, type), "'"));
+    }
+    if (grouping != 0 && (type == 'd' || type == 'f' || type == 'F' ||
+                          type == 0)) {
+      size_t digits_end = body.find_first_not_of("0123456789");
+      if (digits_end == std::string::npos) digits_end = body.size();
+      std::string grouped;
+      for (size_t g = 0; g < digits_end; ++g) {
+        if (g > 0 && (digits_end - g) % 3 == 0) grouped.push_back(grouping);
+        grouped.push_back(body[g]);
+      }
+      body = grouped + body.substr(digits_end);
+    }
+    sign_str = neg ? "-" : sign == '+' ? "+" : sign == ' ' ? " " : "";
+  } else {
+    body = v.Str();
+  }
+  if (align == 0) align = numeric ? '>' : '<';
+  int64_t len = CodepointCount(body) + CodepointCount(sign_str);
+  int64_t pad = std::max<int64_t>(0, width - len);
+  auto fills = [&](int64_t count) {
+    std::string out;
+    for (int64_t c = 0; c < count; ++c) out += fill;
+    return out;
+  };
+  switch (align) {
+    case '<': return sign_str + body + fills(pad);
+    case '>': return fills(pad) + sign_str + body;
+    case '^': return fills(pad / 2) + sign_str + body + fills(pad - pad / 2);
+    default: return sign_str + fills(pad) + body;  // '='
+  }
+}
+
 absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
                                         absl::string_view name,
                                         CallArgs& a, bool* found) {
@@ -1460,6 +1997,32 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
       if (key == nullptr) return in->Error("get expected at least 1 argument");
       const Value* v = d.Find(*key);
       return v != nullptr ? *v : ArgOr(a, 1, "default", Value::None());
+    }
+    if (name == "copy" && a.positional.empty()) {
+      auto copy = std::make_shared<DictData>();
+      for (const auto& [k, v] : d.entries()) copy->Set(k, v);
+      return Value::FromDict(std::move(copy));
+    }
+    if (name == "setdefault" && !d.is_namespace && !a.positional.empty()) {
+      const Value* v = d.Find(a.positional[0]);
+      if (v != nullptr) return *v;
+      Value dflt = ArgOr(a, 1, "default", Value::None());
+      obj.mutable_dict()->Set(a.positional[0], dflt);
+      return dflt;
+    }
+    if (name == "pop" && !d.is_namespace && !a.positional.empty()) {
+      const Value* v = d.Find(a.positional[0]);
+      if (v == nullptr) {
+        if (a.positional.size() > 1) return a.positional[1];
+        return in->Error(absl::StrCat("KeyError: ", a.positional[0].Repr()));
+      }
+      Value found_value = *v;
+      auto rest = std::make_shared<DictData>();
+      for (const auto& [k, val] : d.entries()) {
+        if (!k.Equals(a.positional[0])) rest->Set(k, val);
+      }
+      *obj.mutable_dict() = std::move(*rest);
+      return found_value;
     }
     if (name == "update" && !d.is_namespace) {
       if (!a.positional.empty() && a.positional[0].is_dict()) {
@@ -1482,6 +2045,39 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
                                   items.end());
       return Value::None();
     }
+    auto* list = obj.mutable_items();
+    if (name == "insert" && a.positional.size() == 2) {
+      TRY(idx, ToInt(in, a.positional[0]));
+      int64_t n = static_cast<int64_t>(list->size());
+      if (idx < 0) idx = std::max<int64_t>(0, idx + n);
+      idx = std::min(idx, n);
+      list->insert(list->begin() + idx, a.positional[1]);
+      return Value::None();
+    }
+    if (name == "remove" && a.positional.size() == 1) {
+      for (auto it = list->begin(); it != list->end(); ++it) {
+        if (it->Equals(a.positional[0])) {
+          list->erase(it);
+          return Value::None();
+        }
+      }
+      return in->Error("list.remove(x): x not in list");
+    }
+    if (name == "reverse" && a.positional.empty()) {
+      std::reverse(list->begin(), list->end());
+      return Value::None();
+    }
+    if (name == "sort" && a.positional.empty()) {
+      bool reverse = ArgOr(a, 99, "reverse", Value(false)).Truthy();
+      TRY(sorted, SortValues(in, *list, reverse, true, nullptr));
+      *list = std::move(sorted);
+      return Value::None();
+    }
+    if (name == "clear" && a.positional.empty()) {
+      list->clear();
+      return Value::None();
+    }
+    if (name == "copy" && a.positional.empty()) return Value::List(*list);
     if (name == "pop") {
       auto* items = obj.mutable_items();
       if (items->empty()) return in->Error("pop from empty list");
@@ -1529,9 +2125,21 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
       if (p == nullptr) return in->Error("startswith takes 1 argument");
       std::vector<Value> options =
           p->is_list() ? p->items() : std::vector<Value>{*p};
+      std::vector<std::string> cps = SplitCodepoints(s);
+      int64_t n = static_cast<int64_t>(cps.size());
+      auto bound = [n](const Value* b, int64_t dflt) {
+        if (b == nullptr || b->is_none() || !b->is_number()) return dflt;
+        int64_t i = b->int_value();
+        if (i < 0) i += n;
+        return std::clamp<int64_t>(i, 0, n);
+      };
+      int64_t from = bound(Arg(a, 1, "start"), 0);
+      int64_t to = bound(Arg(a, 2, "end"), n);
+      std::string window;
+      for (int64_t i = from; i < to; ++i) window += cps[i];
       for (const Value& o : options) {
-        if (name == "startswith" ? absl::StartsWith(s, o.Str())
-                                 : absl::EndsWith(s, o.Str())) {
+        if (name == "startswith" ? absl::StartsWith(window, o.Str())
+                                 : absl::EndsWith(window, o.Str())) {
           return Value(true);
         }
       }
@@ -1570,6 +2178,21 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
       }
       std::string sp = sep->Str();
       if (sp.empty()) return in->Error("empty separator");
+      if (name == "rsplit" && maxsplit >= 0) {
+        size_t end = s.size();
+        int64_t done = 0;
+        while (done < maxsplit) {
+          if (end < sp.size()) break;
+          size_t hit = s.rfind(sp, end - sp.size());
+          if (hit == std::string::npos) break;
+          out.emplace_back(s.substr(hit + sp.size(), end - hit - sp.size()));
+          end = hit;
+          ++done;
+        }
+        out.emplace_back(s.substr(0, end));
+        std::reverse(out.begin(), out.end());
+        return Value::List(std::move(out));
+      }
       size_t pos = 0;
       int64_t done = 0;
       while (maxsplit < 0 || done < maxsplit) {
@@ -1586,7 +2209,8 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
       CallArgs fa = a;
       return FindBuiltinFilter("replace")->operator()(in, obj, fa);
     }
-    if (name == "title" || name == "capitalize" || name == "center") {
+    if (name == "title" || name == "capitalize" ||
+        (name == "center" && a.positional.size() < 2)) {
       CallArgs fa = a;
       return FindBuiltinFilter(name)->operator()(in, obj, fa);
     }
@@ -1631,6 +2255,21 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
             return in->Error("Single '{' encountered in format string");
           }
           std::string field = s.substr(i + 1, close - i - 1);
+          std::string spec, conversion;
+          if (size_t colon = field.find(':'); colon != std::string::npos) {
+            spec = field.substr(colon + 1);
+            field.resize(colon);
+          }
+          if (size_t bang = field.find('!'); bang != std::string::npos) {
+            conversion = field.substr(bang + 1);
+            field.resize(bang);
+          }
+          // field[0].attr accessors after the argument name.
+          std::string access;
+          if (size_t acc = field.find_first_of("[."); acc != std::string::npos) {
+            access = field.substr(acc);
+            field.resize(acc);
+          }
           Value v;
           int64_t idx;
           if (field.empty()) {
@@ -1654,6 +2293,33 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
             if (!got) return in->Error(absl::StrCat("KeyError: '", field,
                                                     "'"));
           }
+          for (size_t k = 0; k < access.size();) {
+            if (access[k] == '.') {
+              size_t end = access.find_first_of("[.", k + 1);
+              v = v.GetAttr(access.substr(k + 1, end - k - 1));
+              k = end == std::string::npos ? access.size() : end;
+            } else {
+              size_t end = access.find(']', k);
+              if (end == std::string::npos) {
+                return in->Error("Missing ']' in format string");
+              }
+              std::string key = access.substr(k + 1, end - k - 1);
+              int64_t ki;
+              v = absl::SimpleAtoi(key, &ki) ? v.GetItem(Value(ki))
+                                             : v.GetItem(Value(key));
+              k = end + 1;
+            }
+            if (v.is_undefined()) return in->Error("format field not found");
+          }
+          if (conversion == "r") v = Value(v.Repr());
+          else if (conversion == "s") v = Value(v.Str());
+          else if (!conversion.empty()) {
+            return in->Error("Unknown conversion specifier " + conversion);
+          }
+          if (!spec.empty()) {
+            TRY(formatted, FormatSpec(in, v, spec));
+            v = v.is_safe() ? Value::Safe(formatted) : Value(formatted);
+          }
           if (obj.is_safe() && !v.is_safe()) {
             out += EscapeString(v.Str());
           } else {
@@ -1665,6 +2331,94 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
         }
       }
       return Like(obj, std::move(out));
+    }
+    if (name == "ljust" || name == "rjust" ||
+        (name == "center" && a.positional.size() == 2)) {
+      TRY(width, ToInt(in, ArgOr(a, 0, "width", Value(0))));
+      std::string fill = ArgOr(a, 1, "fillchar", Value(" ")).Str();
+      if (CodepointCount(fill) != 1) {
+        return in->Error("The fill character must be exactly one character "
+                         "long");
+      }
+      int64_t n = CodepointCount(s);
+      if (width <= n) return obj;
+      int64_t pad = width - n;
+      int64_t left = name == "ljust"   ? 0
+                     : name == "rjust" ? pad
+                                       : pad / 2 + (pad & width & 1);
+      std::string out;
+      for (int64_t i = 0; i < left; ++i) out += fill;
+      out += s;
+      for (int64_t i = left; i < pad; ++i) out += fill;
+      return Like(obj, std::move(out));
+    }
+    if (name == "zfill" && a.positional.size() == 1) {
+      TRY(width, ToInt(in, a.positional[0]));
+      int64_t n = CodepointCount(s);
+      if (width <= n) return obj;
+      size_t sign = !s.empty() && (s[0] == '+' || s[0] == '-') ? 1 : 0;
+      return Like(obj, s.substr(0, sign) + std::string(width - n, '0') +
+                           s.substr(sign));
+    }
+    if (name == "swapcase" && a.positional.empty()) {
+      std::string out;
+      for (const std::string& cp : SplitCodepoints(s)) {
+        std::string up = Upper(cp);
+        out += up != cp ? up : Lower(cp);
+      }
+      return Like(obj, std::move(out));
+    }
+    if (name == "splitlines" && a.positional.empty()) {
+      std::vector<Value> out;
+      for (std::string& line : PySplitLines(s)) out.push_back(Like(obj, line));
+      return Value::List(std::move(out));
+    }
+    if ((name == "rfind" || name == "index" || name == "rindex") &&
+        a.positional.size() == 1) {
+      std::string needle = a.positional[0].Str();
+      size_t p = name == "index" ? s.find(needle) : s.rfind(needle);
+      if (p == std::string::npos) {
+        if (name == "rfind") return Value(int64_t{-1});
+        return in->Error("substring not found");
+      }
+      return Value(CodepointCount(absl::string_view(s).substr(0, p)));
+    }
+    if ((name == "removeprefix" || name == "removesuffix") &&
+        a.positional.size() == 1) {
+      std::string affix = a.positional[0].Str();
+      absl::string_view view(s);
+      if (name == "removeprefix") absl::ConsumePrefix(&view, affix);
+      else absl::ConsumeSuffix(&view, affix);
+      return Like(obj, std::string(view));
+    }
+    if ((name == "partition" || name == "rpartition") &&
+        a.positional.size() == 1) {
+      std::string sep = a.positional[0].Str();
+      if (sep.empty()) return in->Error("empty separator");
+      size_t p = name == "partition" ? s.find(sep) : s.rfind(sep);
+      if (p == std::string::npos) {
+        return name == "partition"
+                   ? Value::Tuple({Like(obj, s), Like(obj, ""), Like(obj, "")})
+                   : Value::Tuple({Like(obj, ""), Like(obj, ""), Like(obj, s)});
+      }
+      return Value::Tuple({Like(obj, s.substr(0, p)), Like(obj, sep),
+                           Like(obj, s.substr(p + sep.size()))});
+    }
+    if (name == "istitle" && a.positional.empty()) {
+      bool prev_cased = false, any = false;
+      for (const std::string& cp : SplitCodepoints(s)) {
+        bool upper = Lower(cp) != cp, lower = Upper(cp) != cp;
+        if (upper) {
+          if (prev_cased) return Value(false);
+          prev_cased = any = true;
+        } else if (lower) {
+          if (!prev_cased) return Value(false);
+          prev_cased = true;
+        } else {
+          prev_cased = false;
+        }
+      }
+      return Value(any);
     }
     if (name == "isdigit" || name == "isalpha" || name == "isalnum" ||
         name == "isspace" || name == "islower" || name == "isupper") {

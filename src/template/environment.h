@@ -120,6 +120,12 @@ struct EnvironmentOptions {
   // include and import), found or not, compiled before or not. The build
   // records a render's template dependencies with it. Must be thread-safe.
   std::function<void(absl::string_view name)> on_template_lookup;
+  // Optional work bounds for untrusted templates (fuzzers, `serval
+  // render` of someone else's theme); 0 means unlimited. A render that
+  // executes more statements, or writes more bytes into one output buffer,
+  // fails with ResourceExhausted.
+  int64_t max_render_steps = 0;
+  int64_t max_output_bytes = 0;
 };
 
 // A filter: input value and call arguments to a value.

@@ -239,8 +239,20 @@ absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
 }
 
 absl::Status Interpreter::ExecBody(const Body& body, Scope* scope) {
+  const EnvironmentOptions& options = env_.options();
   for (const StmtPtr& s : body) {
+    if (options.max_render_steps > 0 && ++steps_ > options.max_render_steps) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("render exceeded ", options.max_render_steps,
+                       " steps"));
+    }
     TRY_STATUS(Exec(*s, scope));
+    if (options.max_output_bytes > 0 &&
+        static_cast<int64_t>(out_->size()) > options.max_output_bytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("render output exceeded ", options.max_output_bytes,
+                       " bytes"));
+    }
     if (jump_ != Jump::kNone) return absl::OkStatus();
   }
   return absl::OkStatus();
@@ -311,7 +323,8 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       std::string captured;
       std::string* saved = out_;
       out_ = &captured;
-      absl::Status st = ExecBody(s.body, scope);
+      Scope inner{scope, {}};  // a filter block's sets stay inside it
+      absl::Status st = ExecBody(s.body, &inner);
       out_ = saved;
       TRY_STATUS(st);
       Value v = autoescape() ? Value::Safe(std::move(captured))
@@ -383,14 +396,16 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       std::string captured;
       std::string* saved = out_;
       out_ = &captured;
-      absl::Status st = ExecBody(s.body, scope);
+      Scope inner{scope, {}};  // a filter block's sets stay inside it
+      absl::Status st = ExecBody(s.body, &inner);
       out_ = saved;
       TRY_STATUS(st);
       Value v = autoescape() ? Value::Safe(std::move(captured))
                              : Value(std::move(captured));
       SetPos(s);
       TRY(result, EvalFilter(*s.expr, scope, &v));
-      AppendOutput(result, autoescape(), out_);
+      // Jinja2 writes a filter block's result as is, never escaped again.
+      result.AppendStr(out_);
       return absl::OkStatus();
     }
     case Stmt::Kind::kWith: {
@@ -486,6 +501,10 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
   if (s.flag) recursive_loop_ = &s;
   ++loop_depth_;
   absl::Status status;
+  // As Jinja2's generated code: `else` runs unless some iteration reached
+  // the end of the body (so a loop left by break/continue on every
+  // iteration still runs its else).
+  bool body_completed = false;
   for (size_t i = 0; i < state->items.size(); ++i) {
     state->index0 = static_cast<int64_t>(i);
     body_scope.vars.clear();
@@ -494,6 +513,7 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
     if (!status.ok()) break;
     status = ExecBody(s.body, &body_scope);
     if (!status.ok()) break;
+    if (jump_ == Jump::kNone) body_completed = true;
     if (jump_ == Jump::kBreak) {
       jump_ = Jump::kNone;
       break;
@@ -502,6 +522,10 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
   }
   --loop_depth_;
   recursive_loop_ = saved_recursive;
+  if (status.ok() && !body_completed && !s.else_body.empty()) {
+    body_scope.vars.clear();
+    return ExecBody(s.else_body, scope);
+  }
   return status;
 }
 
@@ -573,6 +597,9 @@ absl::Status Interpreter::Include(const Stmt& s, Scope* scope) {
                               name.Str()));
   }
   Scope include_root{s.with_context ? scope : nullptr, {}};
+  // Jinja2 hands an included template the context and the enclosing
+  // template's variables, but not the loop object of an enclosing for.
+  include_root.vars.emplace_back("loop", Value::Undefined("'loop' is undefined"));
   Chain chain;
   Value saved_context = context_;
   if (!s.with_context) context_ = Value();
@@ -717,9 +744,24 @@ absl::Status Interpreter::EvalArgs(const Expr& e, size_t first, Scope* scope,
     TRY(v, Eval(*e.args[i], scope));
     args->positional.push_back(std::move(v));
   }
+  if (e.dyn_args) {
+    TRY(extra, Eval(*e.dyn_args, scope));
+    TRY(items, Iterate(extra));
+    for (Value& v : items) args->positional.push_back(std::move(v));
+  }
   for (const auto& [k, ex] : e.kwargs) {
     TRY(v, Eval(*ex, scope));
     args->named.emplace_back(k, std::move(v));
+  }
+  if (e.dyn_kwargs) {
+    TRY(extra, Eval(*e.dyn_kwargs, scope));
+    if (!extra.is_dict()) {
+      return Error(absl::StrCat("argument after ** must be a mapping, not ",
+                                extra.TypeName()));
+    }
+    for (const auto& [k, v] : extra.dict().entries()) {
+      args->named.emplace_back(k.Str(), v);
+    }
   }
   return absl::OkStatus();
 }

@@ -147,6 +147,7 @@ class Interpreter {
   // The innermost recursive loop body, for loop(...).
   const Stmt* recursive_loop_ = nullptr;
   int loop_depth_ = 0;
+  int64_t steps_ = 0;  // statements executed (max_render_steps)
   friend struct DepthScope;
 };
 

@@ -949,6 +949,18 @@ class Parser {
       if (!first && !ExpectOp(",")) return false;
       first = false;
       if (IsOp(")")) break;
+      if ((IsOp("*") && !e->dyn_args && !e->dyn_kwargs) ||
+          (IsOp("**") && !e->dyn_kwargs)) {
+        bool star2 = IsOp("**");
+        Next();
+        ExprPtr v = ParseExpression(true);
+        if (!v) return false;
+        (star2 ? e->dyn_kwargs : e->dyn_args) = std::move(v);
+        continue;
+      }
+      if (e->dyn_kwargs) {
+        return Fail("invalid syntax for function call expression");
+      }
       if (Cur().type == TokenType::kName && Peek().type == TokenType::kOperator &&
           Peek().text == "=") {
         std::string key = Cur().text;
@@ -958,7 +970,7 @@ class Parser {
         if (!v) return false;
         e->kwargs.emplace_back(std::move(key), std::move(v));
       } else {
-        if (!e->kwargs.empty()) {
+        if (!e->kwargs.empty() || e->dyn_args) {
           return Fail("invalid syntax for function call expression");
         }
         ExprPtr v = ParseExpression(true);

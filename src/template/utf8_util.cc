@@ -1,5 +1,7 @@
 #include "src/template/utf8_util.h"
 
+#include "absl/strings/str_replace.h"
+
 namespace serval::tmpl {
 namespace {
 
@@ -105,6 +107,11 @@ std::string MapCase(absl::string_view s, uint32_t (*fn)(uint32_t)) {
 }  // namespace
 
 std::string Utf8Lower(absl::string_view s) { return MapCase(s, LowerCp); }
-std::string Utf8Upper(absl::string_view s) { return MapCase(s, UpperCp); }
+std::string Utf8Upper(absl::string_view s) {
+  std::string out = MapCase(s, UpperCp);
+  // The one special casing templates meet: 'ß'.upper() == 'SS'.
+  if (out.find("\xC3\x9F") == std::string::npos) return out;
+  return absl::StrReplaceAll(out, {{"\xC3\x9F", "SS"}});
+}
 
 }  // namespace serval::tmpl

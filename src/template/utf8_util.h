@@ -19,8 +19,8 @@ int64_t CodepointCount(absl::string_view s);
 // `s` cut into one string per code point.
 std::vector<std::string> SplitCodepoints(absl::string_view s);
 // Python str.lower()/upper() for ASCII, Latin-1, Latin Extended-A pairs,
-// Greek and Cyrillic (other scripts are returned unchanged; documented
-// deviation: special cases such as 'ß'.upper() == 'SS' are not applied).
+// Greek and Cyrillic, plus 'ß'.upper() == 'SS' (other scripts and other
+// special casings are returned unchanged: a documented deviation).
 std::string Utf8Lower(absl::string_view s);
 std::string Utf8Upper(absl::string_view s);
 // Appends the UTF-8 encoding of `cp` (U+FFFD when out of range).
