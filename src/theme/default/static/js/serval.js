@@ -19,12 +19,22 @@
   document.querySelectorAll(".tab-set").forEach(function (set) {
     var tabs = set.querySelectorAll('[role="tab"]');
     var panels = set.querySelectorAll('[role="tabpanel"]');
-    tabs.forEach(function (tab, i) {
-      tab.addEventListener("click", function () {
-        tabs.forEach(function (t, j) { t.setAttribute("aria-selected", String(i === j)); });
-        panels.forEach(function (p, j) { p.hidden = i !== j; });
+    function select(i) {
+      tabs.forEach(function (t, j) {
+        t.setAttribute("aria-selected", String(i === j));
+        t.classList.toggle("active", i === j);
       });
+      panels.forEach(function (p, j) {
+        p.hidden = i !== j;
+        p.classList.toggle("active", i === j);
+      });
+    }
+    var first = 0;
+    tabs.forEach(function (tab, i) {
+      if (tab.classList.contains("active")) first = i;
+      tab.addEventListener("click", function () { select(i); });
     });
+    if (tabs.length) select(first);
   });
 
   // Search over /index.json: [{title, url, summary, tags, content}, ...].
