@@ -1,5 +1,6 @@
 #include "src/build/template_objects.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -414,8 +415,16 @@ const std::string& SiteView::KindName(const site::Page* page) const {
 
 std::vector<const site::Page*> SiteView::ListedPages(
     const site::Page& list) const {
-  if (list.kind == site::PageKind::kHome) return site_.regular_pages;
-  return list.pages;
+  if (list.kind != site::PageKind::kHome) return list.pages;
+  // The home page's list is the site's latest: newest first, undated pages
+  // last, the default order among equals (weights order docs, not news).
+  std::vector<const site::Page*> latest = site_.regular_pages;
+  std::stable_sort(latest.begin(), latest.end(),
+                   [](const site::Page* a, const site::Page* b) {
+                     if (!a->date || !b->date) return a->date && !b->date;
+                     return *a->date > *b->date;
+                   });
+  return latest;
 }
 
 std::vector<Value> SiteView::PageValues(

@@ -150,8 +150,8 @@ class SiteView {
   tmpl::Value site_value() const { return site_value_; }
   tmpl::Value config_value() const { return config_value_; }
 
-  // The pages a list shows: the home page lists every regular page, other
-  // lists their own pages.
+  // The pages a list shows: the home page lists every regular page, newest
+  // first (undated last); other lists their own pages, in default order.
   std::vector<const site::Page*> ListedPages(const site::Page& list) const;
   // Values of `pages`.
   std::vector<tmpl::Value> PageValues(
