@@ -1,6 +1,7 @@
 #include "src/build/build.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -268,6 +269,7 @@ class Builder {
   template <typename Fn>
   void Phase(absl::string_view name, Fn fn) {
     const absl::Time start = absl::Now();
+    if (options_.progress) options_.progress(name, 0, 0);
     fn();
     result_.phases.push_back({std::string(name), absl::Now() - start});
   }
@@ -767,7 +769,14 @@ class Builder {
 
   void RenderJobs(size_t begin, size_t end) {
     const site::SiteConfig& config = loaded_.site->config;
-    ForEachIndex(pool_.get(), end - begin, [&](size_t k) {
+    const size_t total = end - begin;
+    const size_t step = std::max<size_t>(1, total / 100);
+    std::atomic<size_t> done{0};
+    ForEachIndex(pool_.get(), total, [&](size_t k) {
+      if (options_.progress) {
+        const size_t n = done.fetch_add(1, std::memory_order_relaxed) + 1;
+        if (n % step == 0 || n == total) options_.progress("render", n, total);
+      }
       RenderJob& job = jobs_[begin + k];
       if (!job.render) return;
       // What this render reads, recorded on this thread only.

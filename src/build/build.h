@@ -87,6 +87,11 @@ struct BuildOptions {
   absl::Duration lock_timeout = absl::Minutes(10);
   // Called when another build holds the lock, with who holds it.
   std::function<void(absl::string_view holder)> on_lock_wait;
+  // Progress for a terminal: called at the start of each phase with
+  // (phase, 0, 0) and during render with (phase, done, total) about a
+  // hundred times; from any render thread, so it must be thread-safe.
+  std::function<void(absl::string_view phase, size_t done, size_t total)>
+      progress;
 };
 
 struct PhaseTime {

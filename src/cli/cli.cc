@@ -1,6 +1,7 @@
 #include "src/cli/cli.h"
 
 #include <cstdlib>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -81,6 +82,18 @@ build::BuildOptions ToBuildOptions(const BuildFlags& f) {
                        : f.durability == "none" ? fs::Durability::kNone
                                                 : fs::Durability::kBatch;
   options.lock_timeout = absl::Seconds(f.lock_timeout_seconds);
+  // A one-line progress display on a terminal; none in pipes, logs, CI.
+  if (!f.quiet && f.log_format == "text" && ::isatty(2)) {
+    options.progress = [](absl::string_view phase, size_t done, size_t total) {
+      std::string line =
+          total == 0 ? absl::StrCat("\r\033[K", phase, "...")
+                     : absl::StrCat("\r\033[K", phase, " ", done, "/", total,
+                                    " (", done * 100 / total, "%)");
+      if (phase == "publish") line += "\r\033[K";  // gone before the summary
+      // One write per update: lines from render threads never interleave.
+      [[maybe_unused]] ssize_t n = ::write(2, line.data(), line.size());
+    };
+  }
   options.on_lock_wait = [](absl::string_view holder) {
     base::Log(base::LogLevel::kWarning,
               absl::StrCat("waiting for the build lock held by ", holder));
