@@ -19,6 +19,8 @@
 #include "src/base/log.h"
 #include "src/base/utf8.h"
 #include "src/build/incremental.h"
+#include "src/base/fingerprint.h"
+#include "src/build/markdown_cache.h"
 #include "src/build/site_functions.h"
 #include "src/build/site_loader.h"
 #include "src/build/template_objects.h"
@@ -313,15 +315,56 @@ class Builder {
       markdown::MarkdownOptions md;
       md.source_path = std::string(
           absl::StripPrefix(page.source_path, "content/"));
-      md.read_file = [&](absl::string_view path) {
+      auto read = [&](absl::string_view path) {
         return fs_.ReadFile(fs::JoinPath(content_root, path));
       };
-      absl::StatusOr<markdown::RenderedMarkdown> rendered =
-          markdown::RenderMarkdown(page.body, md);
-      if (!rendered.ok()) {
-        errors[i].push_back(
-            absl::StrCat(page.source_path, ": ", rendered.status().message()));
-        return;
+      // serve's in-memory cache: same path and body, and every included
+      // file still the same bytes.
+      std::shared_ptr<const CachedMarkdown> rendered;
+      MarkdownCache::Key key;
+      if (options_.markdown_cache != nullptr) {
+        key = MarkdownCache::KeyOf(page.source_path, page.body);
+        rendered = options_.markdown_cache->Find(key);
+        if (rendered != nullptr) {
+          for (const auto& [path, fingerprint] : rendered->includes) {
+            absl::StatusOr<std::string> text = read(path);
+            if (!text.ok() || base::Fingerprint64(*text) != fingerprint) {
+              rendered = nullptr;
+              break;
+            }
+          }
+        }
+      }
+      if (rendered == nullptr) {
+        auto fresh = std::make_shared<CachedMarkdown>();
+        md.read_file = [&](absl::string_view path) {
+          absl::StatusOr<std::string> text = read(path);
+          if (text.ok()) {
+            fresh->includes.emplace_back(std::string(path),
+                                         base::Fingerprint64(*text));
+          }
+          return text;
+        };
+        absl::StatusOr<markdown::RenderedMarkdown> out =
+            markdown::RenderMarkdown(page.body, md);
+        if (!out.ok()) {
+          errors[i].push_back(
+              absl::StrCat(page.source_path, ": ", out.status().message()));
+          return;
+        }
+        PageContent& c = fresh->content;
+        c.plain_text = HtmlToText(out->html);
+        c.html = std::move(out->html);
+        c.summary_html = std::move(out->summary_html);
+        c.toc_html = std::move(out->toc_html);
+        c.toc = std::move(out->toc);
+        c.word_count = out->word_count;
+        c.reading_minutes = out->reading_minutes;
+        fresh->diagnostics = std::move(out->diagnostics);
+        if (options_.markdown_cache != nullptr) {
+          options_.markdown_cache->Put(key, fresh);
+        }
+        rendered = std::move(fresh);
       }
       for (const markdown::Diagnostic& d : rendered->diagnostics) {
         // Lines count from the body; make them file lines.
@@ -340,15 +383,9 @@ class Builder {
                                                                : warnings[i])
             .push_back(std::move(text));
       }
-      PageContent& c = contents_[i];
-      c.plain_text = HtmlToText(rendered->html);
-      c.html = std::move(rendered->html);
-      c.summary_html = std::move(rendered->summary_html);
-      c.toc_html = std::move(rendered->toc_html);
-      c.toc = std::move(rendered->toc);
-      c.word_count = rendered->word_count;
-      c.reading_minutes = rendered->reading_minutes;
+      contents_[i] = rendered->content;
     });
+    if (options_.markdown_cache != nullptr) options_.markdown_cache->EndBuild();
     for (size_t i = 0; i < site.pages.size(); ++i) {
       result_.errors.insert(result_.errors.end(), errors[i].begin(),
                             errors[i].end());

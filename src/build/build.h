@@ -74,6 +74,8 @@
 
 namespace serval::build {
 
+class MarkdownCache;
+
 struct BuildOptions {
   std::string site_dir = ".";
   std::string output_dir;  // empty: <site_dir>/public
@@ -87,6 +89,9 @@ struct BuildOptions {
   absl::Duration lock_timeout = absl::Minutes(10);
   // Called when another build holds the lock, with who holds it.
   std::function<void(absl::string_view holder)> on_lock_wait;
+  // Rendered Markdown kept across builds of this process (serval serve);
+  // null: every page's Markdown is rendered.
+  MarkdownCache* markdown_cache = nullptr;
   // Progress for a terminal: called at the start of each phase with
   // (phase, 0, 0) and during render with (phase, done, total) about a
   // hundred times; from any render thread, so it must be thread-safe.

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "src/build/link_checker.h"
+#include "src/build/markdown_cache.h"
 #include "src/fs/mem_fs.h"
 #include "src/fs/posix_fs.h"
 
@@ -314,6 +315,46 @@ TEST_F(BuildTest, CheckFindsBrokenLinksAndAnchorsOnly) {
   EXPECT_THAT(problems[0], HasSubstr("links/index.html:"));
   EXPECT_THAT(problems[0], HasSubstr("broken link /blog/nope/"));
   EXPECT_THAT(problems[1], HasSubstr("broken anchor /blog/first/#no-such-id"));
+}
+
+TEST_F(BuildTest, MarkdownCacheReusesUnchangedPagesOnly) {
+  Write(kBlog);
+  Write("content/snippet.md", "Included *once*.\n");
+  Write("content/blog/inc.md",
+        "---\ntitle: Inc\n---\n:::{include} snippet.md\n:::\n");
+  MarkdownCache cache;
+  BuildOptions options;
+  options.site_dir = "/site";
+  options.build_time = absl::FromUnixSeconds(1767225600);
+  options.markdown_cache = &cache;
+  options.clean = true;
+  ASSERT_TRUE(BuildSite(fs_, options).ok());
+  const Files first = Tree("/site/public");
+  const int64_t pages_with_markdown = static_cast<int64_t>(cache.size());
+  EXPECT_GT(pages_with_markdown, 5);
+  EXPECT_EQ(cache.hits(), 0);
+
+  // Nothing changed: every page comes from the cache, same bytes.
+  ASSERT_TRUE(BuildSite(fs_, options).ok());
+  EXPECT_EQ(cache.hits(), pages_with_markdown);
+  EXPECT_EQ(Tree("/site/public"), first);
+
+  // An included file changes: the including page is rendered again.
+  Write("content/snippet.md", "Included *twice*.\n");
+  ASSERT_TRUE(BuildSite(fs_, options).ok());
+  EXPECT_EQ(cache.hits(), 2 * pages_with_markdown - 1);
+  EXPECT_THAT(Out("blog/inc/index.html"), HasSubstr("<em>twice</em>"));
+
+  // A removed page's entry is dropped at the end of the next build.
+  Remove("content/about.md");
+  ASSERT_TRUE(BuildSite(fs_, options).ok());
+  EXPECT_EQ(static_cast<int64_t>(cache.size()), pages_with_markdown - 1);
+
+  // The cached build equals a build without the cache.
+  options.markdown_cache = nullptr;
+  options.output_dir = "/uncached";
+  ASSERT_TRUE(BuildSite(fs_, options).ok());
+  EXPECT_EQ(Tree("/uncached"), Tree("/site/public"));
 }
 
 TEST(BuildOnDiskTest, BuildsThroughPosixFs) {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "src/base/log.h"
 #include "src/build/build.h"
+#include "src/build/markdown_cache.h"
 #include "src/fs/posix_fs.h"
 #include "src/serve/server.h"
 
@@ -30,7 +31,10 @@ constexpr int kServeFailure = 1;
 absl::StatusOr<serve::RebuildFunction> DefaultRebuild(
     const ServeBuildSettings& settings) {
   auto fs = std::make_shared<fs::PosixFs>();
+  // Rendered Markdown of unchanged pages is reused by every rebuild.
+  auto markdown_cache = std::make_shared<build::MarkdownCache>();
   build::BuildOptions options;
+  options.markdown_cache = markdown_cache.get();
   options.site_dir = settings.site_dir;
   options.output_dir = settings.output_dir;
   options.include_drafts = settings.drafts;
@@ -39,7 +43,7 @@ absl::StatusOr<serve::RebuildFunction> DefaultRebuild(
               absl::StrCat("waiting for the build lock held by ", holder));
   };
   return serve::RebuildFunction(
-      [fs, options](const serve::ChangeSet& changes) {
+      [fs, markdown_cache, options](const serve::ChangeSet& changes) {
         build::BuildResult result = build::BuildSite(*fs, options);
         for (const std::string& warning : result.warnings) {
           base::Log(base::LogLevel::kWarning, warning);

@@ -30,6 +30,9 @@ enum class LockRank : int {
   // for one map merge, calling nothing else.
   kDependencyTracker = 620,
   kThreadLocalCacheRegistry = 650,
+  // serval serve's in-memory Markdown cache: held only to find or insert
+  // an entry, never while rendering.
+  kMarkdownCache = 660,
   // Filesystem layer: in-memory filesystem and fault-injection state.
   kFaultInjectionFs = 800,
   kMemFs = 850,
