@@ -108,7 +108,12 @@ int main(int argc, char** argv) {
         serval::build::BuildOptions o = Options(site, 2);
         o.on_lock_wait = [&](absl::string_view holder) {
           waited = true;
-          if (holder.find("pid") == absl::string_view::npos) named = false;
+          if (holder.find("pid") == absl::string_view::npos) {
+            named = false;
+            std::fprintf(stderr, "child %d told: %s\n",
+                         static_cast<int>(::getpid()),
+                         std::string(holder).c_str());
+          }
         };
         serval::build::BuildResult r = serval::build::BuildSite(fs, o);
         if (!r.ok()) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -44,8 +45,8 @@ std::string DescribeHolder(absl::string_view contents) {
 
 absl::StatusOr<std::unique_ptr<BuildLock>> BuildLock::Acquire(
     Fs& fs, absl::string_view path, const BuildLockOptions& options) {
-  const absl::Time start = absl::Now();
-  const absl::Time deadline = start + options.timeout;
+  const absl::Time deadline = absl::Now() + options.timeout;
+  std::optional<absl::Time> unknown_since;  // holder unknown since then
   absl::Duration poll = options.initial_poll;
   std::string last_holder;
   for (;;) {
@@ -66,8 +67,13 @@ absl::StatusOr<std::unique_ptr<BuildLock>> BuildLock::Acquire(
     // the two its file is empty (or the last holder's). Report an unknown
     // holder only if it stays unknown, so waiters name the holder's pid.
     const bool known = holder != DescribeHolder("");
+    if (known) {
+      unknown_since.reset();
+    } else if (!unknown_since.has_value()) {
+      unknown_since = now;
+    }
     if (holder != last_holder &&
-        (known || now - start >= absl::Seconds(1))) {
+        (known || now - *unknown_since >= absl::Seconds(1))) {
       last_holder = holder;
       if (options.on_wait) options.on_wait(holder);
     }
