@@ -1,5 +1,7 @@
 #include "src/build/build.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -29,6 +31,8 @@
 #include "src/cache/output_manifest.h"
 #include "src/concurrency/thread_pool.h"
 #include "src/fs/build_lock.h"
+#include "src/fs/retry.h"
+#include "src/fs/temp_sweeper.h"
 #include "src/highlight/theme.h"
 #include "src/markdown/markdown.h"
 #include "src/postprocess/outputs.h"
@@ -230,6 +234,7 @@ class Builder {
     const absl::Time start = absl::Now();
     std::unique_ptr<fs::BuildLock> lock;
     Phase("lock", [&] { lock = AcquireLock(); });
+    if (result_.ok()) SweepStaleTemps();
     if (result_.ok()) Build();
     result_.total = absl::Now() - start;
     return std::move(result_);
@@ -283,9 +288,46 @@ class Builder {
                             d.warnings.end());
   }
 
+  // fs::CreateDirs, retrying transient errors (EINTR) like the writer.
+  absl::Status CreateDirsRetrying(const std::string& dir) {
+    fs::RetryPolicy policy;
+    fs::Retrier retrier(policy);
+    absl::Status s;
+    do {
+      s = fs::CreateDirs(fs_, dir);
+    } while (retrier.ShouldRetry(s));
+    return s;
+  }
+
+  // Removes the temp files of builds that died (kill -9, power loss) in
+  // .serval/ and, when the last build did not commit (its marker is
+  // there), in the output directory: a temp is only ever left behind by a
+  // build that never removed its marker. Holding the build lock, a temp
+  // with our own pid is a dead build's too (every build of this site in
+  // this process takes the lock); without the lock, only other pids' dead
+  // temps are removed. Best effort: a failure is a warning.
+  void SweepStaleTemps() {
+    const int64_t self = static_cast<int64_t>(::getpid());
+    const bool locked = options_.use_lock;
+    fs::SweepOptions sweep;
+    sweep.is_alive = [self, locked](int64_t pid) {
+      return pid == self ? !locked : fs::ProcessIsAlive(pid);
+    };
+    std::vector<std::string> dirs = {StateDir()};
+    if (fs_.Stat(MarkerPath()).ok()) dirs.push_back(output_dir_);
+    for (const std::string& dir : dirs) {
+      absl::StatusOr<fs::SweepResult> swept =
+          fs::SweepTempFiles(fs_, dir, sweep);
+      if (!swept.ok() && !absl::IsNotFound(swept.status())) {
+        result_.warnings.push_back(absl::StrCat(
+            dir, ": stale temp files not removed: ", swept.status().message()));
+      }
+    }
+  }
+
   std::unique_ptr<fs::BuildLock> AcquireLock() {
     const std::string state_dir = fs::JoinPath(options_.site_dir, ".serval");
-    if (absl::Status s = fs::CreateDirs(fs_, state_dir); !s.ok()) {
+    if (absl::Status s = CreateDirsRetrying(state_dir); !s.ok()) {
       result_.errors.push_back(absl::StrCat(state_dir, ": ", s.message()));
       return nullptr;
     }
@@ -913,7 +955,7 @@ class Builder {
       result_.errors.push_back(std::string(m.status().message()));
       return;
     }
-    if (absl::Status s = fs::CreateDirs(fs_, output_dir_); !s.ok()) {
+    if (absl::Status s = CreateDirsRetrying(output_dir_); !s.ok()) {
       result_.errors.push_back(absl::StrCat(output_dir_, ": ", s.message()));
       return;
     }
@@ -953,6 +995,31 @@ class Builder {
         result_.warnings.push_back(absl::StrCat(
             fs::JoinPath(output_dir_, path), ": stale output kept: ", why));
       }
+      // A stale output that could not be removed fails the build: the
+      // cache is not committed, so the next build still knows to prune it.
+      for (const auto& [path, status] : pruned.failed) {
+        result_.errors.push_back(absl::StrCat(
+            fs::JoinPath(output_dir_, path), ": stale output not removed: ",
+            status.message()));
+      }
+      if (!result_.ok()) return;
+      // The removals must be durable before the cache that no longer
+      // lists them is: after a power loss a pruned file could come back
+      // unknown to the manifest and stay forever.
+      if (!pruned.removed.empty() &&
+          options_.durability != fs::Durability::kNone) {
+        fs::RetryPolicy policy;
+        fs::Retrier retrier(policy);
+        absl::Status s;
+        do {
+          s = fs_.SyncAll(output_dir_);
+        } while (retrier.ShouldRetry(s));
+        if (!s.ok()) {
+          result_.errors.push_back(
+              absl::StrCat("commit ", output_dir_, ": ", s.message()));
+          return;
+        }
+      }
     }
     if (absl::Status valid = cache::ValidateCache(next); !valid.ok()) {
       // Some name cannot be stored: no cache, the next build is a full one.
@@ -968,8 +1035,19 @@ class Builder {
       result_.errors.push_back(absl::StrCat(CachePath(), ": ", s.message()));
       return;
     }
-    if (absl::Status s = fs_.Remove(marker); !s.ok()) {
-      result_.errors.push_back(absl::StrCat(marker, ": ", s.message()));
+    // Past the commit point: the outputs and the cache are durable. A
+    // marker that cannot be removed only makes the next build verify the
+    // outputs it keeps, so it is a warning, not a failed build.
+    fs::RetryPolicy policy;
+    fs::Retrier retrier(policy);
+    absl::Status removed;
+    do {
+      removed = fs_.Remove(marker);
+    } while (retrier.ShouldRetry(removed));
+    if (!removed.ok() && !absl::IsNotFound(removed)) {
+      result_.warnings.push_back(
+          absl::StrCat(marker, ": ", removed.message(),
+                       " (the next build verifies the outputs it keeps)"));
     }
   }
 

@@ -1,5 +1,7 @@
 #include "src/cache/output_manifest.h"
 
+#include "src/fs/retry.h"
+
 #include "absl/status/statusor.h"
 
 namespace serval::cache {
@@ -33,7 +35,7 @@ PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
       if (absl::IsNotFound(info.status())) {
         report.missing.push_back(path);
       } else {
-        report.kept.emplace_back(path, std::string(info.status().message()));
+        report.failed.emplace_back(path, info.status());
       }
       continue;
     }
@@ -43,7 +45,7 @@ PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
     }
     absl::StatusOr<std::string> contents = fs.ReadFile(full);
     if (!contents.ok()) {
-      report.kept.emplace_back(path, std::string(contents.status().message()));
+      report.failed.emplace_back(path, contents.status());
       continue;
     }
     if (ContentHash(*contents) != listed->second.hash) {
@@ -51,11 +53,17 @@ PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
                                "contents changed since Serval wrote it");
       continue;
     }
-    if (absl::Status removed = fs.Remove(full); !removed.ok()) {
+    fs::RetryPolicy policy;
+    fs::Retrier retrier(policy);
+    absl::Status removed;
+    do {
+      removed = fs.Remove(full);
+    } while (retrier.ShouldRetry(removed));
+    if (!removed.ok()) {
       if (absl::IsNotFound(removed)) {
         report.missing.push_back(path);
       } else {
-        report.kept.emplace_back(path, std::string(removed.message()));
+        report.failed.emplace_back(path, removed);
       }
       continue;
     }

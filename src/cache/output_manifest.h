@@ -36,10 +36,13 @@ std::vector<std::string> StaleOutputs(const OutputManifest& previous,
 struct PruneReport {
   std::vector<std::string> removed;  // deleted
   std::vector<std::string> missing;  // already gone
-  // Left in place, with the reason ("not in the previous manifest",
-  // "contents changed since Serval wrote it", "not a regular file", an
-  // I/O error).
+  // Left in place on purpose, with the reason ("not in the previous
+  // manifest", "contents changed since Serval wrote it", "not a regular
+  // file").
   std::vector<std::pair<std::string, std::string>> kept;
+  // Left in place because of an I/O error (transient ones are retried):
+  // the caller must not commit a manifest that forgets them.
+  std::vector<std::pair<std::string, absl::Status>> failed;
 };
 
 // Deletes each of `stale` (paths relative to `output_root`) that

@@ -128,10 +128,13 @@ absl::StatusOr<WriteOutcome> AtomicWriter::Write(
   if (*unchanged) return WriteOutcome::kUnchanged;
 
   const std::string dir = Dirname(path);
-  absl::Status dirs = CreateDirs(*fs_, dir);
+  Retrier retrier(options_.retry);
+  absl::Status dirs;
+  do {
+    dirs = CreateDirs(*fs_, dir);  // mkdir can fail with EINTR too
+  } while (retrier.ShouldRetry(dirs));
   if (!dirs.ok()) return Annotate(dirs, path);
 
-  Retrier retrier(options_.retry);
   for (;;) {
     absl::Status status = WriteOnce(path, contents, retrier);
     if (status.ok()) return WriteOutcome::kWritten;

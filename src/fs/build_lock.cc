@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -45,6 +46,7 @@ std::string DescribeHolder(absl::string_view contents) {
 absl::StatusOr<std::unique_ptr<BuildLock>> BuildLock::Acquire(
     Fs& fs, absl::string_view path, const BuildLockOptions& options) {
   const absl::Time deadline = absl::Now() + options.timeout;
+  std::optional<absl::Time> unknown_since;  // holder unknown since then
   absl::Duration poll = options.initial_poll;
   std::string last_holder;
   for (;;) {
@@ -60,11 +62,21 @@ absl::StatusOr<std::unique_ptr<BuildLock>> BuildLock::Acquire(
     if (error != EWOULDBLOCK && error != EINTR) return lock.status();
     absl::StatusOr<std::string> contents = fs.ReadFile(path);
     const std::string holder = DescribeHolder(contents.ok() ? *contents : "");
-    if (holder != last_holder) {
+    const absl::Time now = absl::Now();
+    // A new holder writes who it is right after taking the lock: between
+    // the two its file is empty (or the last holder's). Report an unknown
+    // holder only if it stays unknown, so waiters name the holder's pid.
+    const bool known = holder != DescribeHolder("");
+    if (known) {
+      unknown_since.reset();
+    } else if (!unknown_since.has_value()) {
+      unknown_since = now;
+    }
+    if (holder != last_holder &&
+        (known || now - *unknown_since >= absl::Seconds(1))) {
       last_holder = holder;
       if (options.on_wait) options.on_wait(holder);
     }
-    const absl::Time now = absl::Now();
     if (now >= deadline) {
       return absl::DeadlineExceededError(absl::StrCat(
           "build lock ", path, " is held by ", holder, "; gave up after ",

@@ -1,0 +1,491 @@
+// Whole-build safety on FaultInjectionFs over MemFs (issue 8): injected
+// I/O errors at every write-site operation of a build, and crashes (with
+// and without simulated power loss) at every k-th filesystem operation.
+//
+// The site: ~20 pages with sections, tags, aliases, a static file and the
+// default theme. Each case builds version 1 of the site without faults,
+// edits it to version 2 (pages changed, added and removed; a static file
+// changed), then builds version 2 with a fault (or a crash) and checks:
+//
+//   errors    a transient fault (EINTR once, a short write) ends in
+//             success; a permanent one (ENOSPC, EDQUOT, EIO, EACCES,
+//             EROFS, EXDEV; once or persistent) either is absorbed (the
+//             build is ok and equals a clean build) or fails with an error
+//             naming a /site path and the errno; no output file is torn
+//             (each is version 1's or version 2's bytes), no output of
+//             version 1 that version 2 keeps is missing, no temp file is
+//             left, and .serval/cache.json is the one version 1 committed.
+//   crashes   a build "dies" at the k-th filesystem call (every call from
+//             then on fails, nothing more reaches the disk); optionally the
+//             machine loses power (FaultInjectionFs::SimulatePowerLoss:
+//             unsynced data dropped, unsynced directory entries dropped);
+//             then the next build succeeds, equals a clean build, and
+//             leaves no temp file in the output or in .serval/.
+//
+// Then, in every case, the next build without faults succeeds and its
+// output equals a clean build of version 2.
+//
+// Environment (--test_env): SERVAL_FAULT_STRIDE=N tries every N-th call
+// index of each operation (default 7; 1 is the full matrix),
+// SERVAL_CRASH_STRIDE=N crashes at every N-th call (default 5).
+#include <atomic>
+#include <cerrno>
+#include <iostream>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "src/base/errno_status.h"
+#include "src/build/build.h"
+#include "src/build/test_site.h"
+#include "src/fs/fault_injection_fs.h"
+#include "src/fs/mem_fs.h"
+#include "src/fs/temp_name.h"
+
+namespace serval::build {
+namespace {
+
+using fs::FsOp;
+
+const absl::Time kBuildTime = absl::FromUnixSeconds(1767225600);
+constexpr char kSite[] = "/site";
+constexpr char kOut[] = "/site/public";
+constexpr char kCache[] = "/site/.serval/cache.json";
+
+int EnvInt(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v == nullptr || *v == '\0' ? fallback : std::max(1, std::atoi(v));
+}
+
+std::string Post(int i, const std::string& extra = "") {
+  return absl::StrCat("---\ntitle: Post ", i, "\ndate: 2025-01-",
+                      i < 10 ? "0" : "", i, "\ntags: [t", i % 3,
+                      "]\n---\nBody of post ", i, ". ", extra, "\n");
+}
+
+Files SiteV1() {
+  Files f = {
+      {"serval.toml",
+       "title = \"Faults\"\nbaseurl = \"https://example.org/\"\n"
+       "paginate = 5\n"},
+      {"content/_index.md", "---\ntitle: Home\n---\nWelcome.\n"},
+      {"content/blog/_index.md", "---\ntitle: Blog\n---\nPosts.\n"},
+      {"content/docs/_index.md", "---\ntitle: Docs\n---\nDocs.\n"},
+      {"content/docs/install.md", "---\ntitle: Install\nweight: 1\n---\n# "
+                                  "Install\n\nRun `serval`.\n"},
+      {"content/docs/usage.md",
+       "---\ntitle: Usage\nweight: 2\naliases: [/use/]\n---\nUse it.\n"},
+      {"content/about.md", "---\ntitle: About\n---\nAbout us.\n"},
+      {"static/site.css", "body{color:black}\n"},
+      {"static/img/logo.txt", "logo\n"},
+  };
+  for (int i = 1; i <= 14; ++i) {
+    f[absl::StrCat("content/blog/p", i, ".md")] = Post(i);
+  }
+  return f;
+}
+
+// Version 2: two pages edited (one title, so lists change), one added, one
+// removed, the static CSS changed.
+void ApplyV2(fs::Fs& fs) {
+  WriteFiles(fs, kSite,
+             {{"content/blog/p3.md", Post(3, "Edited.")},
+              {"content/blog/p7.md",
+               "---\ntitle: Seven renamed\ndate: 2025-01-07\n---\nSeven.\n"},
+              {"content/blog/p15.md", Post(15)},
+              {"static/site.css", "body{color:navy}\n"}});
+  ASSERT_TRUE(fs.Remove("/site/content/blog/p14.md").ok());
+}
+
+BuildOptions Options(int jobs, fs::Durability durability =
+                                   fs::Durability::kBatch) {
+  BuildOptions o;
+  o.site_dir = kSite;
+  o.jobs = jobs;
+  o.build_time = kBuildTime;
+  o.durability = durability;
+  o.lock_timeout = absl::Seconds(5);
+  return o;
+}
+
+// The output trees of clean builds of version 1 and version 2.
+struct Oracle {
+  Files v1, v2;
+  Oracle() {
+    fs::MemFs a;
+    WriteFiles(a, kSite, SiteV1());
+    BuildResult r1 = BuildSite(a, Options(2));
+    EXPECT_TRUE(r1.ok()) << absl::StrJoin(r1.errors, "\n");
+    v1 = ReadTree(a, kOut);
+    fs::MemFs b;
+    WriteFiles(b, kSite, SiteV1());
+    ApplyV2(b);
+    BuildResult r2 = BuildSite(b, Options(2));
+    EXPECT_TRUE(r2.ok()) << absl::StrJoin(r2.errors, "\n");
+    v2 = ReadTree(b, kOut);
+  }
+};
+
+const Oracle& GetOracle() {
+  static const Oracle* oracle = new Oracle();
+  return *oracle;
+}
+
+// Temp files (".<name>.<pid>.<tid>.<random>.tmp") anywhere under root.
+std::vector<std::string> Temps(fs::Fs& fs, const std::string& root) {
+  std::vector<std::string> temps;
+  absl::StatusOr<std::vector<std::string>> names = fs.ListDir(root);
+  if (!names.ok()) return temps;
+  for (const std::string& name : *names) {
+    const std::string path = fs::JoinPath(root, name);
+    absl::StatusOr<fs::FileInfo> info = fs.Stat(path);
+    if (!info.ok()) continue;
+    if (info->type == fs::FileType::kDirectory) {
+      for (std::string& t : Temps(fs, path)) temps.push_back(std::move(t));
+    } else if (fs::ParseTempName(name).has_value()) {
+      temps.push_back(path);
+    }
+  }
+  return temps;
+}
+
+std::string Diff(const Files& got, const Files& want) {
+  std::vector<std::string> lines;
+  for (const auto& [path, bytes] : want) {
+    auto it = got.find(path);
+    if (it == got.end()) {
+      lines.push_back(absl::StrCat("missing ", path));
+    } else if (it->second != bytes) {
+      lines.push_back(absl::StrCat("differs ", path));
+    }
+  }
+  for (const auto& [path, bytes] : got) {
+    if (want.count(path) == 0) lines.push_back(absl::StrCat("extra ", path));
+  }
+  return absl::StrJoin(lines, "\n");
+}
+
+// A MemFs holding version 1, built, then edited to version 2.
+std::unique_ptr<fs::MemFs> PreparedFs() {
+  auto mem = std::make_unique<fs::MemFs>();
+  WriteFiles(*mem, kSite, SiteV1());
+  BuildResult r = BuildSite(*mem, Options(2));
+  EXPECT_TRUE(r.ok()) << absl::StrJoin(r.errors, "\n");
+  ApplyV2(*mem);
+  return mem;
+}
+
+// The next build without faults: ok, equal to a clean build, no temps.
+void ExpectRecovers(fs::Fs& fs, const std::string& what) {
+  BuildResult r = BuildSite(fs, Options(2));
+  ASSERT_TRUE(r.ok()) << what << ": next build failed:\n"
+                      << absl::StrJoin(r.errors, "\n");
+  Files tree = ReadTree(fs, kOut);
+  EXPECT_TRUE(tree == GetOracle().v2)
+      << what << ": next build differs from a clean build:\n"
+      << Diff(tree, GetOracle().v2);
+  EXPECT_EQ(absl::StrJoin(Temps(fs, kOut), " "), "") << what;
+  EXPECT_EQ(absl::StrJoin(Temps(fs, "/site/.serval"), " "), "") << what;
+}
+
+// --- injected errors ----------------------------------------------------
+
+constexpr FsOp kWriteSites[] = {
+    FsOp::kCreateDir, FsOp::kOpenForWrite, FsOp::kWrite,   FsOp::kSync,
+    FsOp::kSetMode,   FsOp::kClose,        FsOp::kRename,  FsOp::kRemove,
+    FsOp::kRemoveDir, FsOp::kSyncDir,      FsOp::kSyncAll, FsOp::kTryLock};
+constexpr int kPermanent[] = {ENOSPC, EDQUOT, EIO, EACCES, EROFS, EXDEV};
+
+// Calls of each operation made by the faulted build (version 1 -> 2).
+std::map<FsOp, int64_t> CountCalls() {
+  std::unique_ptr<fs::MemFs> mem = PreparedFs();
+  fs::FaultInjectionFs ffs(mem.get());
+  BuildResult r = BuildSite(ffs, Options(1));
+  EXPECT_TRUE(r.ok()) << absl::StrJoin(r.errors, "\n");
+  std::map<FsOp, int64_t> calls;
+  for (FsOp op : kWriteSites) calls[op] = ffs.Calls(op);
+  return calls;
+}
+
+std::vector<int> Indices(int64_t calls, int stride) {
+  std::vector<int> nth;
+  for (int n = 1; n <= calls; n += stride) nth.push_back(n);
+  if (calls > 0 && nth.back() != calls) nth.push_back(static_cast<int>(calls));
+  return nth;
+}
+
+struct Tally {
+  int cases = 0, failed_cleanly = 0, absorbed = 0, not_identical = 0,
+      cache_after_rename = 0;
+};
+
+// One faulted build of version 2 over a built version 1.
+void RunFault(const fs::Fault& fault, bool transient, Tally* tally) {
+  const std::string what = absl::StrCat(
+      fs::FsOpName(fault.op), " #", fault.nth, " ",
+      fault.short_write ? absl::StrCat("short write ", *fault.short_write)
+                        : base::ErrnoName(fault.error),
+      fault.persistent ? " persistent" : " once");
+  SCOPED_TRACE(what);
+  std::unique_ptr<fs::MemFs> mem = PreparedFs();
+  const Files before = ReadTree(*mem, kOut);
+  const absl::StatusOr<std::string> cache_before = mem->ReadFile(kCache);
+  ASSERT_TRUE(cache_before.ok());
+  fs::FaultInjectionFs ffs(mem.get());
+  ffs.Inject(fault);
+  BuildResult r = BuildSite(ffs, Options(1));
+  ffs.ClearFaults();
+  ++tally->cases;
+  const Oracle& oracle = GetOracle();
+  Files tree = ReadTree(*mem, kOut);
+  if (transient) {
+    ASSERT_TRUE(r.ok()) << absl::StrJoin(r.errors, "\n");
+  }
+  if (r.ok()) {
+    ++tally->absorbed;
+    EXPECT_TRUE(tree == oracle.v2) << Diff(tree, oracle.v2);
+  } else {
+    ++tally->failed_cleanly;
+    const std::string errors = absl::StrJoin(r.errors, "\n");
+    EXPECT_TRUE(absl::StrContains(errors, base::ErrnoName(fault.error)))
+        << errors;
+    EXPECT_TRUE(absl::StrContains(errors, "/site")) << errors;
+    // The cache version 1 committed is still there — unless the failure
+    // came after the new cache's rename (its directory sync), in which
+    // case the .serval/building marker is still there, so the next build
+    // verifies every output it keeps (BRIEF, "Reliability protocol").
+    absl::StatusOr<std::string> cache_after = mem->ReadFile(kCache);
+    ASSERT_TRUE(cache_after.ok());
+    if (*cache_after != *cache_before) {
+      ++tally->cache_after_rename;
+      EXPECT_TRUE(mem->Stat("/site/.serval/building").ok())
+          << "cache changed by a failed build, marker gone: " << errors;
+    }
+    // No torn output: every file is version 1's or version 2's bytes, and
+    // what both versions have is still there.
+    for (const auto& [path, bytes] : tree) {
+      auto in1 = before.find(path);
+      auto in2 = oracle.v2.find(path);
+      EXPECT_TRUE((in1 != before.end() && in1->second == bytes) ||
+                  (in2 != oracle.v2.end() && in2->second == bytes))
+          << "torn or foreign output " << path;
+    }
+    for (const auto& [path, bytes] : before) {
+      if (oracle.v2.count(path) != 0) {
+        EXPECT_EQ(tree.count(path), 1u) << "lost output " << path;
+      }
+    }
+    if (tree != before) ++tally->not_identical;
+  }
+  EXPECT_EQ(absl::StrJoin(Temps(*mem, kOut), " "), "");
+  ExpectRecovers(*mem, what);
+}
+
+TEST(FaultBuildTest, InjectedErrorsAtEveryWriteSite) {
+  const int stride = EnvInt("SERVAL_FAULT_STRIDE", 7);
+  const std::map<FsOp, int64_t> calls = CountCalls();
+  Tally tally;
+  int64_t total_calls = 0;
+  for (FsOp op : kWriteSites) {
+    total_calls += calls.at(op);
+    for (int nth : Indices(calls.at(op), stride)) {
+      for (int error : kPermanent) {
+        for (bool persistent : {false, true}) {
+          RunFault({.op = op, .nth = nth, .error = error,
+                    .persistent = persistent},
+                   /*transient=*/false, &tally);
+          if (HasFatalFailure()) return;
+        }
+      }
+      RunFault({.op = op, .nth = nth, .error = EINTR}, /*transient=*/true,
+               &tally);
+      if (op == FsOp::kWrite) {
+        for (size_t len : {size_t{0}, size_t{1}}) {
+          RunFault({.op = op, .nth = nth, .short_write = len},
+                   /*transient=*/true, &tally);
+        }
+      }
+      if (HasFatalFailure()) return;
+    }
+  }
+  std::vector<std::string> per_op;
+  for (FsOp op : kWriteSites) {
+    per_op.push_back(absl::StrCat(fs::FsOpName(op), "=", calls.at(op)));
+  }
+  std::cout << "fault matrix: stride " << stride << ", write-site calls "
+            << total_calls << " (" << absl::StrJoin(per_op, " ") << "), "
+            << tally.cases << " faulted builds: " << tally.failed_cleanly
+            << " failed cleanly (" << tally.not_identical
+            << " left a mix of old and new outputs, "
+            << tally.cache_after_rename
+            << " failed after the cache rename with the marker kept), "
+            << tally.absorbed << " succeeded\n";
+}
+
+// --- crashes and power loss -------------------------------------------
+
+// Counts every call (handles included); from call `crash_at` on, every
+// call fails with EIO and reaches nothing: the process is dead.
+class CrashFs : public fs::Fs {
+ public:
+  CrashFs(fs::Fs* base, int64_t crash_at) : base_(base), crash_at_(crash_at) {}
+  int64_t calls() const { return calls_; }
+  bool crashed() const { return calls_ >= crash_at_; }
+
+  absl::StatusOr<std::string> ReadFile(absl::string_view p) override {
+    if (Dead()) return Eio("read", p);
+    return base_->ReadFile(p);
+  }
+  absl::StatusOr<fs::FileInfo> Stat(absl::string_view p) override {
+    if (Dead()) return Eio("stat", p);
+    return base_->Stat(p);
+  }
+  absl::StatusOr<std::vector<std::string>> ListDir(
+      absl::string_view p) override {
+    if (Dead()) return Eio("opendir", p);
+    return base_->ListDir(p);
+  }
+  absl::Status CreateDir(absl::string_view p, uint32_t mode) override {
+    if (Dead()) return Eio("mkdir", p);
+    return base_->CreateDir(p, mode);
+  }
+  absl::StatusOr<std::unique_ptr<fs::WritableFile>> OpenForWrite(
+      absl::string_view p, fs::OpenMode open_mode, uint32_t mode) override {
+    if (Dead()) return Eio("open", p);
+    absl::StatusOr<std::unique_ptr<fs::WritableFile>> f =
+        base_->OpenForWrite(p, open_mode, mode);
+    if (!f.ok()) return f.status();
+    return std::unique_ptr<fs::WritableFile>(
+        new File(this, std::move(f).value()));
+  }
+  absl::Status Rename(absl::string_view from, absl::string_view to) override {
+    if (Dead()) return Eio("rename", to);
+    return base_->Rename(from, to);
+  }
+  absl::Status Remove(absl::string_view p) override {
+    if (Dead()) return Eio("unlink", p);
+    return base_->Remove(p);
+  }
+  absl::Status RemoveDir(absl::string_view p) override {
+    if (Dead()) return Eio("rmdir", p);
+    return base_->RemoveDir(p);
+  }
+  absl::Status Symlink(absl::string_view t, absl::string_view p) override {
+    if (Dead()) return Eio("symlink", p);
+    return base_->Symlink(t, p);
+  }
+  absl::Status SyncDir(absl::string_view p) override {
+    if (Dead()) return Eio("fsync", p);
+    return base_->SyncDir(p);
+  }
+  absl::Status SyncAll(absl::string_view p) override {
+    if (Dead()) return Eio("syncfs", p);
+    return base_->SyncAll(p);
+  }
+  absl::StatusOr<std::unique_ptr<fs::FileLock>> TryLock(
+      absl::string_view p) override {
+    if (Dead()) return Eio("flock", p);
+    return base_->TryLock(p);
+  }
+
+ private:
+  class File : public fs::WritableFile {
+   public:
+    File(CrashFs* fs, std::unique_ptr<fs::WritableFile> f)
+        : fs_(fs), f_(std::move(f)) {}
+    absl::StatusOr<size_t> Write(absl::string_view data) override {
+      if (fs_->Dead()) return Eio("write", path());
+      return f_->Write(data);
+    }
+    absl::Status Sync() override {
+      if (fs_->Dead()) return Eio("fsync", path());
+      return f_->Sync();
+    }
+    absl::Status SetMode(uint32_t mode) override {
+      if (fs_->Dead()) return Eio("fchmod", path());
+      return f_->SetMode(mode);
+    }
+    absl::Status Close() override {
+      // A dead process's descriptors are closed by the kernel: release the
+      // handle, but report the failure.
+      if (fs_->Dead()) {
+        (void)f_->Close();
+        return Eio("close", path());
+      }
+      return f_->Close();
+    }
+    const std::string& path() const override { return f_->path(); }
+
+   private:
+    CrashFs* fs_;
+    std::unique_ptr<fs::WritableFile> f_;
+  };
+
+  static absl::Status Eio(absl::string_view op, absl::string_view p) {
+    return base::ErrnoStatus(EIO, op, p);
+  }
+  bool Dead() { return ++calls_ > crash_at_; }
+
+  fs::Fs* const base_;
+  const int64_t crash_at_;
+  std::atomic<int64_t> calls_{0};
+};
+
+struct CrashMode {
+  const char* name;
+  fs::Durability durability;
+  bool power_loss;
+};
+
+TEST(FaultBuildTest, CrashAndPowerLossAtEveryKthCall) {
+  const int stride = EnvInt("SERVAL_CRASH_STRIDE", 5);
+  for (CrashMode mode :
+       {CrashMode{"process crash, batch", fs::Durability::kBatch, false},
+        CrashMode{"power loss, batch", fs::Durability::kBatch, true},
+        CrashMode{"power loss, strict", fs::Durability::kStrict, true}}) {
+    // Calls of a whole build in this mode.
+    int64_t total = 0;
+    {
+      std::unique_ptr<fs::MemFs> mem = PreparedFs();
+      fs::FaultInjectionFs ffs(mem.get());
+      CrashFs crash(&ffs, INT64_MAX);
+      BuildResult r = BuildSite(crash, Options(1, mode.durability));
+      ASSERT_TRUE(r.ok()) << absl::StrJoin(r.errors, "\n");
+      total = crash.calls();
+    }
+    int points = 0;
+    for (int64_t k = 1; k <= total + 1; k += stride) {
+      const std::string what = absl::StrCat(mode.name, ", crash at call ", k,
+                                            " of ", total);
+      SCOPED_TRACE(what);
+      std::unique_ptr<fs::MemFs> mem = PreparedFs();
+      fs::FaultInjectionFs ffs(mem.get());
+      {
+        CrashFs crash(&ffs, k - 1);
+        BuildResult r = BuildSite(crash, Options(1, mode.durability));
+        // The last call is the marker's unlink, after the commit point:
+        // a crash there leaves a committed build (and the marker).
+        if (k < total) EXPECT_FALSE(r.ok());
+      }
+      if (mode.power_loss) {
+        ASSERT_TRUE(ffs.SimulatePowerLoss().ok());
+      }
+      ++points;
+      ExpectRecovers(ffs, what);
+      if (HasFatalFailure()) return;
+    }
+    std::cout << mode.name << ": " << total << " calls per build, "
+              << points << " crash points (stride " << stride << ")\n";
+  }
+}
+
+}  // namespace
+}  // namespace serval::build
