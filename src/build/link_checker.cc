@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "re2/re2.h"
 #include "src/content/source_position.h"
+#include "src/site/config.h"
 
 namespace serval::build {
 namespace {
@@ -150,13 +151,7 @@ std::vector<std::string> CheckLinks(fs::Fs& fs, absl::string_view output_dir,
   }
   // The path part of baseurl: root-relative links under it map to the
   // output's root.
-  std::string base_path = "/";
-  if (size_t scheme = baseurl.find("://"); scheme != absl::string_view::npos) {
-    size_t slash = baseurl.find('/', scheme + 3);
-    if (slash != absl::string_view::npos) base_path = std::string(baseurl.substr(slash));
-  } else if (!baseurl.empty()) {
-    base_path = std::string(baseurl);
-  }
+  const std::string base_path = site::BaseUrlPath(baseurl);
 
   std::vector<std::string> problems;
   for (const std::string& path : paths) {

@@ -17,6 +17,8 @@
 #include "src/build/incremental.h"
 #include "src/content/date.h"
 #include "src/markdown/markdown.h"
+#include "src/postprocess/outputs.h"
+#include "src/site/config.h"
 
 namespace serval::build {
 namespace {
@@ -308,24 +310,15 @@ std::string ValueToJson(const Value& value) {
 
 void RegisterSiteFunctions(const SiteView& view, tmpl::Environment* env) {
   const SiteView* v = &view;
-  const std::string base_path = [&] {
-    // The path part of baseurl ("https://x.org/docs/" -> "/docs/").
-    absl::string_view base = view.site().config.baseurl;
-    size_t scheme = base.find("://");
-    if (scheme == absl::string_view::npos) return std::string(base);
-    size_t slash = base.find('/', scheme + 3);
-    return slash == absl::string_view::npos ? std::string("/")
-                                            : std::string(base.substr(slash));
-  }();
+  const std::string base_path = site::BaseUrlPath(view.site().config.baseurl);
 
   auto absolute_url = [v](const std::string& url) -> std::string {
     if (absl::StartsWith(url, "http://") || absl::StartsWith(url, "https://") ||
         absl::StartsWith(url, "//") || absl::StartsWith(url, "mailto:")) {
       return url;
     }
-    absl::string_view rest = url;
-    if (absl::ConsumePrefix(&rest, "/")) {}
-    return absl::StrCat(v->site().config.baseurl, rest);
+    return postprocess::Permalink(
+        v->site().config, absl::StartsWith(url, "/") ? url : "/" + url);
   };
   auto url_for = [base_path](const Value& target) -> std::string {
     std::string url =

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "src/content/date.h"
+#include "src/postprocess/outputs.h"
 
 namespace serval::build {
 namespace {
@@ -50,12 +51,6 @@ void RecordSiteRead(cache::RenderRecorder& r, const SiteView& view,
   } else if (name == "build_time") {
     r.AddSiteKey(kBuildTimeKey);
   }
-}
-
-std::string Permalink(const site::SiteConfig& config, absl::string_view url) {
-  // baseurl always ends with '/'; URLs start with '/'.
-  if (!url.empty() && url.front() == '/') url.remove_prefix(1);
-  return absl::StrCat(config.baseurl, url);
 }
 
 Value OptionalPage(const SiteView& view, const site::Page* page) {
@@ -113,7 +108,7 @@ class PageObject : public tmpl::Object {
     const SiteView& v = *view_;
     if (name == "title") return Value(p.title);
     if (name == "url" || name == "relpermalink") return Value(p.url);
-    if (name == "permalink") return Value(Permalink(v.site().config, p.url));
+    if (name == "permalink") return Value(postprocess::Permalink(v.site().config, p.url));
     if (name == "kind") return Value(v.KindName(page_));
     if (name == "section") return Value(p.section);
     if (name == "date" || name == "lastmod") {

@@ -155,4 +155,14 @@ absl::StatusOr<SiteConfig> ParseSiteConfig(absl::string_view path,
   return config;
 }
 
+std::string BaseUrlPath(absl::string_view baseurl) {
+  const size_t scheme = baseurl.find("://");
+  if (scheme == absl::string_view::npos) {
+    return baseurl.empty() ? std::string("/") : std::string(baseurl);
+  }
+  const size_t slash = baseurl.find('/', scheme + 3);
+  return slash == absl::string_view::npos ? std::string("/")
+                                          : std::string(baseurl.substr(slash));
+}
+
 }  // namespace serval::site

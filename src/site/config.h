@@ -69,6 +69,10 @@ absl::StatusOr<SiteConfig> ParseSiteConfig(absl::string_view path,
 // The configuration used when a site has no serval.toml.
 SiteConfig DefaultSiteConfig();
 
+// The path part of a baseurl, with its trailing '/':
+// "https://x.org/docs/" -> "/docs/", "https://x.org" -> "/", "/b/" -> "/b/".
+std::string BaseUrlPath(absl::string_view baseurl);
+
 }  // namespace serval::site
 
 #endif  // SERVAL_SITE_CONFIG_H_

@@ -69,3 +69,17 @@ TEST(SiteConfigTest, SyntaxErrorHasPosition) {
 
 }  // namespace
 }  // namespace serval::site
+
+namespace serval::site {
+namespace {
+
+TEST(BaseUrlPathTest, PathPartWithTrailingSlash) {
+  EXPECT_EQ(BaseUrlPath("https://example.org/"), "/");
+  EXPECT_EQ(BaseUrlPath("https://example.org"), "/");
+  EXPECT_EQ(BaseUrlPath("https://example.org/docs/"), "/docs/");
+  EXPECT_EQ(BaseUrlPath("/docs/"), "/docs/");
+  EXPECT_EQ(BaseUrlPath(""), "/");
+}
+
+}  // namespace
+}  // namespace serval::site
