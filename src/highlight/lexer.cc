@@ -103,12 +103,6 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
     int group = 1;
     for (size_t i = 0; i < rules.size(); ++i) {
       const RuleDef& r = rules[i];
-      RE2 alone(r.pattern, options);
-      if (!alone.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(def.name, ".", sd.name, " rule ", i, ": ",
-                         alone.error(), " in ", r.pattern));
-      }
       Rule rule;
       rule.re = std::make_shared<const RE2>(
           absl::StrCat("(?m)(?:", r.pattern, ")"), options);
@@ -118,7 +112,7 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
                          rule.re->error(), " in ", r.pattern));
       }
       rule.group = group;
-      rule.inner = alone.NumberOfCapturingGroups();
+      rule.inner = rule.re->NumberOfCapturingGroups();
       rule.types = r.types;
       if (rule.types.empty() ||
           (rule.inner > 0 && rule.types.size() != static_cast<size_t>(rule.inner) &&
@@ -150,7 +144,7 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
         }
       }
       absl::StrAppend(&pattern, i == 0 ? "" : "|", "(", r.pattern, ")");
-      group += 1 + alone.NumberOfCapturingGroups();
+      group += 1 + rule.re->NumberOfCapturingGroups();
       state.rules.push_back(std::move(rule));
     }
     absl::StrAppend(&pattern, ")");
