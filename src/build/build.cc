@@ -45,24 +45,6 @@ namespace {
 constexpr absl::string_view kTemplatesPrefix = "templates/";
 constexpr absl::string_view kStaticPrefix = "static/";
 
-// Runs fn(0..n-1) on `pool` (and the calling thread), or serially when
-// there is no pool. fn reports its own errors.
-void ForEachIndex(concurrency::ThreadPool* pool, size_t n,
-                  const std::function<void(size_t)>& fn) {
-  if (pool == nullptr) {
-    for (size_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  concurrency::ParallelFor(
-      *pool, n,
-      [&fn](size_t i) {
-        fn(i);
-        return absl::OkStatus();
-      },
-      {.cancel_on_error = false})
-      .IgnoreError();
-}
-
 // Site templates under <site>/templates, read through the Fs.
 class FsTemplateLoader : public tmpl::Loader {
  public:
@@ -351,7 +333,7 @@ class Builder {
     std::vector<std::vector<std::string>> warnings(site.pages.size());
     std::vector<std::vector<std::string>> errors(site.pages.size());
     const std::string content_root = fs::JoinPath(options_.site_dir, "content");
-    ForEachIndex(pool_.get(), site.pages.size(), [&](size_t i) {
+    concurrency::ForEachIndex(pool_.get(), site.pages.size(), [&](size_t i) {
       const site::Page& page = *site.pages[i];
       if (page.source_path.empty()) return;
       markdown::MarkdownOptions md;
@@ -366,19 +348,20 @@ class Builder {
       MarkdownCache::Key key;
       if (options_.markdown_cache != nullptr) {
         key = MarkdownCache::KeyOf(page.source_path, page.body);
-        rendered = options_.markdown_cache->Find(key);
-        if (rendered != nullptr) {
-          for (const auto& [path, fingerprint] : rendered->includes) {
-            absl::StatusOr<std::string> text = read(path);
-            if (!text.ok() || base::Fingerprint64(*text) != fingerprint) {
-              rendered = nullptr;
-              break;
-            }
-          }
-        }
+        rendered = options_.markdown_cache->Find(
+            key, [&](const CachedMarkdown& cached) {
+              for (const auto& [path, fingerprint] : cached.includes) {
+                absl::StatusOr<std::string> text = read(path);
+                if (!text.ok() || base::Fingerprint64(*text) != fingerprint) {
+                  return false;
+                }
+              }
+              return true;
+            });
       }
+      std::shared_ptr<CachedMarkdown> fresh;
       if (rendered == nullptr) {
-        auto fresh = std::make_shared<CachedMarkdown>();
+        fresh = std::make_shared<CachedMarkdown>();
         md.read_file = [&](absl::string_view path) {
           absl::StatusOr<std::string> text = read(path);
           if (text.ok()) {
@@ -406,7 +389,7 @@ class Builder {
         if (options_.markdown_cache != nullptr) {
           options_.markdown_cache->Put(key, fresh);
         }
-        rendered = std::move(fresh);
+        rendered = fresh;
       }
       for (const markdown::Diagnostic& d : rendered->diagnostics) {
         // Lines count from the body; make them file lines.
@@ -425,7 +408,12 @@ class Builder {
                                                                : warnings[i])
             .push_back(std::move(text));
       }
-      contents_[i] = rendered->content;
+      // A fresh render nobody else holds is moved, not copied.
+      if (fresh != nullptr && options_.markdown_cache == nullptr) {
+        contents_[i] = std::move(fresh->content);
+      } else {
+        contents_[i] = rendered->content;
+      }
     });
     if (options_.markdown_cache != nullptr) options_.markdown_cache->EndBuild();
     for (size_t i = 0; i < site.pages.size(); ++i) {
@@ -555,7 +543,7 @@ class Builder {
     const std::vector<std::string>& files = loaded_.files.statics;
     std::vector<absl::StatusOr<std::string>> bytes(
         files.size(), absl::UnknownError("not read"));
-    ForEachIndex(pool_.get(), files.size(), [&](size_t i) {
+    concurrency::ForEachIndex(pool_.get(), files.size(), [&](size_t i) {
       bytes[i] = fs_.ReadFile(fs::JoinPath(options_.site_dir, files[i]));
     });
     for (size_t i = 0; i < files.size(); ++i) {
@@ -600,7 +588,7 @@ class Builder {
     }
     if (f.has_config) paths.push_back("serval.toml");
     std::vector<std::optional<cache::SourceRecord>> records(paths.size());
-    ForEachIndex(pool_.get(), paths.size(), [&](size_t i) {
+    concurrency::ForEachIndex(pool_.get(), paths.size(), [&](size_t i) {
       absl::StatusOr<std::string> bytes =
           fs_.ReadFile(fs::JoinPath(options_.site_dir, paths[i]));
       if (bytes.ok()) {
@@ -682,7 +670,7 @@ class Builder {
          cache::PagesToRerender(previous_.pages, changes)) {
       rerender_[r.page_key] = r.Explain();
     }
-    ForEachIndex(pool_.get(), jobs_.size(), [&](size_t i) { Decide(&jobs_[i]); });
+    concurrency::ForEachIndex(pool_.get(), jobs_.size(), [&](size_t i) { Decide(&jobs_[i]); });
   }
 
   // Incremental only: sets job->render and job->cause.
@@ -851,7 +839,7 @@ class Builder {
     const size_t total = end - begin;
     const size_t step = std::max<size_t>(1, total / 100);
     std::atomic<size_t> done{0};
-    ForEachIndex(pool_.get(), total, [&](size_t k) {
+    concurrency::ForEachIndex(pool_.get(), total, [&](size_t k) {
       if (options_.progress) {
         const size_t n = done.fetch_add(1, std::memory_order_relaxed) + 1;
         if (n % step == 0 || n == total) options_.progress("render", n, total);
@@ -961,7 +949,7 @@ class Builder {
     }
     std::vector<absl::StatusOr<fs::WriteOutcome>> outcomes(
         outputs_.size(), absl::UnknownError("not written"));
-    ForEachIndex(pool_.get(), outputs_.size(), [&](size_t i) {
+    concurrency::ForEachIndex(pool_.get(), outputs_.size(), [&](size_t i) {
       if (outputs_[i].kept) {
         outcomes[i] = fs::WriteOutcome::kUnchanged;
         return;

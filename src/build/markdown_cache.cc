@@ -13,13 +13,22 @@ MarkdownCache::Key MarkdownCache::KeyOf(absl::string_view source_path,
           base::Fingerprint64(text, 0x9e3779b97f4a7c15ull)};
 }
 
-std::shared_ptr<const CachedMarkdown> MarkdownCache::Find(const Key& key) const {
+std::shared_ptr<const CachedMarkdown> MarkdownCache::Find(
+    const Key& key,
+    const std::function<bool(const CachedMarkdown&)>& still_valid) const {
+  std::shared_ptr<const CachedMarkdown> value;
+  {
+    concurrency::MutexLock lock(&mu_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return nullptr;
+    value = it->second.value;
+  }
+  if (!still_valid(*value)) return nullptr;
   concurrency::MutexLock lock(&mu_);
   auto it = entries_.find(key);
-  if (it == entries_.end()) return nullptr;
-  it->second.used = true;
+  if (it != entries_.end()) it->second.used = true;
   ++hits_;
-  return it->second.value;
+  return value;
 }
 
 void MarkdownCache::Put(const Key& key,

@@ -19,6 +19,7 @@
 #define SERVAL_BUILD_MARKDOWN_CACHE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -52,8 +53,12 @@ class MarkdownCache {
   };
   static Key KeyOf(absl::string_view source_path, absl::string_view body);
 
-  // The entry for `key`, or null; marks it used by this build.
-  std::shared_ptr<const CachedMarkdown> Find(const Key& key) const;
+  // The entry for `key` if `still_valid` accepts it (called without the
+  // lock, e.g. to check included files), else null. A found entry is
+  // marked used by this build and counted as a hit.
+  std::shared_ptr<const CachedMarkdown> Find(
+      const Key& key,
+      const std::function<bool(const CachedMarkdown&)>& still_valid) const;
   void Put(const Key& key, std::shared_ptr<const CachedMarkdown> value);
   // Drops the entries no Find or Put touched since the last EndBuild.
   void EndBuild();

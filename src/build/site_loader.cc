@@ -233,24 +233,16 @@ LoadedSite LoadSite(fs::Fs& fs, absl::string_view site_dir,
   for (size_t i = 0; i < content_paths.size(); ++i) {
     parsed.emplace_back(absl::UnknownError("not parsed"));
   }
-  auto parse_one = [&](size_t i) {
+  concurrency::ForEachIndex(options.pool, content_paths.size(), [&](size_t i) {
     const std::string& rel = content_paths[i];
     absl::StatusOr<std::string> text = fs.ReadFile(fs::JoinPath(site_dir, rel));
     if (!text.ok()) {
       parsed[i] = absl::Status(text.status().code(),
                                absl::StrCat(rel, ": ", text.status().message()));
-      return absl::OkStatus();
+      return;
     }
     parsed[i] = content::ParseContentFile(rel, *text);
-    return absl::OkStatus();
-  };
-  if (options.pool != nullptr) {
-    concurrency::ParallelFor(*options.pool, content_paths.size(), parse_one,
-                             {.cancel_on_error = false})
-        .IgnoreError();
-  } else {
-    for (size_t i = 0; i < content_paths.size(); ++i) parse_one(i).IgnoreError();
-  }
+  });
   std::vector<site::SourceFile> sources;
   sources.reserve(content_paths.size());
   for (size_t i = 0; i < content_paths.size(); ++i) {

@@ -131,4 +131,20 @@ absl::Status ParallelFor(ThreadPool& pool, size_t n,
   return job->Finish();
 }
 
+void ForEachIndex(ThreadPool* pool, size_t n,
+                  const std::function<void(size_t)>& fn) {
+  if (pool == nullptr) {
+    for (size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  ParallelFor(
+      *pool, n,
+      [&fn](size_t i) {
+        fn(i);
+        return absl::OkStatus();
+      },
+      {.cancel_on_error = false})
+      .IgnoreError();
+}
+
 }  // namespace serval::concurrency

@@ -66,6 +66,12 @@ absl::Status ParallelFor(ThreadPool& pool, size_t n,
                          const std::function<absl::Status(size_t)>& fn,
                          ParallelForOptions options = {});
 
+// Runs fn(0) ... fn(n-1), every one of them, on `pool` and the calling
+// thread — or serially on the calling thread when `pool` is null (a
+// one-job build). fn reports its own results; returns when all returned.
+void ForEachIndex(ThreadPool* pool, size_t n,
+                  const std::function<void(size_t)>& fn);
+
 template <typename T>
 absl::StatusOr<std::vector<T>> ParallelMap(
     ThreadPool& pool, size_t n,

@@ -117,3 +117,18 @@ TEST(ParallelForTest, CallerMakesProgressWhilePoolIsBusy) {
 
 }  // namespace
 }  // namespace serval::concurrency
+
+namespace serval::concurrency {
+namespace {
+
+TEST(ForEachIndexTest, RunsEveryIndexOnceWithOrWithoutAPool) {
+  ThreadPool pool(3);
+  for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
+    std::vector<std::atomic<int>> seen(500);
+    ForEachIndex(p, seen.size(), [&](size_t i) { seen[i].fetch_add(1); });
+    for (const std::atomic<int>& s : seen) EXPECT_EQ(s.load(), 1);
+  }
+}
+
+}  // namespace
+}  // namespace serval::concurrency
