@@ -215,6 +215,10 @@ class Builder {
   BuildResult Run() {
     const absl::Time start = absl::Now();
     std::unique_ptr<fs::BuildLock> lock;
+    if (!CheckSiteDir()) {
+      result_.total = absl::Now() - start;
+      return std::move(result_);
+    }
     Phase("lock", [&] { lock = AcquireLock(); });
     if (result_.ok()) SweepStaleTemps();
     if (result_.ok()) Build();
@@ -305,6 +309,32 @@ class Builder {
             dir, ": stale temp files not removed: ", swept.status().message()));
       }
     }
+  }
+
+  // A build never creates its site: the directory must exist and hold a
+  // serval.toml or a content/ directory (a typo'd path, or the home
+  // directory, must not get a public/ and a .serval/).
+  bool CheckSiteDir() {
+    absl::StatusOr<fs::FileInfo> info = fs_.Stat(options_.site_dir);
+    if (!info.ok() || (info->type != fs::FileType::kDirectory &&
+                       info->type != fs::FileType::kSymlink)) {
+      result_.errors.push_back(absl::StrCat(
+          options_.site_dir, ": not a site directory (",
+          info.ok() ? "not a directory" : info.status().message(), ")"));
+      return false;
+    }
+    absl::StatusOr<fs::FileInfo> config =
+        fs_.Stat(fs::JoinPath(options_.site_dir, "serval.toml"));
+    absl::StatusOr<fs::FileInfo> content =
+        fs_.Stat(fs::JoinPath(options_.site_dir, "content"));
+    if (!config.ok() && !content.ok()) {
+      result_.errors.push_back(absl::StrCat(
+          options_.site_dir,
+          ": not a Serval site (no serval.toml and no content/; "
+          "`serval new site DIR` creates one)"));
+      return false;
+    }
+    return true;
   }
 
   std::unique_ptr<fs::BuildLock> AcquireLock() {

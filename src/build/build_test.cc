@@ -257,6 +257,25 @@ TEST_F(BuildTest, EveryBadInputIsReportedAndNothingIsWritten) {
   EXPECT_EQ(Tree("/site/public"), before) << "previous output must stay";
 }
 
+TEST_F(BuildTest, AMissingOrForeignSiteDirectoryIsAnErrorAndIsNotCreated) {
+  BuildOptions options;
+  options.site_dir = "/nowhere";
+  BuildResult missing = BuildSite(fs_, options);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.errors[0], HasSubstr("/nowhere: not a site directory"));
+  EXPECT_FALSE(fs_.Stat("/nowhere").ok());
+
+  // A directory that is not a site (no serval.toml, no content/) gets no
+  // public/ and no .serval/.
+  Write("notes.txt", "x");
+  options.site_dir = "/site";
+  BuildResult foreign = BuildSite(fs_, options);
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_THAT(foreign.errors[0], HasSubstr("not a Serval site"));
+  EXPECT_FALSE(fs_.Stat("/site/public").ok());
+  EXPECT_FALSE(fs_.Stat("/site/.serval").ok());
+}
+
 TEST_F(BuildTest, TemplateRuntimeErrorNamesTheTemplateLine) {
   Write(kBlog);
   Write("templates/page.html", "line one\n{{ page.title | no_such_filter }}\n");
