@@ -1,5 +1,6 @@
 #include "src/build/build.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,16 +19,18 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "src/assets/asset_pipeline.h"
+#include "src/base/fingerprint.h"
 #include "src/base/log.h"
 #include "src/base/utf8.h"
+#include "src/base/version.h"
 #include "src/build/incremental.h"
-#include "src/base/fingerprint.h"
 #include "src/build/markdown_cache.h"
 #include "src/build/site_functions.h"
 #include "src/build/site_loader.h"
 #include "src/build/template_objects.h"
 #include "src/cache/build_cache.h"
 #include "src/cache/dependency_tracker.h"
+#include "src/cache/input_snapshot.h"
 #include "src/cache/output_manifest.h"
 #include "src/concurrency/thread_pool.h"
 #include "src/fs/build_lock.h"
@@ -221,7 +224,11 @@ class Builder {
     }
     Phase("lock", [&] { lock = AcquireLock(); });
     if (result_.ok()) SweepStaleTemps();
-    if (result_.ok()) Build();
+    bool unchanged = false;
+    if (result_.ok() && !options_.clean) {
+      Phase("check", [&] { unchanged = NothingChanged(); });
+    }
+    if (result_.ok() && !unchanged) Build();
     result_.total = absl::Now() - start;
     return std::move(result_);
   }
@@ -250,13 +257,139 @@ class Builder {
     Phase("markdown", [&] { RenderAllMarkdown(site); });
     ResolveTemplates(site);
     Phase("assets", [&] { ProcessAssets(); });
+    const size_t plan_warnings_begin = result_.warnings.size();
     Phase("plan", [&] { Plan(site); });
+    plan_warnings_ = {plan_warnings_begin, result_.warnings.size()};
     Phase("render", [&] { RenderAll(site); });
     Phase("postprocess", [&] { Postprocess(site); });
     CheckOutputConflicts();
     if (!result_.ok()) return;
 
-    Phase("publish", [&] { Publish(); });
+    // Warnings about the inputs, which a fast-path build repeats: not the
+    // plan's (about the cache) nor the publish's (about the output).
+    for (size_t i = 0; i < result_.warnings.size(); ++i) {
+      if (i < plan_warnings_.first || i >= plan_warnings_.second) {
+        input_warnings_.push_back(result_.warnings[i]);
+      }
+    }
+    Phase("publish", [&] {
+      if (!RemoveSnapshot()) return;
+      Publish();
+      if (result_.ok()) WriteSnapshot();
+    });
+  }
+
+  // --- the no-op fast path (cache/input_snapshot.h) ---------------------
+
+  std::string SnapshotPath() const {
+    return fs::JoinPath(options_.site_dir, cache::kInputSnapshotRelativePath);
+  }
+
+  // What, besides the inputs, shapes the output.
+  std::string Identity() const {
+    return absl::StrCat("serval ", base::kVersion, " ", options_.tool_identity,
+                        " out=", options_.output_dir,
+                        " drafts=", options_.include_drafts ? 1 : 0);
+  }
+
+  // True if the last committed build's snapshot matches every input and
+  // output as they are now: then this build would render and write
+  // nothing, and it stops here with the last build's counts and warnings.
+  bool NothingChanged() {
+    if (fs_.Stat(MarkerPath()).ok()) return false;
+    absl::StatusOr<std::string> text = fs_.ReadFile(SnapshotPath());
+    if (!text.ok()) return false;
+    absl::StatusOr<cache::InputSnapshot> snap =
+        cache::ParseInputSnapshot(*text);
+    if (!snap.ok() || snap->identity != Identity()) return false;
+    absl::StatusOr<fs::FileInfo> cache_info = fs_.Stat(CachePath());
+    if (!cache_info.ok() || cache::StatRecordOf(*cache_info) != snap->cache) {
+      return false;
+    }
+    // From here on the snapshot describes the committed build's outputs:
+    // the incremental plan uses it to notice outputs changed behind its
+    // back (Decide).
+    committed_outputs_ = snap->outputs;
+    site::Diagnostics walk;
+    SiteFiles files = DiscoverSiteFiles(fs_, options_.site_dir, &walk);
+    if (!walk.errors.empty() || !files.stats_complete ||
+        files.stats.size() != snap->inputs.size()) {
+      return false;
+    }
+    for (const auto& [path, info] : files.stats) {
+      auto it = snap->inputs.find(path);
+      if (it == snap->inputs.end() ||
+          it->second != cache::StatRecordOf(info)) {
+        return false;
+      }
+    }
+    for (const auto& [path, record] : snap->outputs) {
+      absl::StatusOr<fs::FileInfo> info =
+          fs_.Stat(fs::JoinPath(output_dir_, path));
+      if (!info.ok() || info->type != fs::FileType::kRegular ||
+          cache::StatRecordOf(*info) != record) {
+        return false;
+      }
+    }
+    result_.pages = snap->pages;
+    result_.outputs = result_.unchanged = snap->outputs.size();
+    result_.warnings = std::move(snap->warnings);
+    return true;
+  }
+
+  // Before anything is written: a build that fails or dies must not leave
+  // the previous snapshot describing a state that no longer holds.
+  bool RemoveSnapshot() {
+    absl::Status s = fs_.Remove(SnapshotPath());
+    if (s.ok() || absl::IsNotFound(s)) return true;
+    result_.errors.push_back(absl::StrCat(SnapshotPath(), ": ", s.message()));
+    return false;
+  }
+
+  // After the commit: records the stats the next build compares, when they
+  // can be trusted (see the header's contract). Best effort: without a
+  // snapshot the next build is a normal incremental one.
+  void WriteSnapshot() {
+    const SiteFiles& files = loaded_.files;
+    if (!files.stats_complete ||
+        fingerprints_.count(kBuildTimeKey) != 0) {  // pages show the time
+      return;
+    }
+    cache::InputSnapshot snap;
+    snap.identity = Identity();
+    snap.pages = result_.pages;
+    snap.warnings = input_warnings_;
+    for (const auto& [path, before] : files.stats) {
+      absl::StatusOr<fs::FileInfo> now =
+          fs_.Stat(fs::JoinPath(options_.site_dir, path));
+      const cache::StatRecord record = cache::StatRecordOf(before);
+      // Changed while this build read it: the outputs may be of either.
+      if (!now.ok() || cache::StatRecordOf(*now) != record) return;
+      snap.inputs[path] = record;
+    }
+    absl::StatusOr<fs::FileInfo> cache_info = fs_.Stat(CachePath());
+    if (!cache_info.ok()) return;
+    snap.cache = cache::StatRecordOf(*cache_info);
+    for (const Output& out : outputs_) {
+      absl::StatusOr<fs::FileInfo> info =
+          fs_.Stat(fs::JoinPath(output_dir_, out.path));
+      if (!info.ok() || info->type != fs::FileType::kRegular) return;
+      snap.outputs[out.path] = cache::StatRecordOf(*info);
+    }
+    absl::StatusOr<std::string> text = cache::SerializeInputSnapshot(snap);
+    if (!text.ok()) return;
+    fs::AtomicWriter writer(&fs_, {.durability = options_.durability,
+                                   .root = StateDir()});
+    if (!writer.Write(SnapshotPath(), *text).ok()) return;
+    // Inputs changed within kRacyMargin of now (the snapshot's own mtime,
+    // on the filesystem's clock) could change again unseen: no snapshot.
+    absl::StatusOr<fs::FileInfo> written = fs_.Stat(SnapshotPath());
+    bool racy = !written.ok();
+    for (const auto& [path, record] : snap.inputs) {
+      if (racy) break;
+      racy = cache::IsRacy(record, written->mtime);
+    }
+    if (racy) (void)fs_.Remove(SnapshotPath());
   }
 
   template <typename Fn>
@@ -731,6 +864,12 @@ class Builder {
       if (!info.ok() || info->type != fs::FileType::kRegular) {
         return why("output missing");
       }
+      // Rewritten by someone else since the last build wrote it.
+      auto committed = committed_outputs_.find(job->output_path);
+      if (committed != committed_outputs_.end() &&
+          committed->second != cache::StatRecordOf(*info)) {
+        return why("output changed since the last build wrote it");
+      }
     }
     job->render = false;
   }
@@ -1089,6 +1228,10 @@ class Builder {
 
   // Incremental state (Plan).
   bool marker_found_ = false;
+  // The last build's snapshot of its outputs (empty: none trusted).
+  std::map<std::string, cache::StatRecord> committed_outputs_;
+  std::pair<size_t, size_t> plan_warnings_{0, 0};
+  std::vector<std::string> input_warnings_;
   cache::CacheIdentity identity_;
   std::map<std::string, cache::SourceRecord> sources_;
   // Fingerprints of every page of the site, by page key (no deps).
@@ -1102,6 +1245,13 @@ class Builder {
 };
 
 }  // namespace
+
+std::string RunningBinaryIdentity() {
+  struct stat st;
+  if (::stat("/proc/self/exe", &st) != 0) return "";
+  return absl::StrCat("exe=", st.st_size, "/",
+                      absl::ToUnixNanos(absl::TimeFromTimespec(st.st_mtim)));
+}
 
 std::string OutputDirOf(const BuildOptions& options) {
   return options.output_dir.empty() ? fs::JoinPath(options.site_dir, "public")

@@ -92,6 +92,9 @@ struct BuildOptions {
   // Rendered Markdown kept across builds of this process (serval serve);
   // null: every page's Markdown is rendered.
   MarkdownCache* markdown_cache = nullptr;
+  // Identifies the binary beyond its version (the CLI: its size and
+  // mtime), so a rebuilt serval never trusts the no-op fast path.
+  std::string tool_identity;
   // Progress for a terminal: called at the start of each phase with
   // (phase, 0, 0) and during render with (phase, done, total) about a
   // hundred times; from any render thread, so it must be thread-safe.
@@ -126,6 +129,10 @@ struct BuildResult {
 };
 
 BuildResult BuildSite(fs::Fs& fs, const BuildOptions& options);
+
+// The running binary's size and mtime ("exe=SIZE/MTIME_NS"), for
+// BuildOptions::tool_identity; empty if /proc/self/exe cannot be read.
+std::string RunningBinaryIdentity();
 
 // The output directory for `options` (<site_dir>/public by default).
 std::string OutputDirOf(const BuildOptions& options);

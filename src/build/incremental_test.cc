@@ -1,7 +1,9 @@
 // Incremental builds on MemFs: what re-renders after each kind of edit,
 // what --explain says, pruning, mtimes, the building marker, and caches
 // that must be discarded (with a warning, a full build and exit 0).
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -252,6 +254,127 @@ TEST_F(IncrementalTest, RemovedAndRenamedPagesArePrunedForeignFilesStay) {
   EXPECT_EQ(*fs_.ReadFile("/site/public/about/index.html"), "hand-edited\n");
   EXPECT_THAT(absl::StrJoin(r.warnings, "\n"),
               HasSubstr("about/index.html: stale output kept"));
+}
+
+// The no-op fast path (cache/input_snapshot.h): a build that finds every
+// input and output as the last committed build left them stops after one
+// walk ("check"), without loading anything.
+bool TookFastPath(const BuildResult& r) {
+  bool checked = false, loaded = false;
+  for (const PhaseTime& p : r.phases) {
+    checked |= p.name == "check";
+    loaded |= p.name == "load";
+  }
+  return checked && !loaded;
+}
+
+TEST_F(IncrementalTest, FastPathWhenNothingChangedWithTheSameCounts) {
+  BuildResult first = Build();
+  EXPECT_FALSE(TookFastPath(first));
+  ASSERT_TRUE(fs_.Stat("/site/.serval/inputs.snap").ok());
+  BuildResult second = Build();
+  EXPECT_TRUE(TookFastPath(second));
+  EXPECT_EQ(second.pages, first.pages);
+  EXPECT_EQ(second.outputs, first.outputs);
+  EXPECT_EQ(second.unchanged, first.outputs);
+  EXPECT_EQ(second.written, 0u);
+  EXPECT_EQ(second.rendered, 0u);
+  EXPECT_TRUE(TookFastPath(Build()));
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, AnyInputOrOutputChangeLeavesTheFastPath) {
+  Build();
+  Build();
+  struct Case {
+    const char* what;
+    std::function<void()> change;
+  };
+  const std::vector<Case> cases = {
+      {"body edit", [&] { Write("content/blog/a.md", "---\ntitle: A\n---\nNew.\n"); }},
+      {"same bytes rewritten", [&] { Write("content/about.md", *fs_.ReadFile("/site/content/about.md")); }},
+      {"mtime forged back", [&] { ASSERT_TRUE(fs_.SetMtime("/site/content/docs/x.md", absl::FromUnixSeconds(1)).ok()); }},
+      {"new page", [&] { Write("content/blog/d.md", "---\ntitle: D\n---\nD.\n"); }},
+      {"removed page", [&] { ASSERT_TRUE(fs_.Remove("/site/content/blog/d.md").ok()); }},
+      {"template edit", [&] { Write("templates/docs/page.html", "doc2 {{ page.title }}"); }},
+      {"data edit", [&] { Write("data/team.yaml", "lead: Grace\n"); }},
+      {"static edit", [&] { Write("static/site.css", "body{color:red}\n"); }},
+      {"config edit", [&] { Write("serval.toml", "title = \"Inc2\"\nbaseurl = \"https://example.org/\"\npaginate = 10\n"); }},
+      {"output removed", [&] { ASSERT_TRUE(fs_.Remove("/site/public/about/index.html").ok()); }},
+      {"output overwritten", [&] { Write("public/blog/b/index.html", "defaced"); }},
+      {"cache replaced", [&] { SetCache(Cache()); }},
+      {"snapshot damaged", [&] { Write(".serval/inputs.snap", "serval-input-snapshot 1\n"); }},
+  };
+  for (const Case& c : cases) {
+    c.change();
+    BuildResult after = Build();
+    EXPECT_FALSE(TookFastPath(after)) << c.what;
+    EXPECT_EQ(Tree(), CleanTree()) << c.what;
+    EXPECT_TRUE(TookFastPath(Build())) << c.what << ": and back on it";
+  }
+}
+
+TEST_F(IncrementalTest, OtherOptionsOrBinaryLeaveTheFastPath) {
+  Build();
+  BuildOptions options;
+  options.site_dir = "/site";
+  options.build_time = absl::FromUnixSeconds(1767225600);
+  options.include_drafts = true;
+  now_ += absl::Seconds(10);
+  EXPECT_FALSE(TookFastPath(BuildSite(fs_, options)));
+  options.include_drafts = false;
+  options.tool_identity = "exe=1/2";
+  now_ += absl::Seconds(10);
+  EXPECT_FALSE(TookFastPath(BuildSite(fs_, options)));
+  now_ += absl::Seconds(10);
+  EXPECT_TRUE(TookFastPath(BuildSite(fs_, options)));
+  options.clean = true;
+  now_ += absl::Seconds(10);
+  EXPECT_FALSE(TookFastPath(BuildSite(fs_, options)));
+}
+
+TEST_F(IncrementalTest, RacyInputsAreNotTrustedByTheNextBuild) {
+  Build();
+  // Edited in the same second as the build that reads it: a second edit in
+  // the same timestamp tick could keep its size and mtime.
+  Write("content/blog/b.md", "---\ntitle: B\n---\nRacy.\n");
+  now_ -= absl::Seconds(10);  // Build() runs at the edit's time
+  Build();
+  EXPECT_FALSE(fs_.Stat("/site/.serval/inputs.snap").ok());
+  EXPECT_FALSE(TookFastPath(Build()));
+  EXPECT_TRUE(TookFastPath(Build()));
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, PagesShowingTheBuildTimeNeverTakeTheFastPath) {
+  Write("templates/docs/page.html", "doc {{ page.title }} {{ now() }}");
+  Build();
+  EXPECT_FALSE(fs_.Stat("/site/.serval/inputs.snap").ok());
+  EXPECT_FALSE(TookFastPath(Build()));
+}
+
+TEST_F(IncrementalTest, FastPathRepeatsTheLastBuildsWarnings) {
+  Write("content/docs/x.md", "---\ntitle: X\n---\n:::{nosuchthing}\nbody\n:::\n");
+  BuildResult first = Build();
+  ASSERT_THAT(first.warnings, Not(IsEmpty()));
+  BuildResult second = Build();
+  EXPECT_TRUE(TookFastPath(second));
+  EXPECT_EQ(second.warnings, first.warnings);
+}
+
+TEST_F(IncrementalTest, AFailedBuildRemovesTheSnapshot) {
+  Build();
+  ASSERT_TRUE(fs_.Stat("/site/.serval/inputs.snap").ok());
+  Write("templates/page.html", "{% if %}");
+  BuildOptions options;
+  options.site_dir = "/site";
+  options.build_time = absl::FromUnixSeconds(1767225600);
+  now_ += absl::Seconds(10);
+  EXPECT_FALSE(BuildSite(fs_, options).ok());
+  // Fixing the template back to its old bytes is still a new file state.
+  Write("templates/page.html", kSite.at("templates/page.html"));
+  EXPECT_FALSE(TookFastPath(Build()));
+  EXPECT_EQ(Tree(), CleanTree());
 }
 
 TEST_F(IncrementalTest, MissingOutputIsRenderedAgain) {

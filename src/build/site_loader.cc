@@ -25,8 +25,9 @@ bool Ignored(absl::string_view name) {
 
 class Walker {
  public:
-  Walker(fs::Fs& fs, absl::string_view site_dir, Diagnostics* diagnostics)
-      : fs_(fs), site_dir_(site_dir), diagnostics_(diagnostics) {}
+  Walker(fs::Fs& fs, absl::string_view site_dir, SiteFiles* files,
+         Diagnostics* diagnostics)
+      : fs_(fs), site_dir_(site_dir), files_(files), diagnostics_(diagnostics) {}
 
   // Appends every file below `rel_dir` (relative to the site) to `out`.
   void Walk(const std::string& rel_dir, int symlink_depth,
@@ -51,6 +52,7 @@ class Walker {
           Walk(rel, symlink_depth, out);
           break;
         case fs::FileType::kRegular:
+          files_->stats[rel] = *info;
           out->push_back(rel);
           break;
         case fs::FileType::kSymlink:
@@ -80,6 +82,7 @@ class Walker {
     }
     switch (base::ErrnoOf(as_dir.status())) {
       case ENOTDIR:
+        files_->stats_complete = false;
         out->push_back(rel);  // a symlink to a file: read through it
         return;
       case ELOOP:
@@ -100,6 +103,7 @@ class Walker {
 
   fs::Fs& fs_;
   std::string site_dir_;
+  SiteFiles* files_;
   Diagnostics* diagnostics_;
 };
 
@@ -139,8 +143,14 @@ SiteFiles DiscoverSiteFiles(fs::Fs& fs, absl::string_view site_dir,
         absl::StrCat(site_dir, ": not a site directory (it does not exist)"));
     return files;
   }
-  files.has_config = Exists(fs, fs::JoinPath(site_dir, "serval.toml"), &type);
-  Walker walker(fs, site_dir, diagnostics);
+  absl::StatusOr<fs::FileInfo> config =
+      fs.Stat(fs::JoinPath(site_dir, "serval.toml"));
+  files.has_config = config.ok();
+  if (config.ok()) {
+    files.stats["serval.toml"] = *config;
+    if (config->type != fs::FileType::kRegular) files.stats_complete = false;
+  }
+  Walker walker(fs, site_dir, &files, diagnostics);
   auto walk_if_present = [&](const char* dir, std::vector<std::string>* out) {
     fs::FileType t;
     if (Exists(fs, fs::JoinPath(site_dir, dir), &t)) walker.Walk(dir, 0, out);

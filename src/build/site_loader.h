@@ -21,6 +21,7 @@
 #ifndef SERVAL_BUILD_SITE_LOADER_H_
 #define SERVAL_BUILD_SITE_LOADER_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,12 @@ struct SiteFiles {
   std::vector<std::string> templates;  // "templates/page.html"
   std::vector<std::string> statics;    // "static/css/site.css"
   bool has_config = false;
+  // The lstat of every file above and of serval.toml, taken by the walk
+  // before anything is read (the no-op fast path, cache/input_snapshot.h).
+  std::map<std::string, fs::FileInfo> stats;
+  // False when a file is reached through a symlink to it: the link's lstat
+  // does not change when its target does.
+  bool stats_complete = true;
 };
 
 // Lists the inputs of `site_dir`. Missing optional directories are fine;

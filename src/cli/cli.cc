@@ -78,6 +78,7 @@ build::BuildOptions ToBuildOptions(const BuildFlags& f) {
   options.jobs = f.jobs;
   options.include_drafts = f.drafts;
   options.clean = f.clean;
+  options.tool_identity = build::RunningBinaryIdentity();
   options.durability = f.durability == "strict" ? fs::Durability::kStrict
                        : f.durability == "none" ? fs::Durability::kNone
                                                 : fs::Durability::kBatch;

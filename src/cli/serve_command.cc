@@ -38,6 +38,7 @@ absl::StatusOr<serve::RebuildFunction> DefaultRebuild(
   options.site_dir = settings.site_dir;
   options.output_dir = settings.output_dir;
   options.include_drafts = settings.drafts;
+  options.tool_identity = build::RunningBinaryIdentity();
   options.on_lock_wait = [](absl::string_view holder) {
     base::Log(base::LogLevel::kWarning,
               absl::StrCat("waiting for the build lock held by ", holder));

@@ -47,6 +47,8 @@ struct FileInfo {
   uint64_t size = 0;
   uint32_t mode = 0;  // permission bits (07777)
   absl::Time mtime;
+  absl::Time ctime;        // status change (chmod, rename, write)
+  uint64_t inode = 0;      // st_ino; unique among live files of one Fs
 };
 
 enum class OpenMode {

@@ -1,5 +1,6 @@
 #include "src/fs/mem_fs.h"
 
+#include <atomic>
 #include <cerrno>
 #include <deque>
 #include <string>
@@ -31,7 +32,14 @@ struct MemFs::Node {
   std::string link_target;  // symlinks
   uint32_t mode = 0644;
   absl::Time mtime;
+  absl::Time ctime;  // every change, rename and explicit mtime included
+  uint64_t inode = NextInode();
   bool locked = false;
+
+  static uint64_t NextInode() {
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
 };
 
 class MemFs::File : public WritableFile {
@@ -91,7 +99,7 @@ MemFs::MemFs(std::function<absl::Time()> clock)
   auto root = std::make_shared<Node>();
   root->type = FileType::kDirectory;
   root->mode = 0755;
-  root->mtime = clock_();
+  root->mtime = root->ctime = clock_();
   concurrency::MutexLock lock(&mu_);
   nodes_["/"] = std::move(root);
 }
@@ -168,6 +176,8 @@ absl::StatusOr<FileInfo> MemFs::Stat(absl::string_view path) {
                                               : node.data.size();
   info.mode = node.type == FileType::kSymlink ? 0777 : node.mode;
   info.mtime = node.mtime;
+  info.ctime = node.ctime;
+  info.inode = node.inode;
   return info;
 }
 
@@ -201,7 +211,7 @@ absl::Status MemFs::CreateDir(absl::string_view path, uint32_t mode) {
   auto node = std::make_shared<Node>();
   node->type = FileType::kDirectory;
   node->mode = mode & 07777;
-  node->mtime = clock_();
+  node->mtime = node->ctime = clock_();
   nodes_[*key] = std::move(node);
   return absl::OkStatus();
 }
@@ -226,7 +236,7 @@ absl::StatusOr<std::unique_ptr<WritableFile>> MemFs::OpenForWrite(
     node->mode = mode & 07777;
     nodes_[*key] = node;
   }
-  node->mtime = clock_();
+  node->mtime = node->ctime = clock_();
   return std::unique_ptr<WritableFile>(
       new File(this, std::move(node), std::string(path)));
 }
@@ -271,6 +281,7 @@ absl::Status MemFs::Rename(absl::string_view from, absl::string_view to) {
     }
     for (auto& entry : moved) nodes_[entry.first] = std::move(entry.second);
   }
+  node->ctime = clock_();
   nodes_[*to_key] = std::move(node);
   return absl::OkStatus();
 }
@@ -315,7 +326,7 @@ absl::Status MemFs::Symlink(absl::string_view target,
   node->type = FileType::kSymlink;
   node->link_target = std::string(target);
   node->mode = 0777;
-  node->mtime = clock_();
+  node->mtime = node->ctime = clock_();
   nodes_[*key] = std::move(node);
   return absl::OkStatus();
 }
@@ -348,7 +359,7 @@ absl::StatusOr<std::unique_ptr<FileLock>> MemFs::TryLock(
   std::shared_ptr<Node>& node = nodes_[*key];
   if (node == nullptr) {
     node = std::make_shared<Node>();
-    node->mtime = clock_();
+    node->mtime = node->ctime = clock_();
   }
   if (node->type == FileType::kDirectory) {
     return ErrnoStatus(EISDIR, "open", path);
@@ -365,6 +376,7 @@ absl::Status MemFs::SetMtime(absl::string_view path, absl::Time mtime) {
   auto it = nodes_.find(*key);
   if (it == nodes_.end()) return ErrnoStatus(ENOENT, "utimensat", path);
   it->second->mtime = mtime;
+  it->second->ctime = clock_();
   return absl::OkStatus();
 }
 
@@ -375,7 +387,7 @@ absl::StatusOr<size_t> MemFs::WriteAt(Node& node, uint64_t offset,
     node.data.resize(offset + data.size());
   }
   node.data.replace(offset, data.size(), data.data(), data.size());
-  node.mtime = clock_();
+  node.mtime = node.ctime = clock_();
   return data.size();
 }
 
@@ -387,7 +399,7 @@ void MemFs::SetNodeMode(Node& node, uint32_t mode) {
 void MemFs::SetNodeContents(Node& node, absl::string_view contents) {
   concurrency::MutexLock lock(&mu_);
   node.data = std::string(contents);
-  node.mtime = clock_();
+  node.mtime = node.ctime = clock_();
 }
 
 void MemFs::Unlock(Node& node) {

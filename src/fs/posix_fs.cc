@@ -129,6 +129,8 @@ absl::StatusOr<FileInfo> PosixFs::Stat(absl::string_view path) {
   info.size = static_cast<uint64_t>(st.st_size);
   info.mode = st.st_mode & 07777;
   info.mtime = absl::TimeFromTimespec(st.st_mtim);
+  info.ctime = absl::TimeFromTimespec(st.st_ctim);
+  info.inode = static_cast<uint64_t>(st.st_ino);
   return info;
 }
 

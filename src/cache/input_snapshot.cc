@@ -1,0 +1,155 @@
+#include "src/cache/input_snapshot.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "src/base/fingerprint.h"
+#include "src/cache/build_cache.h"
+
+namespace serval::cache {
+namespace {
+
+constexpr char kHeader[] = "serval-input-snapshot 1";
+
+void AppendStat(const StatRecord& r, std::string* out) {
+  absl::StrAppend(out, "\t", r.size, "\t", r.mtime_ns, "\t", r.ctime_ns, "\t",
+                  r.inode);
+}
+
+std::string Escape(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+bool Unescape(absl::string_view text, std::string* out) {
+  out->clear();
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      *out += text[i];
+      continue;
+    }
+    if (++i == text.size()) return false;
+    switch (text[i]) {
+      case '\\': *out += '\\'; break;
+      case 't': *out += '\t'; break;
+      case 'n': *out += '\n'; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+bool ParseStat(const std::vector<absl::string_view>& f, size_t first,
+               StatRecord* r) {
+  return f.size() == first + 4 && absl::SimpleAtoi(f[first], &r->size) &&
+         absl::SimpleAtoi(f[first + 1], &r->mtime_ns) &&
+         absl::SimpleAtoi(f[first + 2], &r->ctime_ns) &&
+         absl::SimpleAtoi(f[first + 3], &r->inode);
+}
+
+}  // namespace
+
+StatRecord StatRecordOf(const fs::FileInfo& info) {
+  return {info.size, absl::ToUnixNanos(info.mtime),
+          absl::ToUnixNanos(info.ctime), info.inode};
+}
+
+bool IsRacy(const StatRecord& record, absl::Time written) {
+  const int64_t limit = absl::ToUnixNanos(written - kRacyMargin);
+  return record.mtime_ns >= limit || record.ctime_ns >= limit;
+}
+
+absl::StatusOr<std::string> SerializeInputSnapshot(const InputSnapshot& snap) {
+  if (snap.identity.find_first_of("\t\n") != std::string::npos) {
+    return absl::InvalidArgumentError("snapshot identity holds a tab or newline");
+  }
+  std::string out = absl::StrCat(kHeader, "\nidentity\t", snap.identity,
+                                 "\npages\t", snap.pages, "\ncache");
+  AppendStat(snap.cache, &out);
+  out += '\n';
+  for (const auto* list : {&snap.inputs, &snap.outputs}) {
+    const char* tag = list == &snap.inputs ? "in\t" : "out\t";
+    for (const auto& [path, record] : *list) {
+      if (!IsValidRelativePath(path)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("snapshot path not storable: ", path));
+      }
+      absl::StrAppend(&out, tag, path);
+      AppendStat(record, &out);
+      out += '\n';
+    }
+  }
+  for (const std::string& w : snap.warnings) {
+    absl::StrAppend(&out, "warning\t", Escape(w), "\n");
+  }
+  absl::StrAppend(&out, "end\t", base::Fingerprint64Hex(out), "\n");
+  return out;
+}
+
+absl::StatusOr<InputSnapshot> ParseInputSnapshot(absl::string_view text) {
+  auto bad = [](size_t line, absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("input snapshot line ", line, ": ", why));
+  };
+  // The checksum line first: nothing is trusted before it verifies.
+  if (text.empty() || text.back() != '\n') return bad(0, "truncated");
+  const size_t end_line = text.rfind('\n', text.size() - 2);
+  const size_t body_size = end_line == absl::string_view::npos ? 0 : end_line + 1;
+  absl::string_view end = text.substr(body_size);
+  if (end != absl::StrCat("end\t", base::Fingerprint64Hex(text.substr(0, body_size)),
+                          "\n")) {
+    return bad(0, "checksum mismatch");
+  }
+  InputSnapshot snap;
+  std::vector<absl::string_view> lines =
+      absl::StrSplit(text.substr(0, body_size), '\n');
+  lines.pop_back();  // after the last '\n'
+  if (lines.size() < 4 || lines[0] != kHeader) return bad(1, "not a snapshot");
+  bool have_identity = false, have_pages = false, have_cache = false;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<absl::string_view> f = absl::StrSplit(lines[i], '\t');
+    const size_t n = i + 1;
+    if (f[0] == "identity" && f.size() == 2 && !have_identity) {
+      snap.identity = std::string(f[1]);
+      have_identity = true;
+    } else if (f[0] == "pages" && f.size() == 2 && !have_pages) {
+      if (!absl::SimpleAtoi(f[1], &snap.pages)) return bad(n, "bad count");
+      have_pages = true;
+    } else if (f[0] == "cache" && !have_cache) {
+      if (!ParseStat(f, 1, &snap.cache)) return bad(n, "bad stat");
+      have_cache = true;
+    } else if ((f[0] == "in" || f[0] == "out") && f.size() >= 2) {
+      StatRecord r;
+      if (!ParseStat(f, 2, &r)) return bad(n, "bad stat");
+      if (!IsValidRelativePath(f[1])) return bad(n, "bad path");
+      auto& list = f[0] == "in" ? snap.inputs : snap.outputs;
+      if (!list.emplace(std::string(f[1]), r).second) {
+        return bad(n, "duplicate path");
+      }
+    } else if (f[0] == "warning" && f.size() == 2) {
+      std::string w;
+      if (!Unescape(f[1], &w)) return bad(n, "bad escape");
+      snap.warnings.push_back(std::move(w));
+    } else {
+      return bad(n, "unexpected record");
+    }
+  }
+  if (!have_identity || !have_pages || !have_cache) {
+    return bad(lines.size(), "incomplete");
+  }
+  return snap;
+}
+
+}  // namespace serval::cache
