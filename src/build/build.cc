@@ -224,6 +224,11 @@ class Builder {
     }
     Phase("lock", [&] { lock = AcquireLock(); });
     if (result_.ok()) SweepStaleTemps();
+    const int jobs = options_.jobs > 0
+                         ? options_.jobs
+                         : static_cast<int>(std::max(
+                               1u, std::thread::hardware_concurrency()));
+    if (jobs > 1) pool_ = std::make_unique<concurrency::ThreadPool>(jobs - 1);
     bool unchanged = false;
     if (result_.ok() && !options_.clean) {
       Phase("check", [&] { unchanged = NothingChanged(); });
@@ -235,11 +240,6 @@ class Builder {
 
  private:
   void Build() {
-    const int jobs = options_.jobs > 0
-                         ? options_.jobs
-                         : static_cast<int>(std::max(
-                               1u, std::thread::hardware_concurrency()));
-    if (jobs > 1) pool_ = std::make_unique<concurrency::ThreadPool>(jobs - 1);
 
     site::Diagnostics diagnostics;
     Phase("load", [&] {
@@ -310,27 +310,37 @@ class Builder {
     // the incremental plan uses it to notice outputs changed behind its
     // back (Decide).
     committed_outputs_ = snap->outputs;
-    site::Diagnostics walk;
-    SiteFiles files = DiscoverSiteFiles(fs_, options_.site_dir, &walk);
-    if (!walk.errors.empty() || !files.stats_complete ||
-        files.stats.size() != snap->inputs.size()) {
-      return false;
-    }
-    for (const auto& [path, info] : files.stats) {
-      auto it = snap->inputs.find(path);
-      if (it == snap->inputs.end() ||
-          it->second != cache::StatRecordOf(info)) {
-        return false;
+    // Task 0 walks the inputs; the others stat a slice of the outputs each.
+    std::vector<const std::pair<const std::string, cache::StatRecord>*> outs;
+    outs.reserve(snap->outputs.size());
+    for (const auto& entry : snap->outputs) outs.push_back(&entry);
+    constexpr size_t kSlices = 16;
+    std::atomic<bool> same{true};
+    concurrency::ForEachIndex(pool_.get(), kSlices + 1, [&](size_t task) {
+      if (task == 0) {
+        site::Diagnostics walk;
+        SiteFiles files = DiscoverSiteFiles(fs_, options_.site_dir, &walk);
+        bool ok = walk.errors.empty() && files.stats_complete &&
+                  files.stats.size() == snap->inputs.size();
+        for (auto it = files.stats.begin(); ok && it != files.stats.end();
+             ++it) {
+          auto recorded = snap->inputs.find(it->first);
+          ok = recorded != snap->inputs.end() &&
+               recorded->second == cache::StatRecordOf(it->second);
+        }
+        if (!ok) same = false;
+        return;
       }
-    }
-    for (const auto& [path, record] : snap->outputs) {
-      absl::StatusOr<fs::FileInfo> info =
-          fs_.Stat(fs::JoinPath(output_dir_, path));
-      if (!info.ok() || info->type != fs::FileType::kRegular ||
-          cache::StatRecordOf(*info) != record) {
-        return false;
+      for (size_t i = task - 1; i < outs.size() && same; i += kSlices) {
+        absl::StatusOr<fs::FileInfo> info =
+            fs_.Stat(fs::JoinPath(output_dir_, outs[i]->first));
+        if (!info.ok() || info->type != fs::FileType::kRegular ||
+            cache::StatRecordOf(*info) != outs[i]->second) {
+          same = false;
+        }
       }
-    }
+    });
+    if (!same) return false;
     result_.pages = snap->pages;
     result_.outputs = result_.unchanged = snap->outputs.size();
     result_.warnings = std::move(snap->warnings);
