@@ -297,6 +297,9 @@ class Builder {
   // nothing, and it stops here with the last build's counts and warnings.
   bool NothingChanged() {
     if (fs_.Stat(MarkerPath()).ok()) return false;
+    // Its mtime is when it was written, on the filesystem's clock.
+    absl::StatusOr<fs::FileInfo> written = fs_.Stat(SnapshotPath());
+    if (!written.ok()) return false;
     absl::StatusOr<std::string> text = fs_.ReadFile(SnapshotPath());
     if (!text.ok()) return false;
     absl::StatusOr<cache::InputSnapshot> snap =
@@ -325,8 +328,11 @@ class Builder {
         for (auto it = files.stats.begin(); ok && it != files.stats.end();
              ++it) {
           auto recorded = snap->inputs.find(it->first);
+          // A racy input could have changed again unseen, in the same
+          // timestamp tick as the stat the snapshot recorded.
           ok = recorded != snap->inputs.end() &&
-               recorded->second == cache::StatRecordOf(it->second);
+               recorded->second == cache::StatRecordOf(it->second) &&
+               !cache::IsRacy(recorded->second, written->mtime);
         }
         if (!ok) same = false;
         return;
@@ -350,15 +356,21 @@ class Builder {
   // Before anything is written: a build that fails or dies must not leave
   // the previous snapshot describing a state that no longer holds.
   bool RemoveSnapshot() {
-    absl::Status s = fs_.Remove(SnapshotPath());
+    fs::RetryPolicy policy;
+    fs::Retrier retrier(policy);
+    absl::Status s;
+    do {
+      s = fs_.Remove(SnapshotPath());
+    } while (retrier.ShouldRetry(s));
     if (s.ok() || absl::IsNotFound(s)) return true;
     result_.errors.push_back(absl::StrCat(SnapshotPath(), ": ", s.message()));
     return false;
   }
 
   // After the commit: records the stats the next build compares, when they
-  // can be trusted (see the header's contract). Best effort: without a
-  // snapshot the next build is a normal incremental one.
+  // can be trusted (see the header's contract; racy inputs are judged by
+  // the next build, against the snapshot's own mtime). Best effort: without
+  // a snapshot the next build is a normal incremental one.
   void WriteSnapshot() {
     const SiteFiles& files = loaded_.files;
     if (!files.stats_complete ||
@@ -390,16 +402,7 @@ class Builder {
     if (!text.ok()) return;
     fs::AtomicWriter writer(&fs_, {.durability = options_.durability,
                                    .root = StateDir()});
-    if (!writer.Write(SnapshotPath(), *text).ok()) return;
-    // Inputs changed within kRacyMargin of now (the snapshot's own mtime,
-    // on the filesystem's clock) could change again unseen: no snapshot.
-    absl::StatusOr<fs::FileInfo> written = fs_.Stat(SnapshotPath());
-    bool racy = !written.ok();
-    for (const auto& [path, record] : snap.inputs) {
-      if (racy) break;
-      racy = cache::IsRacy(record, written->mtime);
-    }
-    if (racy) (void)fs_.Remove(SnapshotPath());
+    (void)writer.Write(SnapshotPath(), *text);
   }
 
   template <typename Fn>

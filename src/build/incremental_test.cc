@@ -339,9 +339,8 @@ TEST_F(IncrementalTest, RacyInputsAreNotTrustedByTheNextBuild) {
   // the same timestamp tick could keep its size and mtime.
   Write("content/blog/b.md", "---\ntitle: B\n---\nRacy.\n");
   now_ -= absl::Seconds(10);  // Build() runs at the edit's time
-  Build();
-  EXPECT_FALSE(fs_.Stat("/site/.serval/inputs.snap").ok());
   EXPECT_FALSE(TookFastPath(Build()));
+  EXPECT_FALSE(TookFastPath(Build()));  // racy: not trusted
   EXPECT_TRUE(TookFastPath(Build()));
   EXPECT_EQ(Tree(), CleanTree());
 }

@@ -8,9 +8,11 @@
 //   .serval/cache.json durable, the .serval/building marker removed), and
 //   only when every input's stat after the build equals its stat before the
 //   build read it, no input is reached through a symlink to a file, no page
-//   depends on the build time, and no input is "racy": changed less than
-//   kRacyMargin before the snapshot was written (a later edit in the same
-//   timestamp tick could keep size and mtime; git's racy-clean rule).
+//   depends on the build time.
+// - An input that is "racy" — changed less than kRacyMargin before the
+//   snapshot was written (its file's mtime) — is never trusted: a later
+//   edit in the same timestamp tick could keep size and mtime (git's
+//   racy-clean rule). The next normal build writes a snapshot afresh.
 // - A build removes the snapshot before it writes anything (before the
 //   marker), so a crashed or failed build never leaves one behind.
 // - The fast path holds only if the snapshot parses and its checksum
