@@ -33,7 +33,7 @@ packages=(
   bazel-bootstrap bazel-platforms bazel-rules-java bazel-skylib
   clang-14 libclang-rt-14-dev
   dpkg-dev patch perl python3 python3-six unicode-data
-  rapidjson-dev libcli11-dev libtomlplusplus-dev
+  rapidjson-dev libcli11-dev libtomlplusplus-dev libxxhash-dev
   python3-pygments cmark-gfm
   # //src/template tests: Jinja2 is the differential test oracle.
   python3-jinja2

@@ -1,5 +1,7 @@
 #include "src/base/fingerprint.h"
 
+#include <string>
+
 #include "gtest/gtest.h"
 
 namespace serval::base {
@@ -19,6 +21,27 @@ TEST(FingerprintTest, IncrementalEqualsWhole) {
 TEST(FingerprintTest, HexIsSixteenDigits) {
   EXPECT_EQ(Hex64(0), "0000000000000000");
   EXPECT_EQ(Fingerprint64Hex("foobar"), "85944171f73967e8");
+}
+
+TEST(FingerprintTest, FastIsXxh3AndStable) {
+  // XXH3_64bits("") with seed 0, from the xxHash reference.
+  EXPECT_EQ(FastFingerprint64(""), 0x2d06800538d394c2ull);
+  EXPECT_NE(FastFingerprint64("a"), FastFingerprint64("b"));
+  EXPECT_EQ(FastFingerprint64Hex("").size(), 16u);
+}
+
+TEST(FingerprintTest, FastFingerprinterEqualsWholeAtEverySplit) {
+  std::string data;
+  for (int i = 0; i < 1000; ++i) data += static_cast<char>('a' + i * 7 % 26);
+  for (size_t a = 0; a <= data.size(); a += 37) {
+    for (size_t b = a; b <= data.size(); b += 151) {
+      FastFingerprinter f;
+      f.Add(absl::string_view(data).substr(0, a));
+      f.Add(absl::string_view(data).substr(a, b - a));
+      f.Add(absl::string_view(data).substr(b));
+      ASSERT_EQ(f.Digest(), FastFingerprint64(data)) << a << " " << b;
+    }
+  }
 }
 
 }  // namespace

@@ -765,6 +765,11 @@ class Builder {
     if (f.has_config) paths.push_back("serval.toml");
     std::vector<std::optional<cache::SourceRecord>> records(paths.size());
     concurrency::ForEachIndex(pool_.get(), paths.size(), [&](size_t i) {
+      // Read once: what the loader read, it digested.
+      if (auto d = loaded_.digests.find(paths[i]); d != loaded_.digests.end()) {
+        records[i] = d->second;
+        return;
+      }
       absl::StatusOr<std::string> bytes =
           fs_.ReadFile(fs::JoinPath(options_.site_dir, paths[i]));
       if (bytes.ok()) {

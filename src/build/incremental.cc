@@ -12,12 +12,14 @@
 namespace serval::build {
 namespace {
 
-// Appends fields so that different field sequences give different text:
-// each field is its length, ':', its bytes.
+// Hashes fields so that different field sequences give different digests:
+// each field is its length, ':', its bytes, streamed (a page's HTML is not
+// copied).
 class Fields {
  public:
   Fields& Add(absl::string_view field) {
-    absl::StrAppend(&text_, field.size(), ":", field);
+    hash_.Add(absl::StrCat(field.size(), ":"));
+    hash_.Add(field);
     return *this;
   }
   Fields& Add(int64_t n) { return Add(absl::StrCat(n)); }
@@ -35,10 +37,10 @@ class Fields {
     for (const site::Page* p : pages) AddPage(p);
     return *this;
   }
-  std::string Hash() const { return base::Fingerprint64Hex(text_); }
+  std::string Hash() const { return base::Hex64(hash_.Digest()); }
 
  private:
-  std::string text_;
+  base::FastFingerprinter hash_;
 };
 
 // A term page's list as taxonomies show it: the term and its page count.

@@ -177,6 +177,9 @@ LoadedSite LoadSite(fs::Fs& fs, absl::string_view site_dir,
   if (loaded.files.has_config) {
     absl::StatusOr<std::string> text =
         fs.ReadFile(fs::JoinPath(site_dir, "serval.toml"));
+    if (text.ok()) {
+      loaded.digests["serval.toml"] = {cache::ContentHash(*text), text->size()};
+    }
     absl::StatusOr<site::SiteConfig> parsed =
         text.ok() ? site::ParseSiteConfig("serval.toml", *text)
                   : absl::StatusOr<site::SiteConfig>(text.status());
@@ -202,6 +205,7 @@ LoadedSite LoadSite(fs::Fs& fs, absl::string_view site_dir,
           absl::StrCat(rel, ": ", text.status().message()));
       continue;
     }
+    loaded.digests[rel] = {cache::ContentHash(*text), text->size()};
     absl::StatusOr<content::ParsedData> parsed =
         content::ParseDataFile(rel, *text, format, /*require_mapping=*/false);
     if (!parsed.ok()) {
@@ -243,6 +247,7 @@ LoadedSite LoadSite(fs::Fs& fs, absl::string_view site_dir,
   for (size_t i = 0; i < content_paths.size(); ++i) {
     parsed.emplace_back(absl::UnknownError("not parsed"));
   }
+  std::vector<cache::SourceRecord> digests(content_paths.size());
   concurrency::ForEachIndex(options.pool, content_paths.size(), [&](size_t i) {
     const std::string& rel = content_paths[i];
     absl::StatusOr<std::string> text = fs.ReadFile(fs::JoinPath(site_dir, rel));
@@ -251,8 +256,14 @@ LoadedSite LoadSite(fs::Fs& fs, absl::string_view site_dir,
                                absl::StrCat(rel, ": ", text.status().message()));
       return;
     }
+    digests[i] = {cache::ContentHash(*text), text->size()};
     parsed[i] = content::ParseContentFile(rel, *text);
   });
+  for (size_t i = 0; i < content_paths.size(); ++i) {
+    if (!digests[i].hash.empty()) {
+      loaded.digests[content_paths[i]] = std::move(digests[i]);
+    }
+  }
   std::vector<site::SourceFile> sources;
   sources.reserve(content_paths.size());
   for (size_t i = 0; i < content_paths.size(); ++i) {

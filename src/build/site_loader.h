@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "src/cache/build_cache.h"
 #include "src/concurrency/thread_pool.h"
 #include "src/fs/fs.h"
 #include "src/site/page.h"
@@ -65,6 +66,9 @@ struct LoadOptions {
 
 struct LoadedSite {
   SiteFiles files;
+  // The digest of every file LoadSite read (serval.toml, data, content),
+  // so the build cache need not read them again.
+  std::map<std::string, cache::SourceRecord> digests;
   std::unique_ptr<site::Site> site;  // never null
 };
 

@@ -479,7 +479,7 @@ bool Parse(absl::string_view text, const CacheIdentity& expected,
 }  // namespace
 
 std::string ContentHash(absl::string_view bytes) {
-  return base::Fingerprint64Hex(bytes);
+  return base::FastFingerprint64Hex(bytes);
 }
 
 absl::string_view DepKindName(DepKind kind) {

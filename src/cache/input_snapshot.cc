@@ -94,7 +94,7 @@ absl::StatusOr<std::string> SerializeInputSnapshot(const InputSnapshot& snap) {
   for (const std::string& w : snap.warnings) {
     absl::StrAppend(&out, "warning\t", Escape(w), "\n");
   }
-  absl::StrAppend(&out, "end\t", base::Fingerprint64Hex(out), "\n");
+  absl::StrAppend(&out, "end\t", base::FastFingerprint64Hex(out), "\n");
   return out;
 }
 
@@ -108,7 +108,7 @@ absl::StatusOr<InputSnapshot> ParseInputSnapshot(absl::string_view text) {
   const size_t end_line = text.rfind('\n', text.size() - 2);
   const size_t body_size = end_line == absl::string_view::npos ? 0 : end_line + 1;
   absl::string_view end = text.substr(body_size);
-  if (end != absl::StrCat("end\t", base::Fingerprint64Hex(text.substr(0, body_size)),
+  if (end != absl::StrCat("end\t", base::FastFingerprint64Hex(text.substr(0, body_size)),
                           "\n")) {
     return bad(0, "checksum mismatch");
   }

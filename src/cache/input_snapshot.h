@@ -33,7 +33,7 @@
 //   in <path> <size> <mtime ns> <ctime ns> <inode>
 //   out <path> <size> <mtime ns> <ctime ns> <inode>
 //   warning <text with \t, \n and \\ escaped>
-//   end <Fingerprint64Hex of every byte before this line>
+//   end <FastFingerprint64Hex (XXH3-64) of every byte before this line>
 //
 // Example:
 //   absl::StatusOr<InputSnapshot> snap = ParseInputSnapshot(text);

@@ -60,7 +60,7 @@ TEST(InputSnapshotTest, UnstorableNamesAreRefused) {
 TEST(InputSnapshotTest, ChecksummedButMalformedIsRejectedWithTheLine) {
   std::string body = "serval-input-snapshot 1\nidentity\tx\npages\t1\nbogus\n";
   std::string text = absl::StrCat(body, "end\t",
-                                  base::Fingerprint64Hex(body), "\n");
+                                  base::FastFingerprint64Hex(body), "\n");
   absl::StatusOr<InputSnapshot> parsed = ParseInputSnapshot(text);
   ASSERT_FALSE(parsed.ok());
   EXPECT_THAT(parsed.status().message(), HasSubstr("line 4"));
