@@ -190,6 +190,7 @@ struct Output {
   std::string origin;  // for conflict messages
   std::string producer;  // page key or source path (output manifest)
   bool kept = false;     // the previous build's file stays; bytes unused
+  std::string hash;      // ContentHash of bytes, once computed
 };
 
 // The candidates of `candidates` that decided the choice of `chosen`:
@@ -273,6 +274,7 @@ class Builder {
       }
     }
     Phase("publish", [&] {
+      KeepOutputsKnownUnchanged();
       if (!RemoveSnapshot()) return;
       Publish();
       if (result_.ok()) WriteSnapshot();
@@ -351,6 +353,31 @@ class Builder {
     result_.outputs = result_.unchanged = snap->outputs.size();
     result_.warnings = std::move(snap->warnings);
     return true;
+  }
+
+  // An output whose new bytes hash to what the last build wrote, and whose
+  // file still has the stat the last build's snapshot recorded, is kept
+  // without reading it back (the writer would read it to compare).
+  void KeepOutputsKnownUnchanged() {
+    concurrency::ForEachIndex(pool_.get(), outputs_.size(), [&](size_t i) {
+      Output& out = outputs_[i];
+      if (out.kept) return;
+      out.hash = cache::ContentHash(out.bytes);
+      auto previous = previous_.outputs.find(out.path);
+      auto committed = committed_outputs_.find(out.path);
+      if (previous == previous_.outputs.end() ||
+          committed == committed_outputs_.end() ||
+          previous->second.hash != out.hash ||
+          previous->second.producer != out.producer) {
+        return;
+      }
+      absl::StatusOr<fs::FileInfo> info =
+          fs_.Stat(fs::JoinPath(output_dir_, out.path));
+      if (info.ok() && info->type == fs::FileType::kRegular &&
+          cache::StatRecordOf(*info) == committed->second) {
+        out.kept = true;
+      }
+    });
   }
 
   // Before anything is written: a build that fails or dies must not leave
@@ -929,7 +956,9 @@ class Builder {
       if (out.kept) {
         next.outputs[out.path] = previous_.outputs.at(out.path);
       } else {
-        next.outputs[out.path] = {cache::ContentHash(out.bytes), out.producer};
+        next.outputs[out.path] = {
+            out.hash.empty() ? cache::ContentHash(out.bytes) : out.hash,
+            out.producer};
       }
     }
     return next;

@@ -302,6 +302,8 @@ TEST_F(IncrementalTest, AnyInputOrOutputChangeLeavesTheFastPath) {
       {"config edit", [&] { Write("serval.toml", "title = \"Inc2\"\nbaseurl = \"https://example.org/\"\npaginate = 10\n"); }},
       {"output removed", [&] { ASSERT_TRUE(fs_.Remove("/site/public/about/index.html").ok()); }},
       {"output overwritten", [&] { Write("public/blog/b/index.html", "defaced"); }},
+      {"feed overwritten", [&] { Write("public/sitemap.xml", "defaced"); }},
+      {"asset overwritten", [&] { Write("public/site.css", "defaced"); }},
       {"cache replaced", [&] { SetCache(Cache()); }},
       {"snapshot damaged", [&] { Write(".serval/inputs.snap", "serval-input-snapshot 1\n"); }},
   };
