@@ -1124,7 +1124,7 @@ class Builder {
       rendered[site.pages[i].get()] = {c.html, c.summary_html, c.plain_text};
     }
     for (postprocess::Output& out :
-         postprocess::PostprocessOutputs(site, rendered, {})) {
+         postprocess::PostprocessOutputs(site, rendered, {}, pool_.get())) {
       std::string producer = absl::StrCat("/", out.path);
       outputs_.push_back({std::move(out.path), std::move(out.bytes),
                           "postprocess", std::move(producer)});

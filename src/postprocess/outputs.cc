@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -243,21 +245,31 @@ std::string RenderRobotsTxt(const Site& site) {
 
 std::vector<Output> PostprocessOutputs(const Site& site,
                                        const RenderedContents& rendered,
-                                       const OutputOptions& options) {
-  std::vector<Output> outputs;
-  outputs.push_back({"sitemap.xml", RenderSitemap(site)});
-  outputs.push_back({"robots.txt", RenderRobotsTxt(site)});
-  outputs.push_back({"index.json", RenderSearchIndex(site, rendered, options)});
-  for (const auto& page : site.pages) {
+                                       const OutputOptions& options,
+                                       concurrency::ThreadPool* pool) {
+  // One task per file; the search index (the largest) first.
+  std::vector<std::pair<std::string, std::function<std::string()>>> tasks;
+  tasks.emplace_back("index.json",
+                     [&] { return RenderSearchIndex(site, rendered, options); });
+  tasks.emplace_back("sitemap.xml", [&] { return RenderSitemap(site); });
+  tasks.emplace_back("robots.txt", [&] { return RenderRobotsTxt(site); });
+  for (const auto& owned : site.pages) {
+    const Page* page = owned.get();
     if (page->kind != PageKind::kHome && page->kind != PageKind::kSection &&
         page->kind != PageKind::kTerm) {
       continue;
     }
-    outputs.push_back({absl::StrCat(FeedDir(*page), "index.xml"),
-                       RenderRss(site, *page, rendered, options)});
-    outputs.push_back({absl::StrCat(FeedDir(*page), "atom.xml"),
-                       RenderAtom(site, *page, rendered, options)});
+    tasks.emplace_back(absl::StrCat(FeedDir(*page), "index.xml"), [&, page] {
+      return RenderRss(site, *page, rendered, options);
+    });
+    tasks.emplace_back(absl::StrCat(FeedDir(*page), "atom.xml"), [&, page] {
+      return RenderAtom(site, *page, rendered, options);
+    });
   }
+  std::vector<Output> outputs(tasks.size());
+  concurrency::ForEachIndex(pool, tasks.size(), [&](size_t i) {
+    outputs[i] = {std::move(tasks[i].first), tasks[i].second()};
+  });
   std::sort(outputs.begin(), outputs.end(),
             [](const Output& a, const Output& b) { return a.path < b.path; });
   return outputs;

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "src/concurrency/thread_pool.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "src/site/page.h"
@@ -68,10 +69,12 @@ std::string RenderSearchIndex(const site::Site& site,
                               const OutputOptions& options);
 std::string RenderRobotsTxt(const site::Site& site);
 
-// All of the above, in path order.
+// All of the above, in path order; each file rendered on `pool` when given
+// (the same bytes either way).
 std::vector<Output> PostprocessOutputs(const site::Site& site,
                                        const RenderedContents& rendered,
-                                       const OutputOptions& options);
+                                       const OutputOptions& options,
+                                       concurrency::ThreadPool* pool = nullptr);
 
 }  // namespace serval::postprocess
 

@@ -126,7 +126,7 @@ TEST(SearchIndexTest, ParsesAndHasEveryRegularPage) {
   EXPECT_TRUE(saw_about);
 }
 
-TEST(PostprocessOutputsTest, FeedsForHomeSectionsAndTermsSortedAndDeterministic) {
+TEST(PostprocessOutputsTest, FeedsForHomeSectionsAndTermsSortedAndDeterministicOnAPool) {
   auto site = BuildSite(kFiles);
   std::vector<Output> outputs = PostprocessOutputs(*site, {}, {});
   std::vector<std::string> paths;
@@ -138,7 +138,8 @@ TEST(PostprocessOutputsTest, FeedsForHomeSectionsAndTermsSortedAndDeterministic)
   EXPECT_THAT(paths, ::testing::Contains("sitemap.xml"));
   EXPECT_THAT(paths, ::testing::Contains("robots.txt"));
   EXPECT_TRUE(std::is_sorted(paths.begin(), paths.end()));
-  auto again = PostprocessOutputs(*BuildSite(kFiles), {}, {});
+  concurrency::ThreadPool pool(3);
+  auto again = PostprocessOutputs(*BuildSite(kFiles), {}, {}, &pool);
   ASSERT_EQ(again.size(), outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i) {
     EXPECT_EQ(again[i].bytes, outputs[i].bytes) << outputs[i].path;
