@@ -36,7 +36,12 @@ absl::StatusOr<serve::RebuildFunction> DefaultRebuild(
   build::BuildOptions options;
   options.markdown_cache = markdown_cache.get();
   options.site_dir = settings.site_dir;
-  options.output_dir = settings.output_dir;
+  // The default output directory stays implicit, as `serval build` leaves
+  // it: both then share one cache identity, and a build after serve (or
+  // serve after a build) renders only what changed.
+  if (settings.output_dir != build::OutputDirOf({.site_dir = settings.site_dir})) {
+    options.output_dir = settings.output_dir;
+  }
   options.include_drafts = settings.drafts;
   options.tool_identity = build::RunningBinaryIdentity();
   options.on_lock_wait = [](absl::string_view holder) {
