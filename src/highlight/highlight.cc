@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "src/highlight/languages.h"
 
 namespace serval::highlight {
@@ -56,18 +57,41 @@ std::vector<std::string> LexerNames() {
   return names;
 }
 
+namespace {
+
+// The replacement of each byte HTML escaping changes, else nullptr.
+struct EscapeTable {
+  const char* replacement[256] = {};
+  constexpr EscapeTable() {
+    replacement[static_cast<unsigned char>('&')] = "&amp;";
+    replacement[static_cast<unsigned char>('<')] = "&lt;";
+    replacement[static_cast<unsigned char>('>')] = "&gt;";
+    replacement[static_cast<unsigned char>('"')] = "&quot;";
+    replacement[static_cast<unsigned char>('\'')] = "&#39;";
+  }
+};
+constexpr EscapeTable kEscape;
+
+// "<span class=\"k\">" for each token type, "" for plain text.
+const std::string* OpenTags() {
+  static const std::string* const tags = [] {
+    auto* t = new std::string[static_cast<int>(TokenType::kCount)];
+    for (int i = 0; i < static_cast<int>(TokenType::kCount); ++i) {
+      const absl::string_view css = CssClass(static_cast<TokenType>(i));
+      if (!css.empty()) t[i] = absl::StrCat("<span class=\"", css, "\">");
+    }
+    return t;
+  }();
+  return tags;
+}
+
+}  // namespace
+
 void AppendEscapedHtml(absl::string_view text, std::string* out) {
   size_t begin = 0;
   for (size_t i = 0; i < text.size(); ++i) {
-    const char* rep = nullptr;
-    switch (text[i]) {
-      case '&': rep = "&amp;"; break;
-      case '<': rep = "&lt;"; break;
-      case '>': rep = "&gt;"; break;
-      case '"': rep = "&quot;"; break;
-      case '\'': rep = "&#39;"; break;
-      default: continue;
-    }
+    const char* rep = kEscape.replacement[static_cast<unsigned char>(text[i])];
+    if (rep == nullptr) continue;
     out->append(text.data() + begin, i - begin);
     out->append(rep);
     begin = i + 1;
@@ -83,19 +107,15 @@ bool AppendHighlightedHtml(absl::string_view language, absl::string_view code,
     return false;
   }
   std::vector<Token> tokens;
+  tokens.reserve(code.size() / 4 + 1);
   lexer->Tokenize(code, &tokens);
+  const std::string* tags = OpenTags();
+  out->reserve(out->size() + code.size() + tokens.size() * 24);
   for (const Token& t : tokens) {
-    absl::string_view text = code.substr(t.begin, t.length);
-    absl::string_view css = CssClass(t.type);
-    if (css.empty()) {
-      AppendEscapedHtml(text, out);
-      continue;
-    }
-    out->append("<span class=\"");
-    out->append(css.data(), css.size());
-    out->append("\">");
-    AppendEscapedHtml(text, out);
-    out->append("</span>");
+    const std::string& open = tags[static_cast<int>(t.type)];
+    out->append(open);
+    AppendEscapedHtml(code.substr(t.begin, t.length), out);
+    if (!open.empty()) out->append("</span>", 7);
   }
   return true;
 }

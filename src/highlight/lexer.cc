@@ -94,34 +94,38 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
   options.set_max_mem(32 << 20);
   options.set_case_sensitive(!def.case_insensitive);
   options.set_dot_nl(def.dot_all);
+  const SimpleRegex::Options simple_options{def.case_insensitive, def.dot_all};
   for (const StateDef& sd : def.states) {
     std::vector<RuleDef> rules;
     absl::Status st = flatten(sd, 0, &rules);
     if (!st.ok()) return st;
+    if (rules.size() > 0xffff) {
+      return absl::InvalidArgumentError(absl::StrCat(def.name, ".", sd.name, ": too many rules"));
+    }
     State state;
-    std::string pattern = "(?m)(?:";
-    int group = 1;
     for (size_t i = 0; i < rules.size(); ++i) {
       const RuleDef& r = rules[i];
       Rule rule;
-      rule.re = std::make_shared<const RE2>(
+      rule.re = std::make_unique<const RE2>(
           absl::StrCat("(?m)(?:", r.pattern, ")"), options);
       if (!rule.re->ok()) {
         return absl::InvalidArgumentError(
             absl::StrCat(def.name, ".", sd.name, " rule ", i, ": ",
                          rule.re->error(), " in ", r.pattern));
       }
-      rule.group = group;
-      rule.inner = rule.re->NumberOfCapturingGroups();
+      const int inner = rule.re->NumberOfCapturingGroups();
       rule.types = r.types;
       if (rule.types.empty() ||
-          (rule.inner > 0 && rule.types.size() != static_cast<size_t>(rule.inner) &&
+          (inner > 0 && rule.types.size() != static_cast<size_t>(inner) &&
            rule.types.size() != 1)) {
         return absl::InvalidArgumentError(absl::StrCat(
             def.name, ".", sd.name, " rule ", i, ": ", rule.types.size(),
-            " types for ", rule.inner, " groups"));
+            " types for ", inner, " groups"));
       }
-      if (rule.types.size() == 1) rule.inner = -rule.inner;  // whole match
+      rule.groups = rule.types.size() == 1 ? 0 : inner;
+      rule.simple = SimpleRegex::Compile(r.pattern, simple_options);
+      rule.starts_at_line_begin =
+          rule.simple.has_value() && rule.simple->starts_at_line_begin();
       for (absl::string_view action :
            absl::StrSplit(r.next, ',', absl::SkipEmpty())) {
         if (absl::StartsWith(action, "#pop")) {
@@ -143,70 +147,65 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
           rule.pushes.push_back(it->second);
         }
       }
-      absl::StrAppend(&pattern, i == 0 ? "" : "|", "(", r.pattern, ")");
-      group += 1 + rule.re->NumberOfCapturingGroups();
       state.rules.push_back(std::move(rule));
     }
-    absl::StrAppend(&pattern, ")");
-    state.groups = group - 1;
-    state.re = std::make_unique<RE2>(pattern, options);
-    if (!state.re->ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          def.name, ".", sd.name, ": ", state.re->error()));
+    // The dispatch table. A rule SimpleRegex cannot compile, or one that
+    // can match empty, is a candidate at every byte.
+    for (int b = 0; b < 256; ++b) {
+      state.first[b] = static_cast<uint32_t>(state.candidates.size());
+      for (size_t i = 0; i < state.rules.size(); ++i) {
+        const std::optional<SimpleRegex>& simple = state.rules[i].simple;
+        if (!simple.has_value() || simple->nullable() ||
+            simple->first_bytes().Has(static_cast<unsigned char>(b))) {
+          state.candidates.push_back(static_cast<uint16_t>(i));
+        }
+      }
     }
+    state.first[256] = static_cast<uint32_t>(state.candidates.size());
     lexer->states_.push_back(std::move(state));
   }
   return lexer;
 }
 
+const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
+                                  size_t pos, size_t* end) const {
+  const unsigned char b = static_cast<unsigned char>(text[pos]);
+  const bool line_begin = pos == 0 || text[pos - 1] == '\n';
+  for (uint32_t c = state.first[b]; c < state.first[b + 1]; ++c) {
+    const Rule& rule = state.rules[state.candidates[c]];
+    if (rule.starts_at_line_begin && !line_begin) continue;
+    if (rule.simple.has_value()) {
+      switch (rule.simple->Match(text, pos, end)) {
+        case SimpleRegex::Result::kMatch: return &rule;
+        case SimpleRegex::Result::kNoMatch: continue;
+        case SimpleRegex::Result::kUnknown: break;
+      }
+    }
+    // Anchored at `pos`, with the whole text as context so ^, $ and \b
+    // see the same neighbours; the DFA alone finds the end.
+    re2::StringPiece match;
+    if (rule.re->Match(re2::StringPiece(text.data(), text.size()), pos,
+                       text.size(), RE2::ANCHOR_START, &match, 1)) {
+      *end = pos + match.size();
+      return &rule;
+    }
+  }
+  return nullptr;
+}
+
 void Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens) const {
   absl::InlinedVector<int, 8> stack = {0};
-  absl::InlinedVector<re2::StringPiece, 32> groups;
+  absl::InlinedVector<re2::StringPiece, 8> groups;
   const re2::StringPiece subject(text.data(), text.size());
   size_t pos = 0;
   int empty_matches = 0;
   while (pos < text.size()) {
-    const State& state = states_[stack.back()];
-    // Only groups[0] and the chosen rule's groups are read, and both are
-    // written below: no need to clear the rest for every token.
-    if (groups.size() < static_cast<size_t>(state.groups) + 1) {
-      groups.resize(state.groups + 1);
-    }
-    // Anchored at `pos`, the alternation's DFA finds where the token ends
-    // (no submatches: fast on any text length). Leftmost-first picks the
-    // first rule that matches at `pos` at all, which is the first rule
-    // that matches exactly [pos, end) — found with each rule's own DFA;
-    // only that rule's groups are then extracted, on the token alone.
-    // The whole text stays the context, so ^, $ and \b see the same
-    // neighbours.
-    const Rule* chosen = nullptr;
-    if (!state.rules.empty() &&
-        state.re->Match(subject, pos, text.size(), RE2::ANCHOR_START,
-                        groups.data(), 1)) {
-      const size_t end = pos + groups[0].size();
-      for (const Rule& r : state.rules) {
-        if (r.re->Match(subject, pos, end, RE2::ANCHOR_BOTH, nullptr, 0)) {
-          chosen = &r;
-          break;
-        }
-      }
-      if (chosen != nullptr) {
-        groups[chosen->group] = groups[0];
-        const int inner = chosen->inner;  // <= 0: typed as a whole
-        if (inner > 0) {
-          absl::InlinedVector<re2::StringPiece, 8> sub(inner + 1);
-          chosen->re->Match(subject, pos, end, RE2::ANCHOR_BOTH, sub.data(),
-                            inner + 1);
-          for (int g = 1; g <= inner; ++g) {
-            groups[chosen->group + g] = sub[g];
-          }
-        }
-      }
-    }
-    const Rule* rule = chosen;
+    size_t end = pos;
+    const Rule* rule = MatchAt(states_[stack.back()], text, pos, &end);
+    const bool empty = end == pos;
     if (rule == nullptr ||
-        (groups[0].empty() && (rule->pops == 0 && rule->pushes.empty())) ||
-        (groups[0].empty() && ++empty_matches > kMaxEmptyMatches)) {
+        (empty && (rule->pops == 0 && rule->pushes.empty())) ||
+        (empty && ++empty_matches > kMaxEmptyMatches)) {
       empty_matches = 0;
       if (text[pos] == '\n') {
         stack.resize(1);
@@ -219,17 +218,20 @@ void Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens) const {
       }
       continue;
     }
-    const re2::StringPiece match = groups[0];
-    if (!match.empty()) empty_matches = 0;
-    if (rule->inner <= 0) {
-      Emit(tokens, rule->types[0], pos, match.size());
+    if (!empty) empty_matches = 0;
+    if (rule->groups == 0) {
+      Emit(tokens, rule->types[0], pos, end - pos);
     } else {
-      // Groups in order; text a group does not cover takes the type of
-      // the group before it (or the first type).
+      // The chosen rule's groups, on the token alone. Groups in order; text
+      // a group does not cover takes the type of the group before it (or
+      // the first type).
+      groups.resize(rule->groups + 1);
+      rule->re->Match(subject, pos, end, RE2::ANCHOR_BOTH, groups.data(),
+                      rule->groups + 1);
       size_t at = pos;
       TokenType last = rule->types[0];
-      for (int g = 0; g < rule->inner; ++g) {
-        const re2::StringPiece sub = groups[rule->group + 1 + g];
+      for (int g = 0; g < rule->groups; ++g) {
+        const re2::StringPiece sub = groups[1 + g];
         if (sub.data() == nullptr) continue;
         const size_t begin = static_cast<size_t>(sub.data() - text.data());
         if (begin < at) continue;  // nested group, already covered
@@ -238,9 +240,9 @@ void Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens) const {
         last = rule->types[g];
         at = begin + sub.size();
       }
-      Emit(tokens, last, at, pos + match.size() - at);
+      Emit(tokens, last, at, end - at);
     }
-    pos += match.size();
+    pos = end;
     for (int i = 0; i < rule->pops && stack.size() > 1; ++i) stack.pop_back();
     for (int s : rule->pushes) {
       if (stack.size() < kMaxStack) stack.push_back(s);

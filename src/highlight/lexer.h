@@ -1,10 +1,9 @@
 // lexer.h — a table-driven regex lexer on RE2, after Pygments' RegexLexer.
 //
 // A LexerDef is a list of states; each state is an ordered list of rules.
-// At each position the first rule whose pattern matches there wins (the
-// state's rules are compiled into one RE2 alternation, which RE2 matches
-// leftmost-first, i.e. in rule order). A rule emits one token type for its
-// whole match, or, when it has capture groups, one type per group (like
+// At each position the first rule whose pattern matches there wins, as in
+// one leftmost-first alternation of the state's rules. A rule emits one
+// token type for its whole match, or, when it has capture groups, one type per group (like
 // Pygments' `bygroups`); then it may change the state stack:
 //   ""           stay
 //   "name"       push a state ("a,b" pushes a then b)
@@ -18,6 +17,13 @@
 // default); RE2 has no look-around or back-references, so lexers are
 // written without them.
 //
+// Speed: Create computes, for each state and each byte value, the rules
+// that can match at a position holding that byte (a first-byte dispatch
+// table), so a position tries only those. Patterns in the subset that
+// SimpleRegex handles (simple_regex.h) are matched without RE2, which is
+// asked only for the rest, for capture groups, and whenever SimpleRegex
+// cannot be sure (non-ASCII input). Results equal RE2's.
+//
 // Example:
 //   static const Lexer* lexer = new Lexer(MyLanguageDef());  // once
 //   std::vector<Token> tokens;
@@ -28,7 +34,10 @@
 #ifndef SERVAL_HIGHLIGHT_LEXER_H_
 #define SERVAL_HIGHLIGHT_LEXER_H_
 
+#include <array>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "re2/re2.h"
+#include "src/highlight/simple_regex.h"
 #include "src/highlight/token.h"
 
 namespace serval::highlight {
@@ -79,20 +89,28 @@ class Lexer {
 
  private:
   struct Rule {
-    int group = 0;     // the rule's own group in the alternation
-    int inner = 0;     // number of capture groups inside the rule
+    int groups = 0;  // capture groups typed one by one (0: the whole match)
     std::vector<TokenType> types;
     int pops = 0;
     std::vector<int> pushes;
-    // The rule alone, "(?m)(?:pattern)": tells which alternative matched
-    // and gives its groups without running the big alternation's NFA.
-    std::shared_ptr<const RE2> re;
+    // "(?m)(?:pattern)": the match when `simple` is absent or unsure, and
+    // the capture groups.
+    std::unique_ptr<const RE2> re;
+    std::optional<SimpleRegex> simple;
+    bool starts_at_line_begin = false;  // every match starts with ^ or \A
   };
   struct State {
-    std::unique_ptr<RE2> re;
     std::vector<Rule> rules;
-    int groups = 0;
+    // The rules that can match at a byte b, in order:
+    // candidates[first[b] .. first[b + 1]).
+    std::vector<uint16_t> candidates;
+    std::array<uint32_t, 257> first{};
   };
+
+  // The first rule of `state` that matches at `pos`, or nullptr; *end is
+  // where its match ends.
+  const Rule* MatchAt(const State& state, absl::string_view text, size_t pos,
+                      size_t* end) const;
 
   Lexer() = default;
 

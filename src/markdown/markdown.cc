@@ -35,21 +35,30 @@ constexpr int kMaxRenderDepth = 16;
 
 // --- Escaping, as md4c-html does it ----------------------------------------
 
-bool NeedsHtmlEscape(char c) {
-  return c == '&' || c == '<' || c == '>' || c == '"';
-}
+// Byte classes for the per-byte loops of text callbacks: table lookups
+// rather than chains of comparisons, which mispredict on prose.
+struct ByteClasses {
+  bool html_escape[256] = {};  // md4c-html escapes &, <, > and "
+  bool space[256] = {};        // word separators for the word count
+  constexpr ByteClasses() {
+    for (char c : {'&', '<', '>', '"'}) html_escape[static_cast<unsigned char>(c)] = true;
+    for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) space[static_cast<unsigned char>(c)] = true;
+  }
+};
+constexpr ByteClasses kBytes;
 
 // md4c-html's escaping: &, <, > and " only.
 void AppendMd4cEscaped(std::string* out, const char* text, size_t size) {
   size_t begin = 0;
   for (size_t i = 0; i < size; ++i) {
-    if (!NeedsHtmlEscape(text[i])) continue;
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (!kBytes.html_escape[c]) continue;
     out->append(text + begin, i - begin);
-    switch (text[i]) {
-      case '&': out->append("&amp;"); break;
-      case '<': out->append("&lt;"); break;
-      case '>': out->append("&gt;"); break;
-      case '"': out->append("&quot;"); break;
+    switch (c) {
+      case '&': out->append("&amp;", 5); break;
+      case '<': out->append("&lt;", 4); break;
+      case '>': out->append("&gt;", 4); break;
+      default: out->append("&quot;", 6); break;
     }
     begin = i + 1;
   }
@@ -660,17 +669,16 @@ class Renderer {
   // --- Words --------------------------------------------------------------------
 
   void CountWords(const char* text, size_t size) {
+    // Branch-free: a word starts at each non-space byte after a space.
+    int words = 0;
+    bool in_word = in_word_;
     for (size_t i = 0; i < size; ++i) {
-      const unsigned char c = static_cast<unsigned char>(text[i]);
-      const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-                         c == '\f' || c == '\v';
-      if (space) {
-        in_word_ = false;
-      } else if (!in_word_) {
-        in_word_ = true;
-        ++result_->word_count;
-      }
+      const bool space = kBytes.space[static_cast<unsigned char>(text[i])];
+      words += !space & !in_word;
+      in_word = !space;
     }
+    in_word_ = in_word;
+    result_->word_count += words;
   }
 
   // --- Headings -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-// markdown_bench SITE_DIR [RUNS] — Markdown to HTML throughput on every
+// markdown_bench SITE_DIR [RUNS [ONLY]] — Markdown to HTML throughput on every
 // content/**.md of a site (e.g. one written by ../shared/bench/gen_site.py),
 // front matter stripped, all in memory:
 //   serval (all features: GFM, ids, TOC, footnotes, directives, highlighting),
@@ -7,6 +7,8 @@
 //   cmark-gfm (Debian's CLI, on the concatenated documents, so its process
 //   start is included once per run).
 // Prints the median MB/s over RUNS runs (default 5) and the ratios.
+// ONLY (full, nohl, commonmark, md4c-gfm or md4c) runs just that one, e.g.
+// under `valgrind --tool=callgrind` to compare instruction counts.
 //
 //   python3 ../shared/bench/gen_site.py /tmp/site --pages 2000
 //   bazel run -c opt //tools/bench:markdown_bench -- /tmp/site
@@ -68,6 +70,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
+  const std::string only = argc > 3 ? argv[3] : "";
   std::vector<std::string> docs;
   size_t bytes = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(
@@ -87,6 +90,28 @@ int main(int argc, char** argv) {
               bytes / 1e6, runs);
 
   size_t sink = 0;
+  if (!only.empty()) {
+    serval::markdown::MarkdownOptions options;
+    options.highlight_code = only != "nohl";
+    if (only == "commonmark") options = serval::markdown::MarkdownOptions::CommonMark();
+    const unsigned flags = only == "md4c" ? 0
+                           : MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
+                                 MD_FLAG_TASKLISTS | MD_FLAG_PERMISSIVEAUTOLINKS;
+    const double rate = MedianMBps(runs, bytes, [&] {
+      for (const std::string& d : docs) {
+        if (absl::StartsWith(only, "md4c")) {
+          std::string out;
+          out.reserve(d.size() + d.size() / 4);
+          md_html(d.data(), d.size(), &Sink, &out, flags, 0);
+          sink += out.size();
+        } else {
+          sink += serval::markdown::RenderMarkdown(d, options)->html.size();
+        }
+      }
+    });
+    std::printf("%-12s %8.1f MB/s\n", only.c_str(), rate);
+    return sink == 0 ? 1 : 0;
+  }
   serval::markdown::MarkdownOptions full;
   const double serval_full = MedianMBps(runs, bytes, [&] {
     for (const std::string& d : docs) sink += serval::markdown::RenderMarkdown(d, full)->html.size();

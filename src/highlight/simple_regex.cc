@@ -1,0 +1,580 @@
+#include "src/highlight/simple_regex.h"
+
+#include <utility>
+
+namespace serval::highlight {
+namespace {
+
+// Work bounds of one Match: past them the answer is kUnknown (RE2 decides).
+constexpr int kMaxSteps = 1 << 16;
+constexpr int kMaxDepth = 600;
+// RE2's own limit on {n,m}.
+constexpr int kMaxRepeat = 1000;
+
+bool IsWordByte(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+         (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+void AddPerlClass(char name, ByteSet* set, bool* non_ascii) {
+  ByteSet s;
+  switch (name | 0x20) {
+    case 'd': s.AddRange('0', '9'); break;
+    case 'w':
+      s.AddRange('0', '9'); s.AddRange('a', 'z'); s.AddRange('A', 'Z');
+      s.Add('_');
+      break;
+    case 's':  // RE2's \s: [\t\n\f\r ]
+      s.Add('\t'); s.Add('\n'); s.Add('\f'); s.Add('\r'); s.Add(' ');
+      break;
+  }
+  if (name >= 'a') {
+    set->AddAll(s);
+    return;
+  }
+  for (int c = 0; c < 0x80; ++c) {
+    if (!s.Has(static_cast<unsigned char>(c))) set->Add(static_cast<unsigned char>(c));
+  }
+  *non_ascii = true;  // \D \W \S match every non-ASCII character
+}
+
+}  // namespace
+
+struct SimpleRegex::Frame {
+  int node;  // a kSeq (arg: next kid) or a kRepeat (arg: iterations done)
+  int arg;
+  const Frame* next;
+};
+
+struct SimpleRegex::Context {
+  const unsigned char* text;
+  size_t size;
+  int steps = 0;
+  int depth = 0;
+  bool unknown = false;
+  size_t end = 0;
+};
+
+// Recursive descent over RE2 syntax; any construct it does not know makes
+// the whole pattern unsupported (ok_ = false).
+class SimpleRegex::Parser {
+ public:
+  Parser(absl::string_view p, Options o, std::vector<Node>* nodes)
+      : p_(p), options_(o), nodes_(nodes) {}
+
+  std::optional<int> ParseAll() {
+    const int root = ParseAlt(options_.dot_all);
+    if (!ok_ || i_ != p_.size()) return std::nullopt;
+    return root;
+  }
+
+ private:
+  bool AtEnd() const { return i_ >= p_.size(); }
+  char Peek() const { return p_[i_]; }
+  int Fail() {
+    ok_ = false;
+    return -1;
+  }
+
+  int Add(Node n) {
+    nodes_->push_back(std::move(n));
+    return static_cast<int>(nodes_->size()) - 1;
+  }
+
+  int SetNode(ByteSet set, bool non_ascii) {
+    Node n;
+    n.kind = Kind::kSet;
+    n.set = set;
+    n.non_ascii = non_ascii;
+    n.first = set;
+    if (non_ascii) n.first.AddRange(0x80, 0xff);
+    return Add(std::move(n));
+  }
+
+  // (?i): ASCII letters match both cases; RE2 also folds 'k' with U+212A
+  // and 's' with U+017F, which are not ASCII.
+  void Fold(ByteSet* set, bool* non_ascii) const {
+    if (!options_.case_insensitive) return;
+    for (int c = 'a'; c <= 'z'; ++c) {
+      const unsigned char lo = static_cast<unsigned char>(c);
+      const unsigned char up = static_cast<unsigned char>(c - 32);
+      if (set->Has(lo) || set->Has(up)) {
+        set->Add(lo);
+        set->Add(up);
+        if (c == 'k' || c == 's') *non_ascii = true;
+      }
+    }
+  }
+
+  int ParseAlt(bool dot_all) {
+    Node alt;
+    alt.kind = Kind::kAlt;
+    while (ok_) {
+      alt.kids.push_back(ParseSeq(dot_all));
+      if (AtEnd() || Peek() != '|') break;
+      ++i_;
+    }
+    if (!ok_) return -1;
+    if (alt.kids.size() == 1) return alt.kids[0];
+    for (int k : alt.kids) {
+      alt.first.AddAll((*nodes_)[k].first);
+      alt.nullable = alt.nullable || (*nodes_)[k].nullable;
+    }
+    if (alt.kids.size() > 4 && alt.kids.size() <= 0xffff) {
+      for (int b = 0; b < 256; ++b) {
+        alt.by_byte_first.push_back(static_cast<uint32_t>(alt.by_byte.size()));
+        for (size_t k = 0; k < alt.kids.size(); ++k) {
+          const Node& kid = (*nodes_)[alt.kids[k]];
+          if (kid.nullable || kid.first.Has(static_cast<unsigned char>(b))) {
+            alt.by_byte.push_back(static_cast<uint16_t>(k));
+          }
+        }
+      }
+      alt.by_byte_first.push_back(static_cast<uint32_t>(alt.by_byte.size()));
+    }
+    return Add(std::move(alt));
+  }
+
+  int ParseSeq(bool dot_all) {
+    Node seq;
+    seq.kind = Kind::kSeq;
+    while (ok_ && !AtEnd() && Peek() != '|' && Peek() != ')') {
+      int atom = ParseAtom(dot_all);
+      if (!ok_) return -1;
+      atom = ParseRepeats(atom);
+      if (!ok_) return -1;
+      seq.kids.push_back(atom);
+    }
+    if (!ok_) return -1;
+    if (seq.kids.size() == 1) return seq.kids[0];
+    seq.nullable = true;
+    for (int k : seq.kids) {
+      const Node& kid = (*nodes_)[k];
+      if (!seq.nullable) break;
+      seq.first.AddAll(kid.first);
+      seq.nullable = kid.nullable;
+    }
+    return Add(std::move(seq));
+  }
+
+  // Parses "{n}", "{n,}" or "{n,m}" at i_; false (i_ unchanged) when the
+  // brace is not a repeat, which RE2 then reads as a literal '{'.
+  bool ParseBraces(int* min, int* max) {
+    size_t j = i_ + 1;
+    auto number = [&](int* out) {
+      const size_t start = j;
+      long v = 0;
+      while (j < p_.size() && p_[j] >= '0' && p_[j] <= '9') {
+        v = v * 10 + (p_[j] - '0');
+        if (v > kMaxRepeat) return false;
+        ++j;
+      }
+      *out = static_cast<int>(v);
+      return j > start;
+    };
+    if (!number(min)) return false;
+    if (j < p_.size() && p_[j] == '}') {
+      *max = *min;
+    } else if (j < p_.size() && p_[j] == ',') {
+      ++j;
+      if (j < p_.size() && p_[j] == '}') {
+        *max = -1;
+      } else if (!number(max) || j >= p_.size() || p_[j] != '}' || *max < *min) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+    i_ = j + 1;
+    return true;
+  }
+
+  int ParseRepeats(int atom) {
+    if (AtEnd()) return atom;
+    int min = 0, max = -1;
+    const char c = Peek();
+    if (c == '*') {
+      ++i_;
+    } else if (c == '+') {
+      min = 1;
+      ++i_;
+    } else if (c == '?') {
+      max = 1;
+      ++i_;
+    } else if (c == '{' && ParseBraces(&min, &max)) {
+    } else {
+      return atom;
+    }
+    bool greedy = true;
+    if (!AtEnd() && Peek() == '?') {
+      greedy = false;
+      ++i_;
+    }
+    // Repeating something that matches empty is where backtracking and
+    // RE2 part ways; a second repeat operator is an RE2 error anyway.
+    if ((*nodes_)[atom].nullable) return Fail();
+    if (!AtEnd() && (Peek() == '*' || Peek() == '+' || Peek() == '?' ||
+                     Peek() == '{')) {
+      return Fail();
+    }
+    if (min == 1 && max == 1) return atom;
+    Node n;
+    n.kind = Kind::kRepeat;
+    n.kids = {atom};
+    n.min = min;
+    n.max = max;
+    n.greedy = greedy;
+    n.first = (*nodes_)[atom].first;
+    n.nullable = min == 0;
+    if (max == 0) return Fail();
+    return Add(std::move(n));
+  }
+
+  int AssertNode(Assert a) {
+    Node n;
+    n.kind = Kind::kAssert;
+    n.assertion = a;
+    n.nullable = true;
+    return Add(std::move(n));
+  }
+
+  int Literal(unsigned char c) {
+    if (c >= 0x80) return Fail();
+    ByteSet set;
+    set.Add(c);
+    bool non_ascii = false;
+    Fold(&set, &non_ascii);
+    return SetNode(set, non_ascii);
+  }
+
+  // After a backslash: an ASCII character escape; -1 if not one.
+  int CharEscape(char e) {
+    switch (e) {
+      case 'n': return '\n';
+      case 't': return '\t';
+      case 'r': return '\r';
+      case 'f': return '\f';
+      case 'v': return '\v';
+      case 'a': return '\a';
+    }
+    const unsigned char u = static_cast<unsigned char>(e);
+    if (u < 0x80 && !IsWordByte(u)) return u;  // escaped punctuation
+    return -1;
+  }
+
+  int ParseAtom(bool dot_all) {
+    const char c = p_[i_++];
+    switch (c) {
+      case '(': {
+        bool inner_dot_all = dot_all;
+        if (p_.substr(i_, 2) == "?:") {
+          i_ += 2;
+        } else if (p_.substr(i_, 3) == "?s:") {
+          i_ += 3;
+          inner_dot_all = true;
+        } else if (!AtEnd() && Peek() == '?') {
+          return Fail();  // other flags, named groups
+        }
+        const int inner = ParseAlt(inner_dot_all);
+        if (!ok_ || AtEnd() || Peek() != ')') return Fail();
+        ++i_;
+        if (inner < 0) return Fail();
+        return inner;
+      }
+      case '[':
+        return ParseClass();
+      case '.': {
+        ByteSet set;
+        set.AddRange(0, '\n' - 1);
+        if (dot_all) set.Add('\n');
+        set.AddRange('\n' + 1, 0x7f);
+        return SetNode(set, true);
+      }
+      case '^': return AssertNode(Assert::kBeginLine);
+      case '$': return AssertNode(Assert::kEndLine);
+      case '*': case '+': case '?': case ')': return Fail();
+      case '\\': {
+        if (AtEnd()) return Fail();
+        const char e = p_[i_++];
+        switch (e) {
+          case 'd': case 'D': case 'w': case 'W': case 's': case 'S': {
+            ByteSet set;
+            bool non_ascii = false;
+            AddPerlClass(e, &set, &non_ascii);
+            return SetNode(set, non_ascii);
+          }
+          case 'b': return AssertNode(Assert::kWordBoundary);
+          case 'B': return AssertNode(Assert::kNotWordBoundary);
+          case 'A': return AssertNode(Assert::kBeginText);
+          case 'z': return AssertNode(Assert::kEndText);
+        }
+        const int ch = CharEscape(e);
+        if (ch < 0) return Fail();
+        return Literal(static_cast<unsigned char>(ch));
+      }
+      default:
+        return Literal(static_cast<unsigned char>(c));
+    }
+  }
+
+  // After '['.
+  int ParseClass() {
+    bool negated = false;
+    if (!AtEnd() && Peek() == '^') {
+      negated = true;
+      ++i_;
+    }
+    ByteSet set;
+    bool non_ascii = false;  // the class takes some non-ASCII character
+    bool all_non_ascii = false;  // ... every one (\D, \W, \S)
+    bool first = true;
+    while (true) {
+      if (AtEnd()) return Fail();
+      char c = p_[i_];
+      if (c == ']' && !first) {
+        ++i_;
+        break;
+      }
+      first = false;
+      if (c == '[' && p_.substr(i_, 2) == "[:") return Fail();  // POSIX
+      int lo;
+      ++i_;
+      if (c == '\\') {
+        if (AtEnd()) return Fail();
+        const char e = p_[i_++];
+        if (e == 'd' || e == 'D' || e == 'w' || e == 'W' || e == 's' || e == 'S') {
+          AddPerlClass(e, &set, &non_ascii);
+          all_non_ascii = all_non_ascii || e < 'a';
+          continue;
+        }
+        lo = CharEscape(e);
+        if (lo < 0) return Fail();
+      } else {
+        lo = static_cast<unsigned char>(c);
+        if (lo >= 0x80) return Fail();
+      }
+      int hi = lo;
+      if (i_ + 1 < p_.size() && p_[i_] == '-' && p_[i_ + 1] != ']') {
+        ++i_;
+        char h = p_[i_++];
+        if (h == '\\') {
+          if (AtEnd()) return Fail();
+          hi = CharEscape(p_[i_++]);
+          if (hi < 0) return Fail();
+        } else {
+          hi = static_cast<unsigned char>(h);
+          if (hi >= 0x80) return Fail();
+        }
+        if (hi < lo) return Fail();
+      }
+      set.AddRange(lo, hi);
+    }
+    Fold(&set, &non_ascii);
+    if (negated) {
+      ByteSet inverted;
+      for (int b = 0; b < 0x80; ++b) {
+        if (!set.Has(static_cast<unsigned char>(b))) {
+          inverted.Add(static_cast<unsigned char>(b));
+        }
+      }
+      return SetNode(inverted, !all_non_ascii);
+    }
+    return SetNode(set, non_ascii);
+  }
+
+  absl::string_view p_;
+  Options options_;
+  std::vector<Node>* nodes_;
+  size_t i_ = 0;
+  bool ok_ = true;
+};
+
+std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
+                                                Options options) {
+  SimpleRegex re;
+  Parser parser(pattern, options, &re.nodes_);
+  std::optional<int> root = parser.ParseAll();
+  if (!root.has_value()) return std::nullopt;
+  re.root_ = *root;
+  const Node& n = re.nodes_[re.root_];
+  const Node& head = n.kind == Kind::kSeq && !n.kids.empty() ? re.nodes_[n.kids[0]] : n;
+  re.starts_at_line_begin_ = head.kind == Kind::kAssert &&
+                             (head.assertion == Assert::kBeginLine ||
+                              head.assertion == Assert::kBeginText);
+  return re;
+}
+
+SimpleRegex::Result SimpleRegex::Match(absl::string_view text, size_t pos,
+                                       size_t* end) const {
+  Context c;
+  c.text = reinterpret_cast<const unsigned char*>(text.data());
+  c.size = text.size();
+  if (Run(root_, pos, nullptr, &c)) {
+    *end = c.end;
+    return Result::kMatch;
+  }
+  return c.unknown ? Result::kUnknown : Result::kNoMatch;
+}
+
+bool SimpleRegex::Continue(const Frame* next, size_t pos, Context* c) const {
+  if (next == nullptr) {
+    c->end = pos;
+    return true;
+  }
+  const Node& n = nodes_[next->node];
+  if (n.kind == Kind::kRepeat) return Repeat(n, next->arg, pos, next->next, c);
+  return Seq(next->node, static_cast<size_t>(next->arg), pos, next->next, c);
+}
+
+// Matches kids `kid`.. of the kSeq nodes_[index] at `pos`, then `next`.
+// Leading single-byte kids are matched in a loop, not by recursion.
+bool SimpleRegex::Seq(int index, size_t kid, size_t pos, const Frame* next,
+                      Context* c) const {
+  const Node& n = nodes_[index];
+  for (; kid < n.kids.size(); ++kid) {
+    const Node& k = nodes_[n.kids[kid]];
+    if (k.kind != Kind::kSet) break;
+    if (pos >= c->size) return false;
+    const unsigned char b = c->text[pos];
+    if (b >= 0x80) {
+      if (k.non_ascii) c->unknown = true;
+      return false;
+    }
+    if (!k.set.Has(b)) return false;
+    ++pos;
+  }
+  if (kid == n.kids.size()) return Continue(next, pos, c);
+  const Frame f{index, static_cast<int>(kid) + 1, next};
+  return Run(n.kids[kid], pos, &f, c);
+}
+
+bool SimpleRegex::Run(int index, size_t pos, const Frame* next,
+                      Context* c) const {
+  if (++c->steps > kMaxSteps || c->depth >= kMaxDepth) {
+    c->unknown = true;
+    return false;
+  }
+  const Node& n = nodes_[index];
+  struct DepthGuard {
+    explicit DepthGuard(int* d) : depth(d) { ++*depth; }
+    ~DepthGuard() { --*depth; }
+    int* depth;
+  } guard(&c->depth);
+  switch (n.kind) {
+    case Kind::kSet: {
+      if (pos >= c->size) return false;
+      const unsigned char b = c->text[pos];
+      if (b >= 0x80) {
+        if (n.non_ascii) c->unknown = true;
+        return false;
+      }
+      return n.set.Has(b) && Continue(next, pos + 1, c);
+    }
+    case Kind::kSeq:
+      return Seq(index, 0, pos, next, c);
+    case Kind::kAlt: {
+      if (!n.by_byte.empty() && pos < c->size) {
+        const unsigned char b = c->text[pos];
+        for (uint32_t i = n.by_byte_first[b]; i < n.by_byte_first[b + 1]; ++i) {
+          if (Run(n.kids[n.by_byte[i]], pos, next, c)) return true;
+          if (c->unknown) return false;
+        }
+        return false;
+      }
+      for (int k : n.kids) {
+        const Node& kid = nodes_[k];
+        if (!kid.nullable && (pos >= c->size || !kid.first.Has(c->text[pos]))) {
+          continue;
+        }
+        if (Run(k, pos, next, c)) return true;
+        if (c->unknown) return false;
+      }
+      return false;
+    }
+    case Kind::kRepeat:
+      if (nodes_[n.kids[0]].kind == Kind::kSet) return RepeatSet(n, pos, next, c);
+      return Repeat(n, 0, pos, next, c);
+    case Kind::kAssert: {
+      bool ok = false;
+      const auto word = [c](size_t at) { return at < c->size && IsWordByte(c->text[at]); };
+      switch (n.assertion) {
+        case Assert::kBeginLine: ok = pos == 0 || c->text[pos - 1] == '\n'; break;
+        case Assert::kEndLine: ok = pos == c->size || c->text[pos] == '\n'; break;
+        case Assert::kBeginText: ok = pos == 0; break;
+        case Assert::kEndText: ok = pos == c->size; break;
+        case Assert::kWordBoundary:
+        case Assert::kNotWordBoundary:
+          ok = (pos > 0 && word(pos - 1)) != word(pos);
+          if (n.assertion == Assert::kNotWordBoundary) ok = !ok;
+          break;
+      }
+      return ok && Continue(next, pos, c);
+    }
+  }
+  return false;
+}
+
+// `count` iterations of n's child are done, ending at `pos`.
+bool SimpleRegex::Repeat(const Node& n, int count, size_t pos,
+                         const Frame* next, Context* c) const {
+  const int self = static_cast<int>(&n - nodes_.data());
+  const bool more = n.max < 0 || count < n.max;
+  if (n.greedy) {
+    if (more) {
+      const Frame f{self, count + 1, next};
+      if (Run(n.kids[0], pos, &f, c)) return true;
+      if (c->unknown) return false;
+    }
+    return count >= n.min && Continue(next, pos, c);
+  }
+  if (count >= n.min) {
+    if (Continue(next, pos, c)) return true;
+    if (c->unknown) return false;
+  }
+  if (!more) return false;
+  const Frame f{self, count + 1, next};
+  return Run(n.kids[0], pos, &f, c);
+}
+
+// A repeat of one byte class: no recursion per iteration.
+bool SimpleRegex::RepeatSet(const Node& n, size_t pos, const Frame* next,
+                            Context* c) const {
+  const Node& set = nodes_[n.kids[0]];
+  // Can the run take the byte at `at`? Sets c->unknown on a non-ASCII byte
+  // the class may take.
+  const auto takes = [&](size_t at) {
+    if (at >= c->size) return false;
+    const unsigned char b = c->text[at];
+    if (b >= 0x80) {
+      if (set.non_ascii) c->unknown = true;
+      return false;
+    }
+    return set.set.Has(b);
+  };
+  const size_t limit = n.max < 0 ? c->size - pos : static_cast<size_t>(n.max);
+  if (n.greedy) {
+    size_t run = 0;
+    while (run < limit && takes(pos + run)) ++run;
+    if (c->unknown) return false;
+    for (size_t i = run + 1; i-- > static_cast<size_t>(n.min);) {
+      if (Continue(next, pos + i, c)) return true;
+      if (c->unknown) return false;
+    }
+    return false;
+  }
+  size_t i = 0;
+  for (; i < static_cast<size_t>(n.min); ++i) {
+    if (!takes(pos + i)) return false;
+  }
+  while (true) {
+    if (++c->steps > kMaxSteps) {
+      c->unknown = true;
+      return false;
+    }
+    if (Continue(next, pos + i, c)) return true;
+    if (c->unknown || i >= limit || !takes(pos + i)) return false;
+    ++i;
+  }
+}
+
+}  // namespace serval::highlight

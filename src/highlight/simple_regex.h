@@ -1,0 +1,117 @@
+// simple_regex.h — a small backtracking matcher for a subset of RE2 syntax:
+// the lexer's fast path. Most tokens (names, keywords, whitespace,
+// punctuation, short strings) are matched here without an RE2 call, whose
+// fixed cost is larger than matching the token itself.
+//
+// SimpleRegex::Compile accepts a pattern only when it can match it exactly
+// as RE2 does with the lexer's options ((?m), leftmost-first, ASCII \b \w
+// \d \s, (?i) folding): literals, classes, `.`, `^ $ \A \z \b \B`,
+// groups `( (?: (?s:`, alternation and greedy or lazy repeats of something
+// that cannot match empty. Anything else yields nullopt, and the caller
+// uses RE2 for that pattern. Capture groups only group: the caller takes
+// submatches from RE2.
+//
+// Match says kMatch (with the end of the leftmost-first match anchored at
+// `pos`), kNoMatch, or kUnknown — the match would have to look at a byte
+// >= 0x80 that the pattern might take as part of a UTF-8 character, or it
+// ran out of its work bound — and then the caller asks RE2. So an answer
+// other than kUnknown is always RE2's answer.
+//
+// Example:
+//   std::optional<SimpleRegex> re = SimpleRegex::Compile("[a-z_]\\w*", {});
+//   size_t end;
+//   re->Match("foo bar", 0, &end);  // kMatch, end == 3
+//
+// Thread-safety: immutable after Compile; Match is const and reentrant.
+#ifndef SERVAL_HIGHLIGHT_SIMPLE_REGEX_H_
+#define SERVAL_HIGHLIGHT_SIMPLE_REGEX_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace serval::highlight {
+
+// A set of byte values.
+class ByteSet {
+ public:
+  bool Has(unsigned char c) const { return (bits_[c >> 6] >> (c & 63)) & 1; }
+  void Add(unsigned char c) { bits_[c >> 6] |= uint64_t{1} << (c & 63); }
+  void AddRange(int lo, int hi) {
+    for (int c = lo; c <= hi; ++c) Add(static_cast<unsigned char>(c));
+  }
+  void AddAll(const ByteSet& other) {
+    for (int i = 0; i < 4; ++i) bits_[i] |= other.bits_[i];
+  }
+
+ private:
+  uint64_t bits_[4] = {0, 0, 0, 0};
+};
+
+class SimpleRegex {
+ public:
+  struct Options {
+    bool case_insensitive = false;
+    bool dot_all = false;
+  };
+  enum class Result { kNoMatch, kMatch, kUnknown };
+
+  static std::optional<SimpleRegex> Compile(absl::string_view pattern,
+                                            Options options);
+
+  // Matches anchored at text[pos]; the whole `text` is the context of
+  // ^, $ and \b. On kMatch, *end is where the match ends.
+  Result Match(absl::string_view text, size_t pos, size_t* end) const;
+
+  // Bytes a non-empty match can start with; every byte when it can match
+  // empty (`nullable`).
+  const ByteSet& first_bytes() const { return nodes_[root_].first; }
+  bool nullable() const { return nodes_[root_].nullable; }
+  // True when every match starts with ^ (or \A): none can start in the
+  // middle of a line.
+  bool starts_at_line_begin() const { return starts_at_line_begin_; }
+
+ private:
+  enum class Kind : uint8_t { kSet, kSeq, kAlt, kRepeat, kAssert };
+  enum class Assert : uint8_t {
+    kBeginLine, kEndLine, kBeginText, kEndText, kWordBoundary, kNotWordBoundary
+  };
+  struct Node {
+    Kind kind = Kind::kSeq;
+    ByteSet set;             // kSet: the ASCII bytes it matches
+    bool non_ascii = false;  // kSet: also matches some non-ASCII character
+    Assert assertion = Assert::kBeginLine;
+    std::vector<int> kids;   // kSeq, kAlt: in order; kRepeat: one
+    int min = 0, max = -1;   // kRepeat; max -1: unbounded
+    bool greedy = true;
+    ByteSet first;           // bytes a non-empty match can start with
+    bool nullable = false;
+    // kAlt with many kids: the kids worth trying at byte b are
+    // by_byte[by_byte_first[b] .. by_byte_first[b + 1]).
+    std::vector<uint16_t> by_byte;
+    std::vector<uint32_t> by_byte_first;
+  };
+  struct Frame;
+  struct Context;
+  class Parser;
+
+  bool Run(int node, size_t pos, const Frame* next, Context* c) const;
+  bool Continue(const Frame* next, size_t pos, Context* c) const;
+  bool Seq(int index, size_t kid, size_t pos, const Frame* next,
+           Context* c) const;
+  bool Repeat(const Node& n, int count, size_t pos, const Frame* next,
+              Context* c) const;
+  bool RepeatSet(const Node& n, size_t pos, const Frame* next,
+                 Context* c) const;
+
+  std::vector<Node> nodes_;
+  int root_ = 0;
+  bool starts_at_line_begin_ = false;
+};
+
+}  // namespace serval::highlight
+
+#endif  // SERVAL_HIGHLIGHT_SIMPLE_REGEX_H_

@@ -1,0 +1,133 @@
+#include "src/highlight/simple_regex.h"
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "re2/re2.h"
+#include "src/highlight/languages.h"
+
+namespace serval::highlight {
+namespace {
+
+using Result = SimpleRegex::Result;
+
+Result MatchEnd(const SimpleRegex& re, absl::string_view text, size_t pos,
+                size_t* end) {
+  return re.Match(text, pos, end);
+}
+
+TEST(SimpleRegexTest, Basics) {
+  size_t end = 0;
+  auto name = SimpleRegex::Compile("[a-z_]\\w*", {});
+  ASSERT_TRUE(name.has_value());
+  EXPECT_EQ(MatchEnd(*name, "foo bar", 0, &end), Result::kMatch);
+  EXPECT_EQ(end, 3u);
+  EXPECT_EQ(MatchEnd(*name, "foo bar", 3, &end), Result::kNoMatch);
+  EXPECT_TRUE(name->first_bytes().Has('f'));
+  EXPECT_FALSE(name->first_bytes().Has('1'));
+
+  auto words = SimpleRegex::Compile("(?:in|int|is)\\b", {});
+  ASSERT_TRUE(words.has_value());
+  EXPECT_EQ(MatchEnd(*words, "int x", 0, &end), Result::kMatch);
+  EXPECT_EQ(end, 3u);
+  EXPECT_EQ(MatchEnd(*words, "inx", 0, &end), Result::kNoMatch);
+
+  auto lazy = SimpleRegex::Compile("\"\"\"(?s:.)*?\"\"\"", {});
+  ASSERT_TRUE(lazy.has_value());
+  EXPECT_EQ(MatchEnd(*lazy, "\"\"\"a\n\"\"\"\"\"\"", 0, &end), Result::kMatch);
+  EXPECT_EQ(end, 8u);
+  // A non-ASCII character the pattern could take: RE2 must decide.
+  EXPECT_EQ(MatchEnd(*lazy, "\"\"\"\xc3\xa9\"\"\"", 0, &end), Result::kUnknown);
+
+  auto ci = SimpleRegex::Compile("select\\b", {.case_insensitive = true});
+  ASSERT_TRUE(ci.has_value());
+  EXPECT_EQ(MatchEnd(*ci, "SeLeCt 1", 0, &end), Result::kMatch);
+
+  EXPECT_FALSE(SimpleRegex::Compile("\\p{L}+", {}).has_value());
+  EXPECT_FALSE(SimpleRegex::Compile("(?i:x)", {}).has_value());
+  EXPECT_FALSE(SimpleRegex::Compile("(a*)*", {}).has_value());
+  EXPECT_TRUE(SimpleRegex::Compile("", {})->nullable());
+}
+
+std::vector<std::string> Texts() {
+  std::vector<std::string> texts;
+  for (const auto& e : std::filesystem::directory_iterator("src/highlight/testdata")) {
+    if (e.path().extension() != ".sample") continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    texts.push_back(ss.str());
+  }
+  // Random text over the bytes lexers care about, non-ASCII included.
+  const std::string alphabet =
+      "aAbBeEfFkKrRsSuUxX019_ \t\n\r\"'`\\/*#.-+=<>{}[]():;,$@!?%&|^~\xc3\xa9\xff";
+  std::mt19937 rng(4);
+  for (int i = 0; i < 30; ++i) {
+    std::string t;
+    const int n = 20 + static_cast<int>(rng() % 200);
+    for (int j = 0; j < n; ++j) t += alphabet[rng() % alphabet.size()];
+    texts.push_back(t);
+  }
+  return texts;
+}
+
+// Every rule of every built-in lexer that SimpleRegex accepts answers as
+// RE2 does (or says kUnknown) at every position of the samples.
+TEST(SimpleRegexTest, AgreesWithRe2OnBuiltinRules) {
+  const std::vector<std::string> texts = Texts();
+  ASSERT_GT(texts.size(), 30u);
+  int accepted = 0, rejected = 0;
+  for (const LexerDef& def : BuiltinLanguages()) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_case_sensitive(!def.case_insensitive);
+    options.set_dot_nl(def.dot_all);
+    for (const StateDef& state : def.states) {
+      for (const RuleDef& rule : state.rules) {
+        if (rule.pattern.empty()) continue;
+        std::optional<SimpleRegex> simple = SimpleRegex::Compile(
+            rule.pattern, {def.case_insensitive, def.dot_all});
+        if (!simple.has_value()) {
+          ++rejected;
+          continue;
+        }
+        ++accepted;
+        const RE2 re(absl::StrCat("(?m)(?:", rule.pattern, ")"), options);
+        ASSERT_TRUE(re.ok()) << rule.pattern;
+        for (const std::string& text : texts) {
+          const re2::StringPiece subject(text);
+          for (size_t pos = 0; pos < text.size(); ++pos) {
+            size_t end = 0;
+            const Result got = simple->Match(text, pos, &end);
+            if (got == Result::kUnknown) continue;
+            re2::StringPiece m;
+            const bool want = re.Match(subject, pos, text.size(),
+                                       RE2::ANCHOR_START, &m, 1);
+            ASSERT_EQ(got == Result::kMatch, want)
+                << def.name << "." << state.name << " " << rule.pattern
+                << " at " << pos << " of " << text.substr(pos, 40);
+            if (want) {
+              ASSERT_EQ(end, pos + m.size()) << def.name << " " << rule.pattern;
+              const unsigned char b = static_cast<unsigned char>(text[pos]);
+              ASSERT_TRUE(m.empty() || simple->first_bytes().Has(b))
+                  << rule.pattern << " starts with byte " << int{b};
+              ASSERT_TRUE(!m.empty() || simple->nullable()) << rule.pattern;
+            }
+          }
+        }
+      }
+    }
+  }
+  std::printf("SimpleRegex accepts %d built-in patterns, leaves %d to RE2\n",
+              accepted, rejected);
+  EXPECT_GT(accepted, 4 * rejected);
+}
+
+}  // namespace
+}  // namespace serval::highlight
