@@ -6,9 +6,13 @@ serval.toml + templates/ for Serval, hugo.toml + layouts/ for Hugo), then
 runs clean builds of both, alternating, RUNS times each, and prints the
 median wall time, the ratio and the median peak RSS of each.
 
+Then, unless --no-incremental, times Serval's rebuilds from its .serval/
+state (no change at all, then one page body edited before each run) and
+Hugo's rebuild into its existing output, and prints their medians.
+
 Usage:
   tools/bench/build_vs_hugo.py [--pages 1000 10000] [--runs 5]
-      [--serval bazel-bin/src/cli/serval] [--jobs N]
+      [--serval bazel-bin/src/cli/serval] [--jobs N] [--no-incremental]
 
 Needs Debian's `hugo` and `time` packages (GNU time measures peak RSS).
 A benchmark, not a test: run it on a quiet machine and read the medians.
@@ -20,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GEN_SITE = os.environ.get(
@@ -48,6 +53,8 @@ def main():
     ap.add_argument("--hugo", default=shutil.which("hugo") or "hugo")
     ap.add_argument("--jobs", type=int, default=0, help="serval --jobs (0: default)")
     ap.add_argument("--keep", action="store_true", help="keep the generated sites")
+    ap.add_argument("--no-incremental", dest="incremental", action="store_false",
+                    help="skip the rebuild measurements")
     args = ap.parse_args()
     for tool in (args.serval, args.hugo, "/usr/bin/time", GEN_SITE):
         if not os.path.exists(tool) and not shutil.which(tool):
@@ -55,6 +62,7 @@ def main():
                      "bazel build -c opt //:serval)" % tool)
 
     rows = []
+    incremental_rows = []
     for pages in args.pages:
         work = tempfile.mkdtemp(prefix="serval-bench-%d-" % pages)
         site = os.path.join(work, "site")
@@ -74,6 +82,8 @@ def main():
                 seconds, mib = timed(cmd)
                 times[name].append(seconds)
                 rss[name].append(mib)
+        if args.incremental:
+            incremental_rows.append((pages,) + rebuilds(args, site, serval_cmd, hugo_cmd))
         s_t, h_t = statistics.median(times["serval"]), statistics.median(times["hugo"])
         s_m, h_m = statistics.median(rss["serval"]), statistics.median(rss["hugo"])
         rows.append((pages, s_t, h_t, h_t / s_t if s_t else float("inf"), s_m, h_m))
@@ -88,6 +98,42 @@ def main():
         print("| %d | %.3f | %.3f | %.1fx | %.0f | %.0f | %.2f |"
               % (pages, s_t, h_t, ratio, s_m, h_m, s_m / h_m if h_m else 0))
     print("(medians of %d alternating clean builds each)" % args.runs)
+    if incremental_rows:
+        print()
+        print("| pages | serval no-op s | serval one edit s | hugo rebuild s |")
+        print("|------:|---------------:|------------------:|---------------:|")
+        for pages, noop, edit, hugo in incremental_rows:
+            print("| %d | %.3f | %.3f | %.3f |" % (pages, noop, edit, hugo))
+        print("(medians of %d runs each; Serval incremental from .serval/, Hugo "
+              "rebuilding into its existing output)" % args.runs)
+
+
+def rebuilds(args, site, serval_cmd, hugo_cmd):
+    """Medians of Serval's no-op and one-body-edit rebuilds, and Hugo's rebuild."""
+    incremental = [c for c in serval_cmd if c != "--clean"]
+    timed(incremental)
+    # Inputs changed less than 2 s before a build are not trusted by the
+    # next one (git's racy rule): let the generated files age, then let one
+    # build record a snapshot that the timed no-op builds can trust.
+    time.sleep(2.2)
+    timed(incremental)
+    noop, edit, hugo = [], [], []
+    page = None
+    for root, _, files in os.walk(os.path.join(site, "content")):
+        for name in sorted(files):
+            if name.endswith(".md") and not name.startswith("_"):
+                page = os.path.join(root, name)
+                break
+        if page:
+            break
+    for i in range(args.runs):
+        noop.append(timed(incremental)[0])
+        hugo.append(timed(hugo_cmd)[0])
+    for i in range(args.runs):
+        with open(page, "a") as f:
+            f.write("\nOne more sentence, edit %d.\n" % i)
+        edit.append(timed(incremental)[0])
+    return statistics.median(noop), statistics.median(edit), statistics.median(hugo)
 
 
 if __name__ == "__main__":
