@@ -77,6 +77,14 @@ std::vector<std::string> Texts() {
   return texts;
 }
 
+// Sanitizer builds (10-50x slower) check every 7th position: the full
+// sweep is about 23 million RE2 matches.
+#ifdef SERVAL_SANITIZER
+constexpr size_t kPositionStride = 7;
+#else
+constexpr size_t kPositionStride = 1;
+#endif
+
 // Every rule of every built-in lexer that SimpleRegex accepts answers as
 // RE2 does (or says kUnknown) at every position of the samples.
 TEST(SimpleRegexTest, AgreesWithRe2OnBuiltinRules) {
@@ -102,7 +110,7 @@ TEST(SimpleRegexTest, AgreesWithRe2OnBuiltinRules) {
         ASSERT_TRUE(re.ok()) << rule.pattern;
         for (const std::string& text : texts) {
           const re2::StringPiece subject(text);
-          for (size_t pos = 0; pos < text.size(); ++pos) {
+          for (size_t pos = 0; pos < text.size(); pos += kPositionStride) {
             size_t end = 0;
             const Result got = simple->Match(text, pos, &end);
             if (got == Result::kUnknown) continue;
