@@ -73,13 +73,54 @@ absl::StatusOr<bool> Less(Interpreter* interp, const Value& a,
                                     "'"));
 }
 
+// True when Utf8Lower(s) == s without looking further: ASCII, no capitals.
+bool IsAsciiLower(absl::string_view s) {
+  for (char c : s) {
+    if ((c >= 'A' && c <= 'Z') || (c & 0x80)) return false;
+  }
+  return true;
+}
+
+// Sorts `keys` stably (Python's sort is stable) and returns the order as
+// indices into `keys`; the first failed comparison is the error.
+absl::StatusOr<std::vector<uint32_t>> StableOrder(
+    Interpreter* interp, const std::vector<Value>& keys, bool reverse) {
+  std::vector<uint32_t> order(keys.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  absl::Status error;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t xi, uint32_t yi) {
+    if (!error.ok()) return false;
+    const Value& x = reverse ? keys[yi] : keys[xi];
+    const Value& y = reverse ? keys[xi] : keys[yi];
+    if (x.is_string() && y.is_string()) return x.str() < y.str();
+    absl::StatusOr<bool> r = Less(interp, x, y);
+    if (!r.ok()) {
+      error = r.status();
+      return false;
+    }
+    return *r;
+  });
+  if (!error.ok()) return error;
+  return order;
+}
+
 Value SortKey(const Value& v, bool case_sensitive) {
-  if (!case_sensitive && v.is_string()) return Value(Lower(v.str()));
+  if (!case_sensitive && v.is_string() && !IsAsciiLower(v.str())) {
+    return Value(Lower(v.str()));
+  }
   return v;
 }
 
 // Jinja2's attribute path "a.b.0".
+Value GetPathPart(const Value& v, absl::string_view part) {
+  int64_t idx;
+  if (v.is_list() && absl::SimpleAtoi(part, &idx)) return v.GetItem(Value(idx));
+  return v.GetAttr(part);
+}
+
 Value GetPath(const Value& v, absl::string_view path) {
+  // The common case, one attribute: no split, no copy of `v`.
+  if (path.find('.') == absl::string_view::npos) return GetPathPart(v, path);
   Value cur = v;
   for (absl::string_view part : absl::StrSplit(path, '.')) {
     int64_t idx;
@@ -95,6 +136,7 @@ Value GetPath(const Value& v, absl::string_view path) {
 Value AttrOf(const Value& v, const Value* attribute) {
   if (attribute == nullptr || attribute->is_none()) return v;
   if (attribute->is_int()) return v.GetItem(*attribute);
+  if (attribute->is_string()) return GetPath(v, attribute->str());
   return GetPath(v, attribute->Str());
 }
 
@@ -103,44 +145,29 @@ absl::StatusOr<std::vector<Value>> SortValues(Interpreter* interp,
                                               bool reverse,
                                               bool case_sensitive,
                                               const Value* attribute) {
-  std::vector<std::pair<Value, Value>> keyed;
-  keyed.reserve(items.size());
+  std::vector<Value> keys;
+  keys.reserve(items.size());
   // attribute="a,b" sorts by several attributes (a list key).
   std::vector<std::string> paths;
   if (attribute != nullptr && attribute->is_string() &&
       attribute->str().find(',') != std::string::npos) {
     paths = absl::StrSplit(attribute->str(), ',');
   }
-  for (Value& v : items) {
-    Value key;
+  for (const Value& v : items) {
     if (paths.empty()) {
-      key = SortKey(AttrOf(v, attribute), case_sensitive);
+      keys.push_back(SortKey(AttrOf(v, attribute), case_sensitive));
     } else {
       std::vector<Value> parts;
       for (const std::string& path : paths) {
         parts.push_back(SortKey(GetPath(v, path), case_sensitive));
       }
-      key = Value::List(std::move(parts));
+      keys.push_back(Value::List(std::move(parts)));
     }
-    keyed.emplace_back(std::move(key), std::move(v));
   }
-  absl::Status error;
-  std::stable_sort(keyed.begin(), keyed.end(),
-                   [&](const auto& x, const auto& y) {
-                     if (!error.ok()) return false;
-                     absl::StatusOr<bool> r =
-                         reverse ? Less(interp, y.first, x.first)
-                                 : Less(interp, x.first, y.first);
-                     if (!r.ok()) {
-                       error = r.status();
-                       return false;
-                     }
-                     return *r;
-                   });
-  if (!error.ok()) return error;
+  TRY(order, StableOrder(interp, keys, reverse));
   std::vector<Value> out;
-  out.reserve(keyed.size());
-  for (auto& [k, v] : keyed) out.push_back(std::move(v));
+  out.reserve(items.size());
+  for (uint32_t i : order) out.push_back(std::move(items[i]));
   return out;
 }
 
@@ -217,10 +244,14 @@ std::string HtmlUnescape(absl::string_view s) {
                                         "pound", "yen", "cent", "sect",
                                         "para"};
   std::string out;
+  out.reserve(s.size());
   size_t i = 0;
   while (i < s.size()) {
     if (s[i] != '&') {
-      out.push_back(s[i++]);
+      size_t amp = s.find('&', i);
+      if (amp == absl::string_view::npos) amp = s.size();
+      out.append(s.data() + i, amp - i);
+      i = amp;
       continue;
     }
     size_t j = i + 1;
@@ -276,37 +307,62 @@ std::string HtmlUnescape(absl::string_view s) {
 }
 
 // markupsafe 2.1's striptags: comments (<!--.*?-->), then tags (<.*?>)
-// removed, whitespace runs joined by one space, entities decoded.
-std::string StripTagsImpl(const std::string& s) {
+// removed, whitespace runs joined by one space (leading and trailing ones
+// dropped), entities decoded.
+std::string StripTagsImpl(absl::string_view s) {
   std::string no_comments;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t open = s.find("<!--", i);
-    size_t close = open == std::string::npos ? open : s.find("-->", open + 4);
-    if (close == std::string::npos) {
-      no_comments.append(s, i, std::string::npos);
-      break;
+  absl::string_view src = s;
+  if (s.find("<!--") != absl::string_view::npos) {
+    size_t i = 0;
+    while (i < s.size()) {
+      size_t open = s.find("<!--", i);
+      size_t close =
+          open == absl::string_view::npos ? open : s.find("-->", open + 4);
+      if (close == absl::string_view::npos) {
+        no_comments.append(s.data() + i, s.size() - i);
+        break;
+      }
+      no_comments.append(s.data() + i, open - i);
+      i = close + 3;
     }
-    no_comments.append(s, i, open - i);
-    i = close + 3;
+    src = no_comments;
   }
-  std::string text;
-  i = 0;
-  while (i < no_comments.size()) {
-    size_t open = no_comments.find('<', i);
-    size_t close =
-        open == std::string::npos ? open : no_comments.find('>', open + 1);
-    if (close == std::string::npos) {
-      text.append(no_comments, i, std::string::npos);
-      break;
+  // One pass: text outside tags, whitespace runs collapsed. The result is
+  // never longer than `src`: write into a buffer of that size.
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v' || (c >= '\x1c' && c <= '\x1f');
+  };
+  std::string text(src.size(), '\0');
+  char* out = text.data();
+  char* const begin = out;
+  bool pending_space = false;
+  const char* p = src.data();
+  const char* const end = p + src.size();
+  while (p < end) {
+    const char c = *p;
+    if (c == '<') {
+      const void* close = std::memchr(p + 1, '>', end - p - 1);
+      if (close != nullptr) {  // a tag: dropped
+        p = static_cast<const char*>(close) + 1;
+        continue;
+      }
+      // An unclosed '<' and the rest are text.
     }
-    text.append(no_comments, i, open - i);
-    i = close + 1;
+    if (is_space(c)) {
+      pending_space = out != begin;
+    } else {
+      if (pending_space) {
+        *out++ = ' ';
+        pending_space = false;
+      }
+      *out++ = c;
+    }
+    ++p;
   }
-  std::vector<absl::string_view> words =
-      absl::StrSplit(text, absl::ByAnyChar(" \t\n\r\f\v\x1c\x1d\x1e\x1f"),
-                     absl::SkipEmpty());
-  return HtmlUnescape(absl::StrJoin(words, " "));
+  text.resize(out - begin);
+  if (text.find('&') == std::string::npos) return text;
+  return HtmlUnescape(text);
 }
 
 // json.dumps(sort_keys=True) with Jinja2's HTML-safe escapes; `indent`
@@ -819,29 +875,27 @@ FilterMap MakeFilters() {
     Value attr = ArgOr(a, 0, "attribute", Value());
     const Value* dflt = Arg(a, 1, "default");
     bool cs = ArgOr(a, 2, "case_sensitive", Value(false)).Truthy();
-    std::vector<Value> keyed;
-    for (Value& item : items) {
+    // Sorted (stably) by the normalised key; each group is named by the
+    // key of its first item.
+    std::vector<Value> keys, norms;
+    keys.reserve(items.size());
+    norms.reserve(items.size());
+    for (const Value& item : items) {
       Value key = AttrOf(item, &attr);
       if (key.is_undefined() && dflt != nullptr) key = *dflt;
-      keyed.push_back(Value::Tuple({key, item}));
+      norms.push_back(SortKey(key, cs));
+      keys.push_back(std::move(key));
     }
-    Value zero(0);
-    Value key_attr(0);
-    std::vector<Value> pairs;
-    for (Value& kv : keyed) {
-      pairs.push_back(Value::Tuple({SortKey(kv.items()[0], cs), kv}));
-    }
-    TRY(sorted, SortValues(in, std::move(pairs), false, true, &zero));
+    TRY(order, StableOrder(in, norms, false));
     std::vector<Value> groups;
-    for (const Value& p : sorted) {
-      const Value& norm = p.items()[0];
-      const Value& orig = p.items()[1].items()[0];
-      const Value& item = p.items()[1].items()[1];
-      if (groups.empty() ||
-          !SortKey(groups.back().items()[0], cs).Equals(norm)) {
-        groups.push_back(Value::Tuple({orig, Value::List()}));
+    const Value* group_norm = nullptr;
+    for (uint32_t i : order) {
+      if (group_norm == nullptr || !group_norm->Equals(norms[i])) {
+        groups.push_back(Value::Tuple({std::move(keys[i]), Value::List()}));
+        group_norm = &norms[i];
       }
-      groups.back().items()[1].mutable_items()->push_back(item);
+      groups.back().items()[1].mutable_items()->push_back(
+          std::move(items[i]));
     }
     return Value::List(std::move(groups));
   };
@@ -1107,7 +1161,10 @@ FilterMap MakeFilters() {
     return Value(v.Str());
   };
   f["striptags"] = [](Interpreter*, const Value& v, CallArgs&)
-      -> absl::StatusOr<Value> { return Value(StripTagsImpl(v.Str())); };
+      -> absl::StatusOr<Value> {
+    if (v.is_string()) return Value(StripTagsImpl(v.str()));
+    return Value(StripTagsImpl(v.Str()));
+  };
   f["sum"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
     TRY(items, in->Iterate(v));
@@ -1166,13 +1223,14 @@ FilterMap MakeFilters() {
     bool killwords = ArgOr(a, 1, "killwords", Value(false)).Truthy();
     std::string end = ArgOr(a, 2, "end", Value("...")).Str();
     TRY(leeway, ToInt(in, ArgOr(a, 3, "leeway", Value(5))));
-    std::vector<std::string> cps = SplitCodepoints(v.Str());
-    int64_t n = static_cast<int64_t>(cps.size());
-    if (n <= length + leeway) return v.is_string() ? v : Value(v.Str());
+    std::string owned;
+    if (!v.is_string()) owned = v.Str();
+    const absl::string_view s = v.is_string() ? v.str() : owned;
+    int64_t n = CodepointCount(s);
+    if (n <= length + leeway) return v.is_string() ? v : Value(owned);
     int64_t keep = std::max<int64_t>(
         0, length - static_cast<int64_t>(CodepointCount(end)));
-    std::string head;
-    for (int64_t i = 0; i < keep && i < n; ++i) head += cps[i];
+    std::string head(s.substr(0, CodepointPrefixBytes(s, keep)));
     if (!killwords) {
       size_t sp = head.rfind(' ');
       if (sp != std::string::npos) head.resize(sp);
@@ -2452,7 +2510,7 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
 namespace serval::tmpl {
 
 std::string StripTags(absl::string_view html) {
-  return StripTagsImpl(std::string(html));
+  return StripTagsImpl(html);
 }
 
 }  // namespace serval::tmpl
