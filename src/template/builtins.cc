@@ -668,6 +668,7 @@ absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
   CallArgs test_args;
   test_args.positional.assign(args.positional.begin() + next,
                               args.positional.end());
+  const TestFn* test_fn = test.empty() ? nullptr : FindBuiltinTest(test);
   std::vector<Value> out;
   for (const Value& item : items) {
     Value v = by_attr ? AttrOf(item, &attr) : item;
@@ -676,7 +677,7 @@ absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
       keep = v.Truthy();
     } else {
       CallArgs a = test_args;
-      TRY(r, interp->ApplyTest(test, v, a));
+      TRY(r, interp->RunTest(test, test_fn, v, a));
       keep = r;
     }
     if (keep == select) out.push_back(item);

@@ -128,10 +128,6 @@ struct EnvironmentOptions {
   int64_t max_output_bytes = 0;
 };
 
-// A filter: input value and call arguments to a value.
-using FilterFn = std::function<absl::StatusOr<Value>(
-    Interpreter* interp, const Value& input, CallArgs& args)>;
-
 class Environment {
  public:
   explicit Environment(std::unique_ptr<Loader> loader,
