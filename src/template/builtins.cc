@@ -1,6 +1,7 @@
 #include "src/template/builtins.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -312,7 +313,7 @@ std::string HtmlUnescape(absl::string_view s) {
 std::string StripTagsImpl(absl::string_view s) {
   std::string no_comments;
   absl::string_view src = s;
-  if (s.find("<!--") != absl::string_view::npos) {
+  if (absl::StrContains(s, "<!--")) {
     size_t i = 0;
     while (i < s.size()) {
       size_t open = s.find("<!--", i);
@@ -329,10 +330,16 @@ std::string StripTagsImpl(absl::string_view s) {
   }
   // One pass: text outside tags, whitespace runs collapsed. The result is
   // never longer than `src`: write into a buffer of that size.
-  auto is_space = [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v' || (c >= '\x1c' && c <= '\x1f');
-  };
+  // 1: whitespace (str.split()'s ASCII set), 2: '<', 0: other.
+  static constexpr auto kClass = [] {
+    std::array<uint8_t, 256> t{};
+    for (unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v', '\x1c', '\x1d',
+                            '\x1e', '\x1f'}) {
+      t[c] = 1;
+    }
+    t['<'] = 2;
+    return t;
+  }();
   std::string text(src.size(), '\0');
   char* out = text.data();
   char* const begin = out;
@@ -341,7 +348,17 @@ std::string StripTagsImpl(absl::string_view s) {
   const char* const end = p + src.size();
   while (p < end) {
     const char c = *p;
-    if (c == '<') {
+    const uint8_t cls = kClass[static_cast<unsigned char>(c)];
+    if (cls == 0) {
+      if (pending_space) {
+        *out++ = ' ';
+        pending_space = false;
+      }
+      *out++ = c;
+      ++p;
+      continue;
+    }
+    if (cls == 2) {
       const void* close = std::memchr(p + 1, '>', end - p - 1);
       if (close != nullptr) {  // a tag: dropped
         p = static_cast<const char*>(close) + 1;
@@ -349,7 +366,7 @@ std::string StripTagsImpl(absl::string_view s) {
       }
       // An unclosed '<' and the rest are text.
     }
-    if (is_space(c)) {
+    if (cls == 1) {
       pending_space = out != begin;
     } else {
       if (pending_space) {

@@ -30,6 +30,11 @@ int64_t CodepointCount(absl::string_view s) {
 
 size_t CodepointPrefixBytes(absl::string_view s, int64_t n) {
   size_t i = 0;
+  // ASCII: one byte per code point.
+  while (i < s.size() && n > 0 && static_cast<unsigned char>(s[i]) < 0x80) {
+    ++i;
+    --n;
+  }
   for (; i < s.size() && n > 0; --n) i += CodepointLength(s, i);
   return i;
 }
