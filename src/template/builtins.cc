@@ -41,6 +41,13 @@ Value ArgOr(const CallArgs& args, size_t index, absl::string_view name,
   return v != nullptr ? *v : fallback;
 }
 
+// str() of argument `index` / `name`, or `fallback`.
+std::string ArgStr(const CallArgs& args, size_t index, absl::string_view name,
+                   absl::string_view fallback) {
+  const Value* v = Arg(args, index, name);
+  return v != nullptr ? v->Str() : std::string(fallback);
+}
+
 // A string result that keeps Markup-ness of the input (markupsafe's
 // methods return Markup).
 Value Like(const Value& input, std::string s) {
@@ -687,14 +694,16 @@ absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
                               args.positional.end());
   const TestFn* test_fn = test.empty() ? nullptr : FindBuiltinTest(test);
   std::vector<Value> out;
+  out.reserve(items.size());
   for (const Value& item : items) {
     Value v = by_attr ? AttrOf(item, &attr) : item;
     bool keep;
     if (test.empty()) {
       keep = v.Truthy();
     } else {
-      CallArgs a = test_args;
-      TRY(r, interp->RunTest(test, test_fn, v, a));
+      // Built-in tests read their arguments and never change them, so
+      // every item shares one CallArgs.
+      TRY(r, interp->RunTest(test, test_fn, v, test_args));
       keep = r;
     }
     if (keep == select) out.push_back(item);
@@ -768,7 +777,7 @@ FilterMap MakeFilters() {
       -> absl::StatusOr<Value> {
     if (!v.is_dict()) return in->Error("dictsort requires a dict");
     bool cs = ArgOr(a, 0, "case_sensitive", Value(false)).Truthy();
-    std::string by = ArgOr(a, 1, "by", Value("key")).Str();
+    std::string by = ArgStr(a, 1, "by", "key");
     bool reverse = ArgOr(a, 2, "reverse", Value(false)).Truthy();
     std::vector<Value> pairs;
     for (const auto& [k, val] : v.dict().entries()) {
@@ -1127,7 +1136,7 @@ FilterMap MakeFilters() {
                                     " doesn't define __round__ method"));
     }
     TRY(precision, ToInt(in, ArgOr(a, 0, "precision", Value(0))));
-    std::string method = ArgOr(a, 1, "method", Value("common")).Str();
+    std::string method = ArgStr(a, 1, "method", "common");
     double x = v.AsDouble();
     double p = std::pow(10.0, static_cast<double>(precision));
     if (method == "common") {
@@ -1239,7 +1248,7 @@ FilterMap MakeFilters() {
       -> absl::StatusOr<Value> {
     TRY(length, ToInt(in, ArgOr(a, 0, "length", Value(255))));
     bool killwords = ArgOr(a, 1, "killwords", Value(false)).Truthy();
-    std::string end = ArgOr(a, 2, "end", Value("...")).Str();
+    std::string end = ArgStr(a, 2, "end", "...");
     TRY(leeway, ToInt(in, ArgOr(a, 3, "leeway", Value(5))));
     std::string owned;
     if (!v.is_string()) owned = v.Str();
@@ -1569,7 +1578,7 @@ absl::flat_hash_map<std::string, Value> MakeGlobals() {
   });
   g["joiner"] = MakeFn("joiner", [](Interpreter*, CallArgs& a)
                                      -> absl::StatusOr<Value> {
-    std::string sep = ArgOr(a, 0, "sep", Value(", ")).Str();
+    std::string sep = ArgStr(a, 0, "sep", ", ");
     auto used = std::make_shared<bool>(false);
     return MakeFn("joiner", [sep, used](Interpreter*, CallArgs&)
                                 -> absl::StatusOr<Value> {
@@ -2411,7 +2420,7 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
     if (name == "ljust" || name == "rjust" ||
         (name == "center" && a.positional.size() == 2)) {
       TRY(width, ToInt(in, ArgOr(a, 0, "width", Value(0))));
-      std::string fill = ArgOr(a, 1, "fillchar", Value(" ")).Str();
+      std::string fill = ArgStr(a, 1, "fillchar", " ");
       if (CodepointCount(fill) != 1) {
         return in->Error("The fill character must be exactly one character "
                          "long");

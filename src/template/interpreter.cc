@@ -757,6 +757,7 @@ Value Interpreter::Lookup(absl::string_view name, Scope* scope) const {
 
 absl::Status Interpreter::EvalArgs(const Expr& e, size_t first, Scope* scope,
                                    CallArgs* args) {
+  if (e.args.size() > first) args->positional.reserve(e.args.size() - first);
   for (size_t i = first; i < e.args.size(); ++i) {
     TRY(v, Eval(*e.args[i], scope));
     args->positional.push_back(std::move(v));

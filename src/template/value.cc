@@ -92,6 +92,14 @@ void AppendRepr(const Value& v, std::string* out) {
 }  // namespace
 
 Value::Value(std::string s) : kind_(Kind::kString) {
+  if (s.empty()) {
+    // Strings are immutable: every empty one shares one payload.
+    static const auto* const kEmptyPayload =
+        new std::shared_ptr<const std::string>(
+            std::make_shared<const std::string>());
+    s_ = *kEmptyPayload;
+    return;
+  }
   s_ = std::make_shared<const std::string>(std::move(s));
 }
 
