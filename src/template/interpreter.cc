@@ -284,6 +284,11 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       return absl::OkStatus();
     case Stmt::Kind::kPrint: {
       SetPos(s);
+      // {{ name }} and {{ name.key }} of a dict: written in place.
+      if (const Value* v = FindPrintable(*s.expr, scope)) {
+        AppendOutput(*v, autoescape(), out_);
+        return absl::OkStatus();
+      }
       TRY(v, Eval(*s.expr, scope));
       if (v.is_undefined()) {
         SetPos(*s.expr);
@@ -898,6 +903,20 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
     }
   }
   return Value();
+}
+
+const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
+  const Value* v = nullptr;
+  if (e.kind == Expr::Kind::kName) {
+    v = FindName(e.name, scope);
+  } else if (e.kind == Expr::Kind::kGetAttr &&
+             e.args[0]->kind == Expr::Kind::kName) {
+    const Value* obj = FindName(e.args[0]->name, scope);
+    if (obj != nullptr && obj->is_dict()) {
+      v = obj->dict().Find(absl::string_view(e.name));
+    }
+  }
+  return v != nullptr && !v->is_undefined() ? v : nullptr;
 }
 
 Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {

@@ -129,6 +129,9 @@ class Interpreter {
   // context or a global; null otherwise (Lookup then decides). Valid until
   // the next statement or call runs.
   const Value* FindName(absl::string_view name, Scope* scope) const;
+  // The value of `e` in place when it is a variable or a key of a dict
+  // variable and defined; null otherwise (Eval then decides).
+  const Value* FindPrintable(const Expr& e, Scope* scope) const;
   // `obj.name` for the kGetAttr `e` (obj defined).
   Value GetAttrOf(const Expr& e, const Value& obj);
   absl::StatusOr<Value> Arith(absl::string_view op, const Value& a,
