@@ -95,12 +95,25 @@ absl::StatusOr<std::vector<uint32_t>> StableOrder(
     Interpreter* interp, const std::vector<Value>& keys, bool reverse) {
   std::vector<uint32_t> order(keys.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  // All strings (the common case: titles, dates, sections): compare the
+  // bytes directly, as Python compares str.
+  if (std::all_of(keys.begin(), keys.end(),
+                  [](const Value& k) { return k.is_string(); })) {
+    std::vector<absl::string_view> strs;
+    strs.reserve(keys.size());
+    for (const Value& k : keys) strs.emplace_back(k.str());
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t xi, uint32_t yi) {
+                       return reverse ? strs[yi] < strs[xi]
+                                      : strs[xi] < strs[yi];
+                     });
+    return order;
+  }
   absl::Status error;
   std::stable_sort(order.begin(), order.end(), [&](uint32_t xi, uint32_t yi) {
     if (!error.ok()) return false;
     const Value& x = reverse ? keys[yi] : keys[xi];
     const Value& y = reverse ? keys[xi] : keys[yi];
-    if (x.is_string() && y.is_string()) return x.str() < y.str();
     absl::StatusOr<bool> r = Less(interp, x, y);
     if (!r.ok()) {
       error = r.status();
