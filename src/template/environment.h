@@ -138,7 +138,9 @@ class Environment {
   const EnvironmentOptions& options() const { return options_; }
 
   // Setup only (not thread-safe): globals seen by every template, and
-  // extra filters (override built-ins of the same name).
+  // extra filters (override built-ins of the same name). A template binds
+  // the filters it names when it is compiled, so add filters before the
+  // first GetTemplate, Compile or Render.
   void AddGlobal(std::string name, Value value);
   void AddFilter(std::string name, FilterFn fn);
 
