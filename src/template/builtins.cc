@@ -102,10 +102,22 @@ absl::StatusOr<std::vector<uint32_t>> StableOrder(
     std::vector<absl::string_view> strs;
     strs.reserve(keys.size());
     for (const Value& k : keys) strs.emplace_back(k.str());
+    // Byte order, as absl::string_view's operator<, inline: sort keys are
+    // short and often equal, where a memcmp call costs more than the bytes.
+    auto less = [](absl::string_view a, absl::string_view b) {
+      const size_t n = std::min(a.size(), b.size());
+      for (size_t i = 0; i < n; ++i) {
+        if (a[i] != b[i]) {
+          return static_cast<unsigned char>(a[i]) <
+                 static_cast<unsigned char>(b[i]);
+        }
+      }
+      return a.size() < b.size();
+    };
     std::stable_sort(order.begin(), order.end(),
                      [&](uint32_t xi, uint32_t yi) {
-                       return reverse ? strs[yi] < strs[xi]
-                                      : strs[xi] < strs[yi];
+                       return reverse ? less(strs[yi], strs[xi])
+                                      : less(strs[xi], strs[yi]);
                      });
     return order;
   }
@@ -693,7 +705,13 @@ absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
                                      bool by_attr) {
   // Jinja2 skips a falsy input (none, undefined, empty) without iterating.
   if (!input.Truthy()) return Value::List();
-  TRY(items, interp->Iterate(input));
+  // A list is read in place (tests and attribute reads never change it).
+  std::vector<Value> iterated;
+  if (!input.is_list()) {
+    TRY(it, interp->Iterate(input));
+    iterated = std::move(it);
+  }
+  const std::vector<Value>& items = input.is_list() ? input.items() : iterated;
   size_t next = 0;
   Value attr;
   if (by_attr) {
@@ -928,14 +946,20 @@ FilterMap MakeFilters() {
     }
     TRY(order, StableOrder(in, norms, false));
     std::vector<Value> groups;
-    const Value* group_norm = nullptr;
-    for (uint32_t i : order) {
-      if (group_norm == nullptr || !group_norm->Equals(norms[i])) {
-        groups.push_back(Value::Tuple({std::move(keys[i]), Value::List()}));
-        group_norm = &norms[i];
+    for (size_t begin = 0; begin < order.size();) {
+      const Value& group_norm = norms[order[begin]];
+      size_t end = begin + 1;
+      while (end < order.size() && group_norm.Equals(norms[order[end]])) {
+        ++end;
       }
-      groups.back().items()[1].mutable_items()->push_back(
-          std::move(items[i]));
+      std::vector<Value> members;
+      members.reserve(end - begin);
+      for (size_t k = begin; k < end; ++k) {
+        members.push_back(std::move(items[order[k]]));
+      }
+      groups.push_back(Value::Tuple(
+          {std::move(keys[order[begin]]), Value::List(std::move(members))}));
+      begin = end;
     }
     return Value::List(std::move(groups));
   };
