@@ -81,8 +81,16 @@ class DateObject : public tmpl::Object {
     if (name == "iso") return Value(content::FormatDateRfc3339(time_));
     return std::nullopt;
   }
+  // absl::FormatTime("%Y-%m-%d", time_, UTC), without its format parser:
+  // lists print many dates.
   std::string Str() const override {
-    return absl::FormatTime("%Y-%m-%d", time_, absl::UTCTimeZone());
+    const absl::CivilDay d = absl::ToCivilDay(time_, absl::UTCTimeZone());
+    const int month = d.month(), day = d.day();
+    const char md[] = {'-', static_cast<char>('0' + month / 10),
+                       static_cast<char>('0' + month % 10), '-',
+                       static_cast<char>('0' + day / 10),
+                       static_cast<char>('0' + day % 10)};
+    return absl::StrCat(d.year(), absl::string_view(md, sizeof md));
   }
   absl::Time time() const { return time_; }
 
@@ -211,16 +219,13 @@ class SiteObject : public tmpl::Object {
     if (name == "title") return Value(s.config.title);
     if (name == "baseurl" || name == "baseURL") return Value(s.config.baseurl);
     if (name == "language") return Value(s.config.language);
+    // A fresh list per read (a template may change its copy), copied from
+    // values made once.
     if (name == "pages" || name == "regular_pages") {
-      return Value::List(view_->PageValues(s.regular_pages));
+      return Value::List(view_->regular_page_values());
     }
-    if (name == "all_pages") {
-      std::vector<Value> all;
-      all.reserve(s.pages.size());
-      for (const auto& p : s.pages) all.push_back(view_->PageValue(p.get()));
-      return Value::List(std::move(all));
-    }
-    if (name == "sections") return Value::List(view_->PageValues(s.sections));
+    if (name == "all_pages") return Value::List(view_->all_page_values());
+    if (name == "sections") return Value::List(view_->section_values());
     if (name == "home") return OptionalPage(*view_, s.home);
     if (name == "taxonomies") {
       std::vector<std::pair<std::string, Value>> items;
@@ -370,6 +375,8 @@ SiteView::SiteView(const site::Site& site,
     page_values_.push_back(Value::FromObject(
         std::make_shared<PageObject>(site.pages[i].get(), this)));
   }
+  regular_page_values_ = PageValues(site.regular_pages);
+  section_values_ = PageValues(site.sections);
   site_value_ = Value::FromObject(std::make_shared<SiteObject>(this));
   config_value_ = JsonToValue(site.config.raw);
 }

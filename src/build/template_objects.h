@@ -156,6 +156,16 @@ class SiteView {
   // Values of `pages`.
   std::vector<tmpl::Value> PageValues(
       const std::vector<const site::Page*>& pages) const;
+  // site.pages (regular pages), site.all_pages and site.sections, made once.
+  const std::vector<tmpl::Value>& regular_page_values() const {
+    return regular_page_values_;
+  }
+  const std::vector<tmpl::Value>& all_page_values() const {
+    return page_values_;
+  }
+  const std::vector<tmpl::Value>& section_values() const {
+    return section_values_;
+  }
 
   // The render context {page, site, config[, pager]}.
   tmpl::Value PageContext(const site::Page* page,
@@ -183,6 +193,8 @@ class SiteView {
   const absl::Time build_time_;
   absl::flat_hash_map<const site::Page*, size_t> index_;
   std::vector<tmpl::Value> page_values_;  // indexed like site.pages
+  std::vector<tmpl::Value> regular_page_values_;
+  std::vector<tmpl::Value> section_values_;
   absl::flat_hash_map<const site::Page*, tmpl::Value> extra_values_;
   absl::flat_hash_map<const site::Page*, std::string> extra_kinds_;
   tmpl::Value site_value_;

@@ -51,6 +51,11 @@ struct Expr {
   bool negated = false;          // kTest: `is not`
   ExprPtr dyn_args;    // kCall/kFilter/kTest: `*args`, may be null
   ExprPtr dyn_kwargs;  // kCall/kFilter/kTest: `**kwargs`, may be null
+  // kFilter / kTest: the function `name` resolves to, set when the
+  // template is compiled (Environment::Compile); null when there is none
+  // (the render then fails where the expression is evaluated, as before).
+  const FilterFn* filter = nullptr;
+  const TestFn* test = nullptr;
 };
 
 struct Stmt;

@@ -1,6 +1,7 @@
 #include "src/template/builtins.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -40,6 +41,13 @@ Value ArgOr(const CallArgs& args, size_t index, absl::string_view name,
   return v != nullptr ? *v : fallback;
 }
 
+// str() of argument `index` / `name`, or `fallback`.
+std::string ArgStr(const CallArgs& args, size_t index, absl::string_view name,
+                   absl::string_view fallback) {
+  const Value* v = Arg(args, index, name);
+  return v != nullptr ? v->Str() : std::string(fallback);
+}
+
 // A string result that keeps Markup-ness of the input (markupsafe's
 // methods return Markup).
 Value Like(const Value& input, std::string s) {
@@ -73,13 +81,79 @@ absl::StatusOr<bool> Less(Interpreter* interp, const Value& a,
                                     "'"));
 }
 
+// True when Utf8Lower(s) == s without looking further: ASCII, no capitals.
+bool IsAsciiLower(absl::string_view s) {
+  for (char c : s) {
+    if ((c >= 'A' && c <= 'Z') || (c & 0x80)) return false;
+  }
+  return true;
+}
+
+// Sorts `keys` stably (Python's sort is stable) and returns the order as
+// indices into `keys`; the first failed comparison is the error.
+absl::StatusOr<std::vector<uint32_t>> StableOrder(
+    Interpreter* interp, const std::vector<Value>& keys, bool reverse) {
+  std::vector<uint32_t> order(keys.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  // All strings (the common case: titles, dates, sections): compare the
+  // bytes directly, as Python compares str.
+  if (std::all_of(keys.begin(), keys.end(),
+                  [](const Value& k) { return k.is_string(); })) {
+    std::vector<absl::string_view> strs;
+    strs.reserve(keys.size());
+    for (const Value& k : keys) strs.emplace_back(k.str());
+    // Byte order, as absl::string_view's operator<, inline: sort keys are
+    // short and often equal, where a memcmp call costs more than the bytes.
+    auto less = [](absl::string_view a, absl::string_view b) {
+      const size_t n = std::min(a.size(), b.size());
+      for (size_t i = 0; i < n; ++i) {
+        if (a[i] != b[i]) {
+          return static_cast<unsigned char>(a[i]) <
+                 static_cast<unsigned char>(b[i]);
+        }
+      }
+      return a.size() < b.size();
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t xi, uint32_t yi) {
+                       return reverse ? less(strs[yi], strs[xi])
+                                      : less(strs[xi], strs[yi]);
+                     });
+    return order;
+  }
+  absl::Status error;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t xi, uint32_t yi) {
+    if (!error.ok()) return false;
+    const Value& x = reverse ? keys[yi] : keys[xi];
+    const Value& y = reverse ? keys[xi] : keys[yi];
+    absl::StatusOr<bool> r = Less(interp, x, y);
+    if (!r.ok()) {
+      error = r.status();
+      return false;
+    }
+    return *r;
+  });
+  if (!error.ok()) return error;
+  return order;
+}
+
 Value SortKey(const Value& v, bool case_sensitive) {
-  if (!case_sensitive && v.is_string()) return Value(Lower(v.str()));
+  if (!case_sensitive && v.is_string() && !IsAsciiLower(v.str())) {
+    return Value(Lower(v.str()));
+  }
   return v;
 }
 
 // Jinja2's attribute path "a.b.0".
+Value GetPathPart(const Value& v, absl::string_view part) {
+  int64_t idx;
+  if (v.is_list() && absl::SimpleAtoi(part, &idx)) return v.GetItem(Value(idx));
+  return v.GetAttr(part);
+}
+
 Value GetPath(const Value& v, absl::string_view path) {
+  // The common case, one attribute: no split, no copy of `v`.
+  if (path.find('.') == absl::string_view::npos) return GetPathPart(v, path);
   Value cur = v;
   for (absl::string_view part : absl::StrSplit(path, '.')) {
     int64_t idx;
@@ -95,6 +169,7 @@ Value GetPath(const Value& v, absl::string_view path) {
 Value AttrOf(const Value& v, const Value* attribute) {
   if (attribute == nullptr || attribute->is_none()) return v;
   if (attribute->is_int()) return v.GetItem(*attribute);
+  if (attribute->is_string()) return GetPath(v, attribute->str());
   return GetPath(v, attribute->Str());
 }
 
@@ -103,44 +178,29 @@ absl::StatusOr<std::vector<Value>> SortValues(Interpreter* interp,
                                               bool reverse,
                                               bool case_sensitive,
                                               const Value* attribute) {
-  std::vector<std::pair<Value, Value>> keyed;
-  keyed.reserve(items.size());
+  std::vector<Value> keys;
+  keys.reserve(items.size());
   // attribute="a,b" sorts by several attributes (a list key).
   std::vector<std::string> paths;
   if (attribute != nullptr && attribute->is_string() &&
       attribute->str().find(',') != std::string::npos) {
     paths = absl::StrSplit(attribute->str(), ',');
   }
-  for (Value& v : items) {
-    Value key;
+  for (const Value& v : items) {
     if (paths.empty()) {
-      key = SortKey(AttrOf(v, attribute), case_sensitive);
+      keys.push_back(SortKey(AttrOf(v, attribute), case_sensitive));
     } else {
       std::vector<Value> parts;
       for (const std::string& path : paths) {
         parts.push_back(SortKey(GetPath(v, path), case_sensitive));
       }
-      key = Value::List(std::move(parts));
+      keys.push_back(Value::List(std::move(parts)));
     }
-    keyed.emplace_back(std::move(key), std::move(v));
   }
-  absl::Status error;
-  std::stable_sort(keyed.begin(), keyed.end(),
-                   [&](const auto& x, const auto& y) {
-                     if (!error.ok()) return false;
-                     absl::StatusOr<bool> r =
-                         reverse ? Less(interp, y.first, x.first)
-                                 : Less(interp, x.first, y.first);
-                     if (!r.ok()) {
-                       error = r.status();
-                       return false;
-                     }
-                     return *r;
-                   });
-  if (!error.ok()) return error;
+  TRY(order, StableOrder(interp, keys, reverse));
   std::vector<Value> out;
-  out.reserve(keyed.size());
-  for (auto& [k, v] : keyed) out.push_back(std::move(v));
+  out.reserve(items.size());
+  for (uint32_t i : order) out.push_back(std::move(items[i]));
   return out;
 }
 
@@ -217,10 +277,14 @@ std::string HtmlUnescape(absl::string_view s) {
                                         "pound", "yen", "cent", "sect",
                                         "para"};
   std::string out;
+  out.reserve(s.size());
   size_t i = 0;
   while (i < s.size()) {
     if (s[i] != '&') {
-      out.push_back(s[i++]);
+      size_t amp = s.find('&', i);
+      if (amp == absl::string_view::npos) amp = s.size();
+      out.append(s.data() + i, amp - i);
+      i = amp;
       continue;
     }
     size_t j = i + 1;
@@ -276,37 +340,78 @@ std::string HtmlUnescape(absl::string_view s) {
 }
 
 // markupsafe 2.1's striptags: comments (<!--.*?-->), then tags (<.*?>)
-// removed, whitespace runs joined by one space, entities decoded.
-std::string StripTagsImpl(const std::string& s) {
+// removed, whitespace runs joined by one space (leading and trailing ones
+// dropped), entities decoded.
+std::string StripTagsImpl(absl::string_view s) {
   std::string no_comments;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t open = s.find("<!--", i);
-    size_t close = open == std::string::npos ? open : s.find("-->", open + 4);
-    if (close == std::string::npos) {
-      no_comments.append(s, i, std::string::npos);
-      break;
+  absl::string_view src = s;
+  if (absl::StrContains(s, "<!--")) {
+    size_t i = 0;
+    while (i < s.size()) {
+      size_t open = s.find("<!--", i);
+      size_t close =
+          open == absl::string_view::npos ? open : s.find("-->", open + 4);
+      if (close == absl::string_view::npos) {
+        no_comments.append(s.data() + i, s.size() - i);
+        break;
+      }
+      no_comments.append(s.data() + i, open - i);
+      i = close + 3;
     }
-    no_comments.append(s, i, open - i);
-    i = close + 3;
+    src = no_comments;
   }
-  std::string text;
-  i = 0;
-  while (i < no_comments.size()) {
-    size_t open = no_comments.find('<', i);
-    size_t close =
-        open == std::string::npos ? open : no_comments.find('>', open + 1);
-    if (close == std::string::npos) {
-      text.append(no_comments, i, std::string::npos);
-      break;
+  // One pass: text outside tags, whitespace runs collapsed. The result is
+  // never longer than `src`: write into a buffer of that size.
+  // 1: whitespace (str.split()'s ASCII set), 2: '<', 0: other.
+  static constexpr auto kClass = [] {
+    std::array<uint8_t, 256> t{};
+    for (unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v', '\x1c', '\x1d',
+                            '\x1e', '\x1f'}) {
+      t[c] = 1;
     }
-    text.append(no_comments, i, open - i);
-    i = close + 1;
+    t['<'] = 2;
+    return t;
+  }();
+  std::string text(src.size(), '\0');
+  char* out = text.data();
+  char* const begin = out;
+  bool pending_space = false;
+  const char* p = src.data();
+  const char* const end = p + src.size();
+  while (p < end) {
+    const char c = *p;
+    const uint8_t cls = kClass[static_cast<unsigned char>(c)];
+    if (cls == 0) {
+      if (pending_space) {
+        *out++ = ' ';
+        pending_space = false;
+      }
+      *out++ = c;
+      ++p;
+      continue;
+    }
+    if (cls == 2) {
+      const void* close = std::memchr(p + 1, '>', end - p - 1);
+      if (close != nullptr) {  // a tag: dropped
+        p = static_cast<const char*>(close) + 1;
+        continue;
+      }
+      // An unclosed '<' and the rest are text.
+    }
+    if (cls == 1) {
+      pending_space = out != begin;
+    } else {
+      if (pending_space) {
+        *out++ = ' ';
+        pending_space = false;
+      }
+      *out++ = c;
+    }
+    ++p;
   }
-  std::vector<absl::string_view> words =
-      absl::StrSplit(text, absl::ByAnyChar(" \t\n\r\f\v\x1c\x1d\x1e\x1f"),
-                     absl::SkipEmpty());
-  return HtmlUnescape(absl::StrJoin(words, " "));
+  text.resize(out - begin);
+  if (text.find('&') == std::string::npos) return text;
+  return HtmlUnescape(text);
 }
 
 // json.dumps(sort_keys=True) with Jinja2's HTML-safe escapes; `indent`
@@ -600,7 +705,13 @@ absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
                                      bool by_attr) {
   // Jinja2 skips a falsy input (none, undefined, empty) without iterating.
   if (!input.Truthy()) return Value::List();
-  TRY(items, interp->Iterate(input));
+  // A list is read in place (tests and attribute reads never change it).
+  std::vector<Value> iterated;
+  if (!input.is_list()) {
+    TRY(it, interp->Iterate(input));
+    iterated = std::move(it);
+  }
+  const std::vector<Value>& items = input.is_list() ? input.items() : iterated;
   size_t next = 0;
   Value attr;
   if (by_attr) {
@@ -612,15 +723,18 @@ absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
   CallArgs test_args;
   test_args.positional.assign(args.positional.begin() + next,
                               args.positional.end());
+  const TestFn* test_fn = test.empty() ? nullptr : FindBuiltinTest(test);
   std::vector<Value> out;
+  out.reserve(items.size());
   for (const Value& item : items) {
     Value v = by_attr ? AttrOf(item, &attr) : item;
     bool keep;
     if (test.empty()) {
       keep = v.Truthy();
     } else {
-      CallArgs a = test_args;
-      TRY(r, interp->ApplyTest(test, v, a));
+      // Built-in tests read their arguments and never change them, so
+      // every item shares one CallArgs.
+      TRY(r, interp->RunTest(test, test_fn, v, test_args));
       keep = r;
     }
     if (keep == select) out.push_back(item);
@@ -694,7 +808,7 @@ FilterMap MakeFilters() {
       -> absl::StatusOr<Value> {
     if (!v.is_dict()) return in->Error("dictsort requires a dict");
     bool cs = ArgOr(a, 0, "case_sensitive", Value(false)).Truthy();
-    std::string by = ArgOr(a, 1, "by", Value("key")).Str();
+    std::string by = ArgStr(a, 1, "by", "key");
     bool reverse = ArgOr(a, 2, "reverse", Value(false)).Truthy();
     std::vector<Value> pairs;
     for (const auto& [k, val] : v.dict().entries()) {
@@ -819,29 +933,33 @@ FilterMap MakeFilters() {
     Value attr = ArgOr(a, 0, "attribute", Value());
     const Value* dflt = Arg(a, 1, "default");
     bool cs = ArgOr(a, 2, "case_sensitive", Value(false)).Truthy();
-    std::vector<Value> keyed;
-    for (Value& item : items) {
+    // Sorted (stably) by the normalised key; each group is named by the
+    // key of its first item.
+    std::vector<Value> keys, norms;
+    keys.reserve(items.size());
+    norms.reserve(items.size());
+    for (const Value& item : items) {
       Value key = AttrOf(item, &attr);
       if (key.is_undefined() && dflt != nullptr) key = *dflt;
-      keyed.push_back(Value::Tuple({key, item}));
+      norms.push_back(SortKey(key, cs));
+      keys.push_back(std::move(key));
     }
-    Value zero(0);
-    Value key_attr(0);
-    std::vector<Value> pairs;
-    for (Value& kv : keyed) {
-      pairs.push_back(Value::Tuple({SortKey(kv.items()[0], cs), kv}));
-    }
-    TRY(sorted, SortValues(in, std::move(pairs), false, true, &zero));
+    TRY(order, StableOrder(in, norms, false));
     std::vector<Value> groups;
-    for (const Value& p : sorted) {
-      const Value& norm = p.items()[0];
-      const Value& orig = p.items()[1].items()[0];
-      const Value& item = p.items()[1].items()[1];
-      if (groups.empty() ||
-          !SortKey(groups.back().items()[0], cs).Equals(norm)) {
-        groups.push_back(Value::Tuple({orig, Value::List()}));
+    for (size_t begin = 0; begin < order.size();) {
+      const Value& group_norm = norms[order[begin]];
+      size_t end = begin + 1;
+      while (end < order.size() && group_norm.Equals(norms[order[end]])) {
+        ++end;
       }
-      groups.back().items()[1].mutable_items()->push_back(item);
+      std::vector<Value> members;
+      members.reserve(end - begin);
+      for (size_t k = begin; k < end; ++k) {
+        members.push_back(std::move(items[order[k]]));
+      }
+      groups.push_back(Value::Tuple(
+          {std::move(keys[order[begin]]), Value::List(std::move(members))}));
+      begin = end;
     }
     return Value::List(std::move(groups));
   };
@@ -1055,7 +1173,7 @@ FilterMap MakeFilters() {
                                     " doesn't define __round__ method"));
     }
     TRY(precision, ToInt(in, ArgOr(a, 0, "precision", Value(0))));
-    std::string method = ArgOr(a, 1, "method", Value("common")).Str();
+    std::string method = ArgStr(a, 1, "method", "common");
     double x = v.AsDouble();
     double p = std::pow(10.0, static_cast<double>(precision));
     if (method == "common") {
@@ -1107,7 +1225,10 @@ FilterMap MakeFilters() {
     return Value(v.Str());
   };
   f["striptags"] = [](Interpreter*, const Value& v, CallArgs&)
-      -> absl::StatusOr<Value> { return Value(StripTagsImpl(v.Str())); };
+      -> absl::StatusOr<Value> {
+    if (v.is_string()) return Value(StripTagsImpl(v.str()));
+    return Value(StripTagsImpl(v.Str()));
+  };
   f["sum"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
     TRY(items, in->Iterate(v));
@@ -1164,15 +1285,16 @@ FilterMap MakeFilters() {
       -> absl::StatusOr<Value> {
     TRY(length, ToInt(in, ArgOr(a, 0, "length", Value(255))));
     bool killwords = ArgOr(a, 1, "killwords", Value(false)).Truthy();
-    std::string end = ArgOr(a, 2, "end", Value("...")).Str();
+    std::string end = ArgStr(a, 2, "end", "...");
     TRY(leeway, ToInt(in, ArgOr(a, 3, "leeway", Value(5))));
-    std::vector<std::string> cps = SplitCodepoints(v.Str());
-    int64_t n = static_cast<int64_t>(cps.size());
-    if (n <= length + leeway) return v.is_string() ? v : Value(v.Str());
+    std::string owned;
+    if (!v.is_string()) owned = v.Str();
+    const absl::string_view s = v.is_string() ? v.str() : owned;
+    int64_t n = CodepointCount(s);
+    if (n <= length + leeway) return v.is_string() ? v : Value(owned);
     int64_t keep = std::max<int64_t>(
         0, length - static_cast<int64_t>(CodepointCount(end)));
-    std::string head;
-    for (int64_t i = 0; i < keep && i < n; ++i) head += cps[i];
+    std::string head(s.substr(0, CodepointPrefixBytes(s, keep)));
     if (!killwords) {
       size_t sp = head.rfind(' ');
       if (sp != std::string::npos) head.resize(sp);
@@ -1493,7 +1615,7 @@ absl::flat_hash_map<std::string, Value> MakeGlobals() {
   });
   g["joiner"] = MakeFn("joiner", [](Interpreter*, CallArgs& a)
                                      -> absl::StatusOr<Value> {
-    std::string sep = ArgOr(a, 0, "sep", Value(", ")).Str();
+    std::string sep = ArgStr(a, 0, "sep", ", ");
     auto used = std::make_shared<bool>(false);
     return MakeFn("joiner", [sep, used](Interpreter*, CallArgs&)
                                 -> absl::StatusOr<Value> {
@@ -2335,7 +2457,7 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
     if (name == "ljust" || name == "rjust" ||
         (name == "center" && a.positional.size() == 2)) {
       TRY(width, ToInt(in, ArgOr(a, 0, "width", Value(0))));
-      std::string fill = ArgOr(a, 1, "fillchar", Value(" ")).Str();
+      std::string fill = ArgStr(a, 1, "fillchar", " ");
       if (CodepointCount(fill) != 1) {
         return in->Error("The fill character must be exactly one character "
                          "long");
@@ -2452,7 +2574,7 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
 namespace serval::tmpl {
 
 std::string StripTags(absl::string_view html) {
-  return StripTagsImpl(std::string(html));
+  return StripTagsImpl(html);
 }
 
 }  // namespace serval::tmpl

@@ -16,9 +16,6 @@
 
 namespace serval::tmpl {
 
-using TestFn = std::function<absl::StatusOr<bool>(
-    Interpreter* interp, const Value& input, CallArgs& args)>;
-
 const FilterFn* FindBuiltinFilter(absl::string_view name);
 const TestFn* FindBuiltinTest(absl::string_view name);
 // range, dict, namespace, cycler, joiner; undefined for other names.

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "src/template/builtins.h"
 #include "src/template/interpreter.h"
 
 namespace serval::tmpl {
@@ -75,12 +76,55 @@ const FilterFn* Environment::FindFilter(absl::string_view name) const {
   return it == filters_.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+// Resolves the filters and tests a template names, once, at compile time.
+class Resolver {
+ public:
+  explicit Resolver(const Environment& env) : env_(env) {}
+
+  void Body(const serval::tmpl::Body& body) {
+    for (const StmtPtr& s : body) Statement(*s);
+  }
+
+ private:
+  void Statement(Stmt& s) {
+    Expression(s.expr.get());
+    Expression(s.cond.get());
+    for (ExprPtr& e : s.conds) Expression(e.get());
+    for (ExprPtr& e : s.exprs) Expression(e.get());
+    for (ExprPtr& e : s.defaults) Expression(e.get());
+    for (const serval::tmpl::Body& b : s.bodies) Body(b);
+    Body(s.body);
+    Body(s.else_body);
+  }
+
+  void Expression(Expr* e) {
+    if (e == nullptr) return;
+    if (e->kind == Expr::Kind::kFilter) {
+      e->filter = env_.FindFilter(e->name);
+      if (e->filter == nullptr) e->filter = FindBuiltinFilter(e->name);
+    } else if (e->kind == Expr::Kind::kTest) {
+      e->test = FindBuiltinTest(e->name);
+    }
+    for (ExprPtr& a : e->args) Expression(a.get());
+    for (auto& [name, a] : e->kwargs) Expression(a.get());
+    Expression(e->dyn_args.get());
+    Expression(e->dyn_kwargs.get());
+  }
+
+  const Environment& env_;
+};
+
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<const Template>> Environment::Compile(
     absl::string_view name, absl::string_view source) const {
   compiles_.fetch_add(1, std::memory_order_relaxed);
   std::string owned(source);
   absl::StatusOr<ParsedTemplate> parsed = Parse(owned, options_.lex, name);
   if (!parsed.ok()) return parsed.status();
+  Resolver(*this).Body(parsed->body);
   return std::make_shared<const Template>(std::string(name), std::move(owned),
                                           *std::move(parsed));
 }

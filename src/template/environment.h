@@ -128,10 +128,6 @@ struct EnvironmentOptions {
   int64_t max_output_bytes = 0;
 };
 
-// A filter: input value and call arguments to a value.
-using FilterFn = std::function<absl::StatusOr<Value>(
-    Interpreter* interp, const Value& input, CallArgs& args)>;
-
 class Environment {
  public:
   explicit Environment(std::unique_ptr<Loader> loader,
@@ -142,7 +138,9 @@ class Environment {
   const EnvironmentOptions& options() const { return options_; }
 
   // Setup only (not thread-safe): globals seen by every template, and
-  // extra filters (override built-ins of the same name).
+  // extra filters (override built-ins of the same name). A template binds
+  // the filters it names when it is compiled, so add filters before the
+  // first GetTemplate, Compile or Render.
   void AddGlobal(std::string name, Value value);
   void AddFilter(std::string name, FilterFn fn);
 

@@ -284,6 +284,11 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       return absl::OkStatus();
     case Stmt::Kind::kPrint: {
       SetPos(s);
+      // {{ name }} and {{ name.key }} of a dict: written in place.
+      if (const Value* v = FindPrintable(*s.expr, scope)) {
+        AppendOutput(*v, autoescape(), out_);
+        return absl::OkStatus();
+      }
       TRY(v, Eval(*s.expr, scope));
       if (v.is_undefined()) {
         SetPos(*s.expr);
@@ -599,7 +604,9 @@ absl::Status Interpreter::Include(const Stmt& s, Scope* scope) {
   Scope include_root{s.with_context ? scope : nullptr, {}};
   // Jinja2 hands an included template the context and the enclosing
   // template's variables, but not the loop object of an enclosing for.
-  include_root.vars.emplace_back("loop", Value::Undefined("'loop' is undefined"));
+  static const Value* const kNoLoop =
+      new Value(Value::Undefined("'loop' is undefined"));
+  include_root.vars.emplace_back("loop", *kNoLoop);
   Chain chain;
   Value saved_context = context_;
   if (!s.with_context) context_ = Value();
@@ -651,6 +658,7 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
     return status;
   }
   Scope scope{closure, {}};
+  scope.vars.reserve(macro.params.size() + 3);
   std::vector<bool> bound(macro.params.size(), false);
   std::vector<Value> varargs;
   for (size_t i = 0; i < args.positional.size(); ++i) {
@@ -672,7 +680,7 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                                     "' got multiple values for argument '",
                                     k, "'"));
         }
-        scope.Set(k, v);
+        scope.Set(macro.params[i], v);
         bound[i] = true;
         matched = true;
       }
@@ -703,6 +711,7 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                             : caller);
   }
   std::string captured;
+  captured.reserve(256);
   std::string* saved_out = out_;
   out_ = &captured;
   Jump saved_jump = jump_;
@@ -720,6 +729,19 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
   if (!status.ok()) return status;
   return autoescape() ? Value::Safe(std::move(captured))
                       : Value(std::move(captured));
+}
+
+const Value* Interpreter::FindName(absl::string_view name, Scope* scope) const {
+  for (Scope* s = scope; s != nullptr; s = s->parent) {
+    Value* v = s->Find(name);
+    if (v != nullptr) return v;
+  }
+  if (context_.is_dict()) {
+    const Value* v = context_.dict().Find(name);
+    if (v != nullptr && !v->is_undefined()) return v;
+    return env_.FindGlobal(name);
+  }
+  return nullptr;
 }
 
 Value Interpreter::Lookup(absl::string_view name, Scope* scope) const {
@@ -740,6 +762,7 @@ Value Interpreter::Lookup(absl::string_view name, Scope* scope) const {
 
 absl::Status Interpreter::EvalArgs(const Expr& e, size_t first, Scope* scope,
                                    CallArgs* args) {
+  if (e.args.size() > first) args->positional.reserve(e.args.size() - first);
   for (size_t i = first; i < e.args.size(); ++i) {
     TRY(v, Eval(*e.args[i], scope));
     args->positional.push_back(std::move(v));
@@ -793,17 +816,17 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
       return Value::FromDict(std::move(dict));
     }
     case Expr::Kind::kGetAttr: {
+      // `name.attr`: read the variable in place (no copy of it).
+      if (e.args[0]->kind == Expr::Kind::kName) {
+        const Value* obj = FindName(e.args[0]->name, scope);
+        if (obj != nullptr && !obj->is_undefined()) return GetAttrOf(e, *obj);
+      }
       TRY(obj, Eval(*e.args[0], scope));
       if (obj.is_undefined()) {
         SetPos(*e.args[0]);
         return Error(obj.undefined_hint());
       }
-      if (obj.is_tuple() && obj.items().size() == 2) {
-        // groupby results are (grouper, list) named tuples.
-        if (e.name == "grouper") return obj.items()[0];
-        if (e.name == "list") return obj.items()[1];
-      }
-      return obj.GetAttr(e.name);
+      return GetAttrOf(e, obj);
     }
     case Expr::Kind::kGetItem: {
       TRY(obj, Eval(*e.args[0], scope));
@@ -839,7 +862,7 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
       CallArgs args;
       TRY_STATUS(EvalArgs(e, 1, scope, &args));
       SetPos(e);
-      TRY(r, ApplyTest(e.name, v, args));
+      TRY(r, RunTest(e.name, e.test, v, args));
       return Value(r != e.negated);
     }
     case Expr::Kind::kNeg:
@@ -880,6 +903,29 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
     }
   }
   return Value();
+}
+
+const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
+  const Value* v = nullptr;
+  if (e.kind == Expr::Kind::kName) {
+    v = FindName(e.name, scope);
+  } else if (e.kind == Expr::Kind::kGetAttr &&
+             e.args[0]->kind == Expr::Kind::kName) {
+    const Value* obj = FindName(e.args[0]->name, scope);
+    if (obj != nullptr && obj->is_dict()) {
+      v = obj->dict().Find(absl::string_view(e.name));
+    }
+  }
+  return v != nullptr && !v->is_undefined() ? v : nullptr;
+}
+
+Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
+  if (obj.is_tuple() && obj.items().size() == 2) {
+    // groupby results are (grouper, list) named tuples.
+    if (e.name == "grouper") return obj.items()[0];
+    if (e.name == "list") return obj.items()[1];
+  }
+  return obj.GetAttr(e.name);
 }
 
 absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
@@ -977,7 +1023,7 @@ absl::StatusOr<Value> Interpreter::EvalFilter(const Expr& e, Scope* scope,
   CallArgs args;
   TRY_STATUS(EvalArgs(e, 1, scope, &args));
   SetPos(e);
-  return ApplyFilter(e.name, in, args);
+  return RunFilter(e.name, e.filter, in, args);
 }
 
 absl::StatusOr<Value> Interpreter::ApplyFilter(absl::string_view name,
@@ -985,6 +1031,13 @@ absl::StatusOr<Value> Interpreter::ApplyFilter(absl::string_view name,
                                                CallArgs& args) {
   const FilterFn* fn = env_.FindFilter(name);
   if (fn == nullptr) fn = FindBuiltinFilter(name);
+  return RunFilter(name, fn, input, args);
+}
+
+absl::StatusOr<Value> Interpreter::RunFilter(absl::string_view name,
+                                             const FilterFn* fn,
+                                             const Value& input,
+                                             CallArgs& args) {
   if (fn == nullptr) return Error(absl::StrCat("no filter named '", name, "'"));
   if (input.is_undefined() && strict() && name != "default" && name != "d") {
     return Error(input.undefined_hint());
@@ -995,7 +1048,13 @@ absl::StatusOr<Value> Interpreter::ApplyFilter(absl::string_view name,
 absl::StatusOr<bool> Interpreter::ApplyTest(absl::string_view name,
                                             const Value& input,
                                             CallArgs& args) {
-  const TestFn* fn = FindBuiltinTest(name);
+  return RunTest(name, FindBuiltinTest(name), input, args);
+}
+
+absl::StatusOr<bool> Interpreter::RunTest(absl::string_view name,
+                                          const TestFn* fn,
+                                          const Value& input,
+                                          CallArgs& args) {
   if (fn == nullptr) return Error(absl::StrCat("no test named '", name, "'"));
   if (input.is_undefined() && strict() && name != "defined" &&
       name != "undefined") {

@@ -62,6 +62,12 @@ class Interpreter {
                                     const Value& input, CallArgs& args);
   absl::StatusOr<bool> ApplyTest(absl::string_view name, const Value& input,
                                  CallArgs& args);
+  // As ApplyFilter / ApplyTest with the function already looked up (null:
+  // there is none, an error).
+  absl::StatusOr<Value> RunFilter(absl::string_view name, const FilterFn* fn,
+                                  const Value& input, CallArgs& args);
+  absl::StatusOr<bool> RunTest(absl::string_view name, const TestFn* fn,
+                               const Value& input, CallArgs& args);
 
   // Renders the body of a macro or caller.
   absl::StatusOr<Value> CallMacro(const Stmt& macro, const Template* tmpl,
@@ -119,6 +125,15 @@ class Interpreter {
   absl::Status EvalArgs(const Expr& e, size_t first, Scope* scope,
                         CallArgs* args);
   Value Lookup(absl::string_view name, Scope* scope) const;
+  // The variable `name` in place when it is a local, a key of a dict
+  // context or a global; null otherwise (Lookup then decides). Valid until
+  // the next statement or call runs.
+  const Value* FindName(absl::string_view name, Scope* scope) const;
+  // The value of `e` in place when it is a variable or a key of a dict
+  // variable and defined; null otherwise (Eval then decides).
+  const Value* FindPrintable(const Expr& e, Scope* scope) const;
+  // `obj.name` for the kGetAttr `e` (obj defined).
+  Value GetAttrOf(const Expr& e, const Value& obj);
   absl::StatusOr<Value> Arith(absl::string_view op, const Value& a,
                               const Value& b);
   absl::StatusOr<Value> CallMethod(const Value& obj, absl::string_view name,

@@ -20,9 +20,23 @@ size_t CodepointLength(absl::string_view s, size_t i) {
 }  // namespace
 
 int64_t CodepointCount(absl::string_view s) {
-  int64_t n = 0;
-  for (size_t i = 0; i < s.size(); i += CodepointLength(s, i)) ++n;
+  // A leading ASCII run: one code point per byte.
+  size_t i = 0;
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  int64_t n = static_cast<int64_t>(i);
+  for (; i < s.size(); i += CodepointLength(s, i)) ++n;
   return n;
+}
+
+size_t CodepointPrefixBytes(absl::string_view s, int64_t n) {
+  size_t i = 0;
+  // ASCII: one byte per code point.
+  while (i < s.size() && n > 0 && static_cast<unsigned char>(s[i]) < 0x80) {
+    ++i;
+    --n;
+  }
+  for (; i < s.size() && n > 0; --n) i += CodepointLength(s, i);
+  return i;
 }
 
 std::vector<std::string> SplitCodepoints(absl::string_view s) {

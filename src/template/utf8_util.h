@@ -16,6 +16,9 @@ namespace serval::tmpl {
 
 // Number of code points in `s`.
 int64_t CodepointCount(absl::string_view s);
+// The byte length of the first `n` code points of `s` (all of `s` when it
+// has fewer).
+size_t CodepointPrefixBytes(absl::string_view s, int64_t n);
 // `s` cut into one string per code point.
 std::vector<std::string> SplitCodepoints(absl::string_view s);
 // Python str.lower()/upper() for ASCII, Latin-1, Latin Extended-A pairs,

@@ -1,5 +1,6 @@
 #include "src/template/value.h"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -91,6 +92,14 @@ void AppendRepr(const Value& v, std::string* out) {
 }  // namespace
 
 Value::Value(std::string s) : kind_(Kind::kString) {
+  if (s.empty()) {
+    // Strings are immutable: every empty one shares one payload.
+    static const auto* const kEmptyPayload =
+        new std::shared_ptr<const std::string>(
+            std::make_shared<const std::string>());
+    s_ = *kEmptyPayload;
+    return;
+  }
   s_ = std::make_shared<const std::string>(std::move(s));
 }
 
@@ -463,8 +472,22 @@ std::string FormatFloat(double d) {
 }
 
 void AppendEscaped(absl::string_view s, std::string* out) {
+  // Most text has nothing to escape: find the first byte that needs it.
+  static constexpr auto kSpecial = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : {'&', '<', '>', '"', '\''}) t[c] = true;
+    return t;
+  }();
+  size_t first = 0;
+  while (first < s.size() && !kSpecial[static_cast<unsigned char>(s[first])]) {
+    ++first;
+  }
+  if (first == s.size()) {
+    out->append(s.data(), s.size());
+    return;
+  }
   size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = first; i < s.size(); ++i) {
     const char* rep;
     switch (s[i]) {
       case '&': rep = "&amp;"; break;

@@ -64,6 +64,12 @@ class Callable {
   virtual std::string_view Name() const = 0;
 };
 
+// A filter: input value and call arguments to a value; a test: to a bool.
+using FilterFn = std::function<absl::StatusOr<Value>(
+    Interpreter* interp, const Value& input, CallArgs& args)>;
+using TestFn = std::function<absl::StatusOr<bool>(
+    Interpreter* interp, const Value& input, CallArgs& args)>;
+
 // A lazy host object (site, page, section...). Implementations must be
 // safe for concurrent const calls when shared between render threads.
 class Object {

@@ -13,6 +13,11 @@
 //       $PWD/tools/bench/template_bench 5
 // (the Python script is found next to DIR's parent; run from the
 // workspace root, or set TEMPLATE_BENCH_JINJA=path/to/script.)
+//
+// For instruction counts, TEMPLATE_BENCH_RENDERS=N renders exactly N times
+// after the first render and stops (no timing, no Jinja2):
+//   TEMPLATE_BENCH_RENDERS=200 valgrind --tool=callgrind \
+//       bazel-bin/tools/bench/template_bench $PWD/tools/bench/template_bench
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -65,6 +70,14 @@ int main(int argc, char** argv) {
   if (!first.ok()) {
     std::fprintf(stderr, "%s\n", std::string(first.status().message()).c_str());
     return 1;
+  }
+  if (const char* fixed = std::getenv("TEMPLATE_BENCH_RENDERS")) {
+    const int n = std::atoi(fixed);
+    for (int i = 0; i < n; ++i) {
+      if (!env.Render(**page, *context).ok()) return 1;
+    }
+    std::printf("serval: %d renders, %zu bytes each\n", n, first->size());
+    return 0;
   }
   std::vector<double> rates;
   for (int r = 0; r < runs; ++r) {

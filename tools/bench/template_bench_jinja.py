@@ -9,6 +9,9 @@ it with DIR/data.json for about a second per run; prints
 "output_bytes N" (one render's size, which template_bench compares with its
 own) and "median_renders_per_second N"; each run's figure goes to stderr
 (Debian python3-jinja2).
+
+TEMPLATE_BENCH_RENDERS=N renders exactly N times after the first render and
+stops, like template_bench (for CPU time or callgrind instruction counts).
 """
 import json
 import os
@@ -29,6 +32,13 @@ def main():
         context = json.load(f)
     template = env.get_template("page.html")
     html = template.render(context)
+    fixed = os.environ.get("TEMPLATE_BENCH_RENDERS")
+    if fixed is not None:
+        # A fixed count (for CPU time or instruction counts), no timing.
+        for _ in range(int(fixed)):
+            template.render(context)
+        print("jinja2: %s renders, %d bytes each" % (fixed, len(html.encode("utf-8"))))
+        return
     rates = []
     for _ in range(runs):
         n = 0
