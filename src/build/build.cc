@@ -263,6 +263,11 @@ class Builder {
     plan_warnings_ = {plan_warnings_begin, result_.warnings.size()};
     Phase("render", [&] { RenderAll(site); });
     Phase("postprocess", [&] { Postprocess(site); });
+    // Rendered Markdown and the template view are not needed past here;
+    // the publish phase (every output, the cache) is the build's peak.
+    env_.reset();  // its site functions hold the view
+    view_.reset();
+    std::vector<PageContent>().swap(contents_);
     CheckOutputConflicts();
     if (!result_.ok()) return;
 
