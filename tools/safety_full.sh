@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tools/safety_full.sh — the whole-build safety tests at large counts, on
-# demand (CI runs them sampled; see docs/reliability.md):
+# demand (CI runs them sampled; see docs/content/reliability.md):
 #   //src/build:fault_build_test  every call index of every write-site
 #                                 operation (SERVAL_FAULT_STRIDE=1) and a
 #                                 crash at every call (SERVAL_CRASH_STRIDE=1)

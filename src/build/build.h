@@ -17,7 +17,7 @@
 //               the commit point (one filesystem sync in batch mode), then
 //               pruning of stale outputs and the new build cache
 //
-// Incremental builds: `.serval/cache.json` (docs/cache_format.md) holds the
+// Incremental builds: `.serval/cache.json` (docs/content/cache_format.md) holds the
 // previous build's source hashes, page fingerprints, dependency graph and
 // output manifest. A build loads, parses and renders the Markdown of every
 // page (so it can tell what changed), then re-renders only the render jobs

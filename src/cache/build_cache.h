@@ -1,6 +1,6 @@
 // build_cache.h — what one build remembers for the next: source hashes, the
 // dependency graph of every rendered page, and the output manifest, kept in
-// `.serval/cache.json` (format: docs/cache_format.md).
+// `.serval/cache.json` (format: docs/content/cache_format.md).
 //
 // A cache is only an optimisation: one that cannot be trusted is thrown
 // away and the build is a full one. ParseCache therefore never fails

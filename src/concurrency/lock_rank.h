@@ -7,7 +7,7 @@
 // deadlock, is possible. Out-of-order acquisition aborts, naming both locks
 // (checks are on in every build except --config=release).
 //
-// docs/thread_safety.md mirrors this table with the reason for each rank;
+// docs/content/thread_safety.md mirrors this table with the reason for each rank;
 // keep the two in step. Leave gaps so new ranks fit between old ones.
 #ifndef SERVAL_CONCURRENCY_LOCK_RANK_H_
 #define SERVAL_CONCURRENCY_LOCK_RANK_H_
