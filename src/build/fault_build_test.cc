@@ -370,6 +370,10 @@ class CrashFs : public fs::Fs {
     if (Dead()) return Eio("rename", to);
     return base_->Rename(from, to);
   }
+  absl::Status Exchange(absl::string_view a, absl::string_view b) override {
+    if (Dead()) return Eio("renameat2", b);
+    return base_->Exchange(a, b);
+  }
   absl::Status Remove(absl::string_view p) override {
     if (Dead()) return Eio("unlink", p);
     return base_->Remove(p);
