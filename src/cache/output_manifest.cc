@@ -15,9 +15,11 @@ std::vector<std::string> StaleOutputs(const OutputManifest& previous,
   return stale;
 }
 
-PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
-                         const OutputManifest& previous,
-                         const std::vector<std::string>& stale) {
+namespace {
+
+PruneReport Prune(fs::Fs& fs, absl::string_view output_root,
+                  const OutputManifest& previous,
+                  const std::vector<std::string>& stale, bool remove) {
   PruneReport report;
   for (const std::string& path : stale) {
     auto listed = previous.find(path);
@@ -53,6 +55,10 @@ PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
                                "contents changed since Serval wrote it");
       continue;
     }
+    if (!remove) {
+      report.removed.push_back(path);
+      continue;
+    }
     fs::RetryPolicy policy;
     fs::Retrier retrier(policy);
     absl::Status removed;
@@ -70,6 +76,20 @@ PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
     report.removed.push_back(path);
   }
   return report;
+}
+
+}  // namespace
+
+PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
+                         const OutputManifest& previous,
+                         const std::vector<std::string>& stale) {
+  return Prune(fs, output_root, previous, stale, /*remove=*/true);
+}
+
+PruneReport SelectPrunable(fs::Fs& fs, absl::string_view output_root,
+                           const OutputManifest& previous,
+                           const std::vector<std::string>& stale) {
+  return Prune(fs, output_root, previous, stale, /*remove=*/false);
 }
 
 }  // namespace serval::cache
