@@ -47,7 +47,11 @@ PruneReport Prune(fs::Fs& fs, absl::string_view output_root,
     }
     absl::StatusOr<std::string> contents = fs.ReadFile(full);
     if (!contents.ok()) {
-      report.failed.emplace_back(path, contents.status());
+      if (absl::IsNotFound(contents.status())) {  // removed meanwhile
+        report.missing.push_back(path);
+      } else {
+        report.failed.emplace_back(path, contents.status());
+      }
       continue;
     }
     if (ContentHash(*contents) != listed->second.hash) {
