@@ -25,6 +25,17 @@ std::string RunfilesPath(const char* argv0, const std::string& workspace_relativ
 // Starts `binary` with `args`; returns its pid (aborts on failure).
 pid_t Spawn(const std::string& binary, const std::vector<std::string>& args);
 
+struct SpawnOptions {
+  // "NAME=value" entries added to (or replacing in) this environment.
+  std::vector<std::string> env;
+  // Where the child's stdout and stderr go (created or truncated); empty:
+  // inherited. stdout_path may be "/dev/null".
+  std::string stdout_path;
+  std::string stderr_path;
+};
+pid_t Spawn(const std::string& binary, const std::vector<std::string>& args,
+            const SpawnOptions& options);
+
 // Waits for `pid`; returns its wait status.
 int Wait(pid_t pid);
 

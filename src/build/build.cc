@@ -36,6 +36,7 @@
 #include "src/fs/build_lock.h"
 #include "src/fs/retry.h"
 #include "src/fs/temp_sweeper.h"
+#include "src/fs/tree_publisher.h"
 #include "src/highlight/theme.h"
 #include "src/markdown/markdown.h"
 #include "src/postprocess/outputs.h"
@@ -1150,14 +1151,15 @@ class Builder {
 
   // --- publish --------------------------------------------------------
 
+  // Two-phase (fs/tree_publisher.h): every new or changed output is
+  // staged as a temp (and made durable); only when all are does the switch
+  // put them in place, with the stale outputs set aside, then the build
+  // cache is committed. A failure before the cache is committed undoes the
+  // switch: the previous output tree is left exactly as it was.
   void Publish() {
-    fs::AtomicWriter writer(&fs_, {.durability = options_.durability,
-                                   .root = output_dir_});
-    const std::string marker =
-        fs::JoinPath(fs::JoinPath(options_.site_dir, ".serval"), "building");
+    const std::string marker = MarkerPath();
     fs::AtomicWriter state_writer(
-        &fs_, {.durability = fs::Durability::kStrict,
-               .root = fs::JoinPath(options_.site_dir, ".serval")});
+        &fs_, {.durability = fs::Durability::kStrict, .root = StateDir()});
     if (absl::StatusOr<fs::WriteOutcome> m = state_writer.Write(
             marker, absl::StrCat("build=", base::BuildId(), "\n"));
         !m.ok()) {
@@ -1168,6 +1170,14 @@ class Builder {
       result_.errors.push_back(absl::StrCat(output_dir_, ": ", s.message()));
       return;
     }
+    // Not finished (any return below before Finish()): the destructor
+    // removes the staged temps and undoes a switch.
+    fs::TreePublisher publisher(
+        &fs_, {.durability = options_.durability, .root = output_dir_},
+        outputs_.size(),
+        [this](size_t n, const std::function<void(size_t)>& fn) {
+          concurrency::ForEachIndex(pool_.get(), n, fn);
+        });
     std::vector<absl::StatusOr<fs::WriteOutcome>> outcomes(
         outputs_.size(), absl::UnknownError("not written"));
     concurrency::ForEachIndex(pool_.get(), outputs_.size(), [&](size_t i) {
@@ -1175,8 +1185,8 @@ class Builder {
         outcomes[i] = fs::WriteOutcome::kUnchanged;
         return;
       }
-      outcomes[i] = writer.Write(fs::JoinPath(output_dir_, outputs_[i].path),
-                                 outputs_[i].bytes);
+      outcomes[i] = publisher.Stage(
+          i, fs::JoinPath(output_dir_, outputs_[i].path), outputs_[i].bytes);
     });
     for (const absl::StatusOr<fs::WriteOutcome>& outcome : outcomes) {
       if (!outcome.ok()) {
@@ -1189,64 +1199,47 @@ class Builder {
     }
     result_.outputs = outputs_.size();
     if (!result_.ok()) return;  // the marker stays: the build did not commit
-    if (absl::Status s = writer.Commit(); !s.ok()) {
-      result_.errors.push_back(absl::StrCat("commit ", output_dir_, ": ", s.message()));
-      return;
-    }
-    // The outputs are durable: prune what the previous build wrote and this
-    // one did not, then commit the cache that describes them.
+    // Stale outputs (what the previous build wrote and this one does not)
+    // are removed by the switch, with the rest.
     cache::BuildCache next = NextCache();
     if (have_manifest_) {
-      cache::PruneReport pruned = cache::PruneOutputs(
+      cache::PruneReport pruned = cache::SelectPrunable(
           fs_, output_dir_, previous_.outputs,
           cache::StaleOutputs(previous_.outputs, next.outputs));
       for (const auto& [path, why] : pruned.kept) {
         result_.warnings.push_back(absl::StrCat(
             fs::JoinPath(output_dir_, path), ": stale output kept: ", why));
       }
-      // A stale output that could not be removed fails the build: the
-      // cache is not committed, so the next build still knows to prune it.
+      // A stale output that cannot be checked fails the build: the cache
+      // is not committed, so the next build still knows to prune it.
       for (const auto& [path, status] : pruned.failed) {
         result_.errors.push_back(absl::StrCat(
             fs::JoinPath(output_dir_, path), ": stale output not removed: ",
             status.message()));
       }
       if (!result_.ok()) return;
-      // The removals must be durable before the cache that no longer
-      // lists them is: after a power loss a pruned file could come back
-      // unknown to the manifest and stay forever.
-      if (!pruned.removed.empty() &&
-          options_.durability != fs::Durability::kNone) {
-        fs::RetryPolicy policy;
-        fs::Retrier retrier(policy);
-        absl::Status s;
-        do {
-          s = fs_.SyncAll(output_dir_);
-        } while (retrier.ShouldRetry(s));
-        if (!s.ok()) {
-          result_.errors.push_back(
-              absl::StrCat("commit ", output_dir_, ": ", s.message()));
-          return;
-        }
+      for (const std::string& path : pruned.removed) {
+        publisher.StageRemoval(fs::JoinPath(output_dir_, path));
       }
     }
-    if (absl::Status valid = cache::ValidateCache(next); !valid.ok()) {
-      // Some name cannot be stored: no cache, the next build is a full one.
-      result_.warnings.push_back(
-          absl::StrCat("build cache not written: ", valid.message()));
-      if (absl::Status s = fs_.Remove(CachePath());
-          !s.ok() && !absl::IsNotFound(s)) {
-        result_.errors.push_back(absl::StrCat(CachePath(), ": ", s.message()));
-        return;
-      }
-    } else if (absl::Status s = cache::WriteCache(state_writer, CachePath(), next);
-               !s.ok()) {
-      result_.errors.push_back(absl::StrCat(CachePath(), ": ", s.message()));
+    // The commit point of the outputs: switched and durable, or (on error)
+    // all as before.
+    if (absl::Status s = publisher.Switch(); !s.ok()) {
+      result_.errors.push_back(std::string(s.message()));
       return;
     }
-    // Past the commit point: the outputs and the cache are durable. A
-    // marker that cannot be removed only makes the next build verify the
-    // outputs it keeps, so it is a warning, not a failed build.
+    if (!CommitCache(state_writer, next, publisher)) return;
+    // Past the commit point: the outputs and the cache are durable. What
+    // is left to delete (old copies, stale outputs set aside) has temp
+    // names; if it cannot be deleted, the marker stays so that the next
+    // build sweeps it. Likewise a marker that cannot be removed only makes
+    // the next build verify the outputs it keeps: warnings, not failures.
+    std::vector<std::string> leftovers = publisher.Finish();
+    for (const std::string& message : leftovers) {
+      result_.warnings.push_back(
+          absl::StrCat(message, " (the next build removes it)"));
+    }
+    if (!leftovers.empty()) return;
     fs::RetryPolicy policy;
     fs::Retrier retrier(policy);
     absl::Status removed;
@@ -1258,6 +1251,43 @@ class Builder {
           absl::StrCat(marker, ": ", removed.message(),
                        " (the next build verifies the outputs it keeps)"));
     }
+  }
+
+  // Writes the build cache that describes the switched outputs; true when
+  // it is committed. If it is not, the switch is undone (the previous
+  // outputs go with the previous cache) — unless the new cache's rename
+  // happened and only its directory sync failed: then the new outputs stay
+  // with it, the build fails and the marker stays.
+  bool CommitCache(const fs::AtomicWriter& state_writer,
+                   const cache::BuildCache& next,
+                   fs::TreePublisher& publisher) {
+    absl::Status status;
+    std::string bytes;
+    if (absl::Status valid = cache::ValidateCache(next); !valid.ok()) {
+      // Some name cannot be stored: no cache, the next build is a full one.
+      result_.warnings.push_back(
+          absl::StrCat("build cache not written: ", valid.message()));
+      status = fs_.Remove(CachePath());
+      if (absl::IsNotFound(status)) status = absl::OkStatus();
+    } else {
+      bytes = cache::SerializeCache(next);
+      status = state_writer.Write(CachePath(), bytes).status();
+    }
+    if (status.ok()) return true;
+    result_.errors.push_back(absl::StrCat(CachePath(), ": ", status.message()));
+    absl::StatusOr<std::string> now = fs_.ReadFile(CachePath());
+    if (!bytes.empty() && now.ok() && *now == bytes) {
+      // Committed but maybe not durable: keep the new outputs with it.
+      for (const std::string& message : publisher.Finish()) {
+        result_.warnings.push_back(message);
+      }
+      return false;
+    }
+    if (absl::Status undone = publisher.Rollback(); !undone.ok()) {
+      result_.errors.push_back(absl::StrCat(
+          "previous output not fully restored: ", undone.message()));
+    }
+    return false;
   }
 
   fs::Fs& fs_;

@@ -13,9 +13,14 @@
 //               that needs it through its template (parallel), recording
 //               what each render reads
 //   postprocess sitemap, feeds, search index, robots.txt
-//   publish     every output through the atomic writer (parallel), then
-//               the commit point (one filesystem sync in batch mode), then
-//               pruning of stale outputs and the new build cache
+//   publish     two-phase (fs/tree_publisher.h): every new or changed
+//               output is staged as a temp (parallel) and made durable;
+//               then the switch puts them all in place (renameat2
+//               RENAME_EXCHANGE, old bytes kept under the temp name) and
+//               sets stale outputs aside, then the commit point (one
+//               filesystem sync in batch mode), then the new build cache;
+//               a failure before the cache is committed undoes the switch.
+//               Last, the old copies and set-aside files are deleted.
 //
 // Incremental builds: `.serval/cache.json` (docs/content/cache_format.md) holds the
 // previous build's source hashes, page fingerprints, dependency graph and
@@ -38,7 +43,11 @@
 //
 // Nothing is written before every output has been produced without error:
 // a build with errors reports all of them (as "path:line:col: message"),
-// writes nothing and leaves the previous output as it was. Output bytes are
+// writes nothing and leaves the previous output as it was. A build that
+// fails while publishing (an I/O error) leaves the previous output tree
+// byte-identical too — with one exception: a failure of the new cache's
+// directory sync, after its rename, leaves the whole new tree (never a
+// mix) and the .serval/building marker. Output bytes are
 // a function of the inputs and the build time only: identical for any
 // --jobs and from run to run.
 //

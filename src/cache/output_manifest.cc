@@ -15,9 +15,11 @@ std::vector<std::string> StaleOutputs(const OutputManifest& previous,
   return stale;
 }
 
-PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
-                         const OutputManifest& previous,
-                         const std::vector<std::string>& stale) {
+namespace {
+
+PruneReport Prune(fs::Fs& fs, absl::string_view output_root,
+                  const OutputManifest& previous,
+                  const std::vector<std::string>& stale, bool remove) {
   PruneReport report;
   for (const std::string& path : stale) {
     auto listed = previous.find(path);
@@ -45,12 +47,20 @@ PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
     }
     absl::StatusOr<std::string> contents = fs.ReadFile(full);
     if (!contents.ok()) {
-      report.failed.emplace_back(path, contents.status());
+      if (absl::IsNotFound(contents.status())) {  // removed meanwhile
+        report.missing.push_back(path);
+      } else {
+        report.failed.emplace_back(path, contents.status());
+      }
       continue;
     }
     if (ContentHash(*contents) != listed->second.hash) {
       report.kept.emplace_back(path,
                                "contents changed since Serval wrote it");
+      continue;
+    }
+    if (!remove) {
+      report.removed.push_back(path);
       continue;
     }
     fs::RetryPolicy policy;
@@ -70,6 +80,20 @@ PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
     report.removed.push_back(path);
   }
   return report;
+}
+
+}  // namespace
+
+PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
+                         const OutputManifest& previous,
+                         const std::vector<std::string>& stale) {
+  return Prune(fs, output_root, previous, stale, /*remove=*/true);
+}
+
+PruneReport SelectPrunable(fs::Fs& fs, absl::string_view output_root,
+                           const OutputManifest& previous,
+                           const std::vector<std::string>& stale) {
+  return Prune(fs, output_root, previous, stale, /*remove=*/false);
 }
 
 }  // namespace serval::cache

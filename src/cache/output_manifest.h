@@ -53,6 +53,13 @@ PruneReport PruneOutputs(fs::Fs& fs, absl::string_view output_root,
                          const OutputManifest& previous,
                          const std::vector<std::string>& stale);
 
+// What PruneOutputs would do, deleting nothing: `removed` lists the files
+// it would delete (for a TreePublisher to remove with the rest of the
+// publish, so that a failed build deletes nothing).
+PruneReport SelectPrunable(fs::Fs& fs, absl::string_view output_root,
+                           const OutputManifest& previous,
+                           const std::vector<std::string>& stale);
+
 }  // namespace serval::cache
 
 #endif  // SERVAL_CACHE_OUTPUT_MANIFEST_H_

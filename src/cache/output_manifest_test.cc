@@ -73,6 +73,26 @@ TEST_P(PruneTest, RemovesOnlyUnchangedFilesItWrote) {
   EXPECT_TRUE(Exists("dir"));
 }
 
+TEST_P(PruneTest, SelectPrunableChoosesTheSameFilesAndDeletesNone) {
+  Put("old/index.html", "old page");
+  Put("edited/index.html", "the user's own text");
+  const OutputManifest previous = {
+      {"old/index.html", {ContentHash("old page"), "content/old.md"}},
+      {"edited/index.html", {ContentHash("what Serval wrote"), "content/e.md"}},
+      {"gone/index.html", {ContentHash("x"), "content/g.md"}},
+  };
+  PruneReport report = SelectPrunable(
+      t_.fs(), t_.root(), previous,
+      {"edited/index.html", "gone/index.html", "old/index.html"});
+  EXPECT_THAT(report.removed, ElementsAre("old/index.html"));
+  EXPECT_THAT(report.missing, ElementsAre("gone/index.html"));
+  EXPECT_THAT(report.kept,
+              ElementsAre(Pair("edited/index.html",
+                               "contents changed since Serval wrote it")));
+  EXPECT_TRUE(Exists("old/index.html"));
+  EXPECT_TRUE(Exists("edited/index.html"));
+}
+
 TEST_P(PruneTest, NeverFollowsASymlink) {
   Put("target.html", "page");
   ASSERT_TRUE(

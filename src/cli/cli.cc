@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "CLI/CLI.hpp"
@@ -16,6 +17,7 @@
 #include "src/cli/user_path.h"
 #include "src/site/config.h"
 #include "src/template/environment.h"
+#include "src/fs/lock_safety.h"
 #include "src/fs/posix_fs.h"
 #include "src/scaffold/scaffold.h"
 
@@ -99,7 +101,26 @@ build::BuildOptions ToBuildOptions(const BuildFlags& f) {
     base::Log(base::LogLevel::kWarning,
               absl::StrCat("waiting for the build lock held by ", holder));
   };
+  // For tests only (stress/serval_process_stress): several builds of one
+  // site at once, kept whole by the atomic writes alone.
+  const char* no_lock = std::getenv(kUnsafeNoLockEnv);
+  options.use_lock = no_lock == nullptr || std::string(no_lock) != "1";
   return options;
+}
+
+// Warnings about the build lock itself, before a build.
+void WarnAboutTheLock(const build::BuildOptions& options) {
+  if (!options.use_lock) {
+    base::Log(base::LogLevel::kWarning,
+              absl::StrCat(kUnsafeNoLockEnv,
+                           "=1: building without the build lock (for tests "
+                           "only; concurrent builds of this site may "
+                           "interleave their outputs)"));
+    return;
+  }
+  if (std::optional<std::string> w = fs::FlockWarning(options.site_dir)) {
+    base::Log(base::LogLevel::kWarning, *w);
+  }
 }
 
 void InitLoggingFor(const BuildFlags& f) {
@@ -310,13 +331,16 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   fs::PosixFs fs;
   if (build_cmd->parsed()) {
     InitLoggingFor(build_flags);
-    return RunBuild(fs, ToBuildOptions(build_flags), build_flags, out)
+    const build::BuildOptions options = ToBuildOptions(build_flags);
+    WarnAboutTheLock(options);
+    return RunBuild(fs, options, build_flags, out)
                ? kExitOk
                : kExitFailure;
   }
   if (check_cmd->parsed()) {
     InitLoggingFor(check_flags);
     const build::BuildOptions options = ToBuildOptions(check_flags);
+    WarnAboutTheLock(options);
     if (!RunBuild(fs, options, check_flags, out)) return kExitFailure;
     absl::StatusOr<std::string> config_text =
         fs.ReadFile(fs::JoinPath(options.site_dir, "serval.toml"));

@@ -4,6 +4,13 @@
 //
 // Exit codes (the CLI contract): 0 success, 1 build or check errors,
 // 2 usage errors (unknown command or flag, bad value).
+//
+// Environment: SERVAL_UNSAFE_NO_LOCK=1 makes `build` and `check` skip the
+// build lock (.serval/lock), with a warning. FOR TESTS ONLY (the lock-free
+// stress test): concurrent builds of one site then rely on atomic writes
+// alone — no file is torn, but their outputs may interleave. Before a
+// locked build, a warning is printed if the site is on a filesystem where
+// flock may be unreliable (NFS, CIFS/SMB, FUSE...; fs/lock_safety.h).
 #ifndef SERVAL_CLI_CLI_H_
 #define SERVAL_CLI_CLI_H_
 
@@ -18,6 +25,8 @@ namespace serval::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
+
+inline constexpr char kUnsafeNoLockEnv[] = "SERVAL_UNSAFE_NO_LOCK";
 
 // Runs `serval` with `args` (args[0] is the program name). Normal output
 // goes to `out`, diagnostics and usage errors to `err`.

@@ -100,12 +100,14 @@ absl::Status AtomicWriter::CheckPath(absl::string_view path) const {
 }
 
 absl::StatusOr<bool> AtomicWriter::Unchanged(
-    absl::string_view path, absl::string_view contents) const {
+    absl::string_view path, absl::string_view contents,
+    std::optional<uint32_t>* existing_mode) const {
   absl::StatusOr<FileInfo> info = fs_->Stat(path);
   if (!info.ok()) {
     if (ErrnoOf(info.status()) == ENOENT) return false;
     return info.status();
   }
+  if (info->type == FileType::kRegular) *existing_mode = info->mode;
   if (info->type != FileType::kRegular || info->size != contents.size() ||
       info->mode != options_.mode) {
     return false;
@@ -119,22 +121,35 @@ absl::StatusOr<bool> AtomicWriter::Unchanged(
   return *existing == contents;
 }
 
-absl::StatusOr<WriteOutcome> AtomicWriter::Write(
-    absl::string_view path, absl::string_view contents) const {
+absl::Status AtomicWriter::Prepare(absl::string_view path,
+                                   absl::string_view contents, bool* unchanged,
+                                   std::optional<uint32_t>* existing_mode,
+                                   Retrier& retrier) const {
   absl::Status checked = CheckPath(path);
   if (!checked.ok()) return checked;
-  absl::StatusOr<bool> unchanged = Unchanged(path, contents);
-  if (!unchanged.ok()) return Annotate(unchanged.status(), path);
-  if (*unchanged) return WriteOutcome::kUnchanged;
-
-  const std::string dir = Dirname(path);
-  Retrier retrier(options_.retry);
+  if (!options_.always_write) {
+    absl::StatusOr<bool> same = Unchanged(path, contents, existing_mode);
+    if (!same.ok()) return Annotate(same.status(), path);
+    *unchanged = *same;
+    if (*unchanged) return absl::OkStatus();
+  }
   absl::Status dirs;
   do {
-    dirs = CreateDirs(*fs_, dir);  // mkdir can fail with EINTR too
+    dirs = CreateDirs(*fs_, Dirname(path));  // mkdir can fail with EINTR too
   } while (retrier.ShouldRetry(dirs));
   if (!dirs.ok()) return Annotate(dirs, path);
+  return absl::OkStatus();
+}
 
+absl::StatusOr<WriteOutcome> AtomicWriter::Write(
+    absl::string_view path, absl::string_view contents) const {
+  Retrier retrier(options_.retry);
+  bool unchanged = false;
+  std::optional<uint32_t> existing_mode;
+  absl::Status prepared =
+      Prepare(path, contents, &unchanged, &existing_mode, retrier);
+  if (!prepared.ok()) return prepared;
+  if (unchanged) return WriteOutcome::kUnchanged;
   for (;;) {
     absl::Status status = WriteOnce(path, contents, retrier);
     if (status.ok()) return WriteOutcome::kWritten;
@@ -144,9 +159,35 @@ absl::StatusOr<WriteOutcome> AtomicWriter::Write(
   }
 }
 
-absl::Status AtomicWriter::WriteOnce(absl::string_view path,
-                                     absl::string_view contents,
-                                     Retrier& retrier) const {
+absl::StatusOr<StagedFile> AtomicWriter::Stage(
+    absl::string_view path, absl::string_view contents) const {
+  Retrier retrier(options_.retry);
+  bool unchanged = false;
+  std::optional<uint32_t> existing_mode;
+  absl::Status prepared =
+      Prepare(path, contents, &unchanged, &existing_mode, retrier);
+  if (!prepared.ok()) return prepared;
+  StagedFile staged;
+  staged.target = std::string(path);
+  if (unchanged) return staged;
+  for (;;) {
+    absl::StatusOr<std::string> temp = WriteTemp(path, contents, retrier);
+    if (temp.ok()) {
+      staged.outcome = WriteOutcome::kWritten;
+      staged.temp = *std::move(temp);
+      staged.replaces = existing_mode.has_value();
+      staged.old_mode = existing_mode.value_or(0);
+      return staged;
+    }
+    if (!retrier.ShouldRetry(temp.status())) {
+      return Annotate(temp.status(), path);
+    }
+  }
+}
+
+absl::StatusOr<std::string> AtomicWriter::WriteTemp(
+    absl::string_view path, absl::string_view contents,
+    Retrier& retrier) const {
   const std::string dir = Dirname(path);
   const std::string base = Basename(path);
   std::string temp;
@@ -174,18 +215,26 @@ absl::Status AtomicWriter::WriteOnce(absl::string_view path,
     RemoveTemp(temp, retrier);
     return status;
   }
+  return temp;
+}
 
+absl::Status AtomicWriter::WriteOnce(absl::string_view path,
+                                     absl::string_view contents,
+                                     Retrier& retrier) const {
+  absl::StatusOr<std::string> temp = WriteTemp(path, contents, retrier);
+  if (!temp.ok()) return temp.status();
+  absl::Status status;
   for (;;) {
-    status = fs_->Rename(temp, path);
+    status = fs_->Rename(*temp, path);
     if (status.ok()) break;
     if (retrier.ShouldRetry(status)) continue;
-    RemoveTemp(temp, retrier);
+    RemoveTemp(*temp, retrier);
     return status;
   }
 
   if (options_.durability == Durability::kStrict) {
     do {
-      status = fs_->SyncDir(dir);
+      status = fs_->SyncDir(Dirname(path));
     } while (retrier.ShouldRetry(status));
   }
   return status;

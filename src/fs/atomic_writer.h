@@ -52,6 +52,7 @@
 #define SERVAL_FS_ATOMIC_WRITER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -75,9 +76,21 @@ struct AtomicWriteOptions {
   // is checked.
   std::string root;
   RetryPolicy retry;
+  // Write even when the file already holds `contents` (step 2 skipped).
+  bool always_write = false;
 };
 
 enum class WriteOutcome { kWritten, kUnchanged };
+
+// A file written by AtomicWriter::Stage but not yet put in place.
+struct StagedFile {
+  WriteOutcome outcome = WriteOutcome::kUnchanged;  // kUnchanged: no temp
+  std::string target;
+  std::string temp;  // holds the new contents: written, mode set, closed
+  // The target existed as a regular file when staged (its mode then).
+  bool replaces = false;
+  uint32_t old_mode = 0;
+};
 
 class AtomicWriter {
  public:
@@ -88,6 +101,12 @@ class AtomicWriter {
   absl::StatusOr<WriteOutcome> Write(absl::string_view path,
                                      absl::string_view contents) const;
 
+  // Phase one of a two-phase publish (tree_publisher.h): steps 1-4 of
+  // Write() up to, not including, the rename. The temp is fsynced in
+  // strict mode. On error no temp is left and the target is untouched.
+  absl::StatusOr<StagedFile> Stage(absl::string_view path,
+                                   absl::string_view contents) const;
+
   // The commit point: in kBatch mode, syncs the filesystem holding the
   // root ("." if none); a no-op in the other modes.
   absl::Status Commit() const;
@@ -96,8 +115,22 @@ class AtomicWriter {
 
  private:
   absl::Status CheckPath(absl::string_view path) const;
+  // Whether `path` already holds `contents` with our mode; *existing_mode
+  // gets its mode if it is a regular file (else stays unset).
   absl::StatusOr<bool> Unchanged(absl::string_view path,
-                                 absl::string_view contents) const;
+                                 absl::string_view contents,
+                                 std::optional<uint32_t>* existing_mode) const;
+  // Checks the path and creates the parent directories; *unchanged when
+  // there is nothing to write.
+  absl::Status Prepare(absl::string_view path, absl::string_view contents,
+                       bool* unchanged, std::optional<uint32_t>* existing_mode,
+                       Retrier& retrier) const;
+  // One attempt: a fresh temp beside `path` holding `contents` (mode set,
+  // fsynced in strict mode, closed); its name, or an error with no temp
+  // left.
+  absl::StatusOr<std::string> WriteTemp(absl::string_view path,
+                                        absl::string_view contents,
+                                        Retrier& retrier) const;
   // One attempt: temp, write, rename (and strict syncs).
   absl::Status WriteOnce(absl::string_view path, absl::string_view contents,
                          Retrier& retrier) const;

@@ -41,6 +41,8 @@ absl::string_view CallName(FsOp op) {
       return "close";
     case FsOp::kRename:
       return "rename";
+    case FsOp::kExchange:
+      return "renameat2";
     case FsOp::kRemove:
       return "unlink";
     case FsOp::kRemoveDir:
@@ -77,8 +79,8 @@ std::string Normalize(absl::string_view path) {
 absl::string_view FsOpName(FsOp op) {
   static constexpr absl::string_view kNames[kFsOpCount] = {
       "ReadFile", "Stat",    "ListDir", "CreateDir", "OpenForWrite", "Write",
-      "Sync",     "SetMode", "Close",   "Rename",    "Remove",       "RemoveDir",
-      "Symlink",  "SyncDir", "SyncAll", "TryLock"};
+      "Sync",     "SetMode", "Close",   "Rename",    "Exchange",     "Remove",
+      "RemoveDir", "Symlink", "SyncDir", "SyncAll",  "TryLock"};
   return kNames[static_cast<int>(op)];
 }
 
@@ -306,6 +308,38 @@ absl::Status FaultInjectionFs::Rename(absl::string_view from,
   return status;
 }
 
+absl::Status FaultInjectionFs::Exchange(absl::string_view a,
+                                        absl::string_view b) {
+  concurrency::MutexLock lock(&mu_);
+  absl::Status fault = Check(FsOp::kExchange, b);
+  if (!fault.ok()) return fault;
+  const std::string a_key = Normalize(a);
+  const std::string b_key = Normalize(b);
+  absl::Status snap = SnapshotDir(Dirname(a_key));
+  if (snap.ok()) snap = SnapshotDir(Dirname(b_key));
+  if (!snap.ok()) return snap;
+  for (const std::string& key : {a_key, b_key}) {
+    absl::StatusOr<FileInfo> info = base_->Stat(key);
+    if (info.ok() && info->type == FileType::kRegular) {
+      absl::StatusOr<int64_t> inode = Track(key);
+      if (!inode.ok()) return inode.status();
+    }
+  }
+  absl::Status status = base_->Exchange(a, b);
+  if (!status.ok() || a_key == b_key) return status;
+  auto a_it = names_.find(a_key);
+  auto b_it = names_.find(b_key);
+  const std::optional<int64_t> a_inode =
+      a_it == names_.end() ? std::nullopt : std::optional(a_it->second);
+  const std::optional<int64_t> b_inode =
+      b_it == names_.end() ? std::nullopt : std::optional(b_it->second);
+  names_.erase(a_key);
+  names_.erase(b_key);
+  if (a_inode) names_[b_key] = *a_inode;
+  if (b_inode) names_[a_key] = *b_inode;
+  return status;
+}
+
 absl::Status FaultInjectionFs::Remove(absl::string_view path) {
   concurrency::MutexLock lock(&mu_);
   absl::Status fault = Check(FsOp::kRemove, path);
@@ -437,7 +471,8 @@ absl::Status FaultInjectionFs::RemoveTree(const std::string& path) {
 }
 
 absl::Status FaultInjectionFs::WriteDurable(const std::string& path,
-                                            const Inode& inode) {
+                                            const Inode& inode,
+                                            const std::string& contents) {
   absl::StatusOr<FileInfo> info = base_->Stat(path);
   if (info.ok() && info->type != FileType::kRegular) {
     absl::Status removed = RemoveTree(path);
@@ -446,17 +481,18 @@ absl::Status FaultInjectionFs::WriteDurable(const std::string& path,
   absl::StatusOr<std::unique_ptr<WritableFile>> file =
       base_->OpenForWrite(path, OpenMode::kTruncate, inode.mode);
   if (!file.ok()) return file.status();
-  absl::Status status = WriteAll(**file, inode.durable);
+  absl::Status status = WriteAll(**file, contents);
   if (status.ok()) status = (*file)->SetMode(inode.mode);
   absl::Status closed = (*file)->Close();
   return status.ok() ? closed : status;
 }
 
-absl::Status FaultInjectionFs::SimulatePowerLoss() {
+absl::Status FaultInjectionFs::SimulatePowerLoss(PowerLoss model) {
   concurrency::MutexLock lock(&mu_);
   std::set<std::string> restored;  // names brought back from snapshots
   // 1. Directory entries: back to their last synced state, parents first
   //    (std::map order puts "/a" before "/a/b").
+  if (model == PowerLoss::kDataOnly) snapshots_.clear();
   for (const auto& [dir, snapshot] : snapshots_) {
     absl::StatusOr<std::vector<std::string>> current = base_->ListDir(dir);
     if (!current.ok()) continue;  // removed by its parent's rewind
@@ -494,7 +530,9 @@ absl::Status FaultInjectionFs::SimulatePowerLoss() {
     }
   }
   snapshots_.clear();
-  // 2. File data: every tracked name holds its inode's durable contents.
+  // 2. File data: every tracked name holds its inode's durable contents
+  //    (in kEntriesOnly, all the data written so far is durable).
+  const bool keep_data = model == PowerLoss::kEntriesOnly;
   for (auto it = names_.begin(); it != names_.end();) {
     if (restored.count(it->first) == 0 &&
         ErrnoOf(base_->Stat(it->first).status()) == ENOENT) {
@@ -502,11 +540,18 @@ absl::Status FaultInjectionFs::SimulatePowerLoss() {
       continue;
     }
     Inode& inode = inodes_[it->second];
-    absl::Status status = WriteDurable(it->first, inode);
+    absl::Status status = WriteDurable(
+        it->first, inode, keep_data ? inode.contents : inode.durable);
     if (!status.ok()) return status;
     ++it;
   }
-  for (auto& [id, inode] : inodes_) inode.contents = inode.durable;
+  for (auto& [id, inode] : inodes_) {
+    if (keep_data) {
+      inode.durable = inode.contents;
+    } else {
+      inode.contents = inode.durable;
+    }
+  }
   ++generation_;
   return absl::OkStatus();
 }

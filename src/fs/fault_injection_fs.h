@@ -14,12 +14,20 @@
 // changed, its entries as of its last directory sync (or as of the first
 // change after construction — everything that exists when the wrapper is
 // made counts as durable). SimulatePowerLoss() rewinds the wrapped Fs to
-// exactly that durable state: unsynced directory entries vanish or come
-// back, unsynced file data is dropped (a never-synced file is empty), and
-// every handle opened before it fails with EIO. SyncAll() (syncfs) makes
-// everything durable. This is the pessimistic model (ext4 without
-// auto_da_alloc): a rename made durable by a directory sync does not make
-// the renamed file's data durable.
+// that durable state and every handle opened before it fails with EIO.
+// SyncAll() (syncfs) makes everything durable. Three models:
+//   kDataAndEntries  (default) unsynced directory entries vanish or come
+//                    back AND unsynced file data is dropped (a never-synced
+//                    file is empty): the pessimistic model (ext4 without
+//                    auto_da_alloc), where a rename made durable by a
+//                    directory sync does not make the renamed file's data
+//                    durable;
+//   kDataOnly        every name stays as it is; unsynced file data is
+//                    dropped (names are journaled, data is not);
+//   kEntriesOnly     directory entries created, renamed, exchanged or
+//                    removed since their directory's last sync are undone;
+//                    file data written so far survives (data=journal).
+// Rename and Exchange move tracked files' inodes with their names.
 // Not modelled: renaming directories (their unsynced subtree snapshots are
 // dropped), symlink durability, and paths reaching the same file through
 // symlinks (tracking is by lexically normalized path).
@@ -61,6 +69,7 @@ enum class FsOp {
   kSetMode,
   kClose,
   kRename,
+  kExchange,
   kRemove,
   kRemoveDir,
   kSymlink,
@@ -96,8 +105,10 @@ class FaultInjectionFs : public Fs {
   int64_t Calls(FsOp op) const;
   int64_t FaultsFired() const;
 
-  // Rewinds the wrapped Fs to its durable state (see the file comment).
-  absl::Status SimulatePowerLoss();
+  enum class PowerLoss { kDataAndEntries, kDataOnly, kEntriesOnly };
+  // Rewinds the wrapped Fs to its durable state under `model` (see the
+  // file comment).
+  absl::Status SimulatePowerLoss(PowerLoss model = PowerLoss::kDataAndEntries);
 
   absl::StatusOr<std::string> ReadFile(absl::string_view path) override;
   absl::StatusOr<FileInfo> Stat(absl::string_view path) override;
@@ -107,6 +118,7 @@ class FaultInjectionFs : public Fs {
   absl::StatusOr<std::unique_ptr<WritableFile>> OpenForWrite(
       absl::string_view path, OpenMode open_mode, uint32_t mode) override;
   absl::Status Rename(absl::string_view from, absl::string_view to) override;
+  absl::Status Exchange(absl::string_view a, absl::string_view b) override;
   absl::Status Remove(absl::string_view path) override;
   absl::Status RemoveDir(absl::string_view path) override;
   absl::Status Symlink(absl::string_view target,
@@ -148,7 +160,8 @@ class FaultInjectionFs : public Fs {
   int64_t NewInode(uint32_t mode) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RemoveTree(const std::string& path)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status WriteDurable(const std::string& path, const Inode& inode)
+  absl::Status WriteDurable(const std::string& path, const Inode& inode,
+                            const std::string& contents)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Handle operations (called by File).

@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "src/base/errno_status.h"
 #include "src/fs/mem_fs.h"
@@ -145,6 +147,95 @@ TEST_P(FaultInjectionFsTest, SyncAllMakesEverythingDurable) {
   ASSERT_TRUE(fs.SimulatePowerLoss().ok());
   EXPECT_EQ(Get(P("a/b/f")), "data");
   EXPECT_EQ(t_.fs().Stat(P("a/b/f")).value().mode, 0640u);
+}
+
+// The same scenario as above under each of the three models.
+struct PowerLossScenario {
+  std::vector<std::string> names;
+  std::string before, synced, entry_only, renamed;
+};
+
+TEST_P(FaultInjectionFsTest, PowerLossModelsDropDataOrEntriesOrBoth) {
+  using Model = FaultInjectionFs::PowerLoss;
+  for (Model model : {Model::kDataAndEntries, Model::kDataOnly,
+                      Model::kEntriesOnly}) {
+    SCOPED_TRACE(static_cast<int>(model));
+    const std::string d = P(absl::StrCat("m", static_cast<int>(model)));
+    ASSERT_TRUE(CreateDirs(t_.fs(), d).ok());
+    Put(d + "/before", "durable", false);
+    FaultInjectionFs fs(&t_.fs());
+    auto put = [&](const std::string& path, absl::string_view data,
+                   bool sync) {
+      auto file = fs.OpenForWrite(path, OpenMode::kTruncate, 0644);
+      ASSERT_TRUE(file.ok());
+      ASSERT_TRUE(WriteAll(**file, data).ok());
+      if (sync) ASSERT_TRUE((*file)->Sync().ok());
+      ASSERT_TRUE((*file)->Close().ok());
+    };
+    put(d + "/synced", "synced data", true);
+    put(d + "/entry_only", "unsynced data", false);
+    ASSERT_TRUE(fs.SyncDir(d).ok());
+    put(d + "/new", "never synced", false);    // entry and data unsynced
+    put(d + "/before", "overwritten", false);  // data unsynced
+    put(d + "/tmp", "renamed", true);          // data synced, entry not
+    ASSERT_TRUE(fs.Rename(d + "/tmp", d + "/renamed").ok());
+    ASSERT_TRUE(fs.SimulatePowerLoss(model).ok());
+    auto names = t_.fs().ListDir(d);
+    ASSERT_TRUE(names.ok());
+    switch (model) {
+      case Model::kDataAndEntries:
+        EXPECT_EQ(*names, (std::vector<std::string>{"before", "entry_only",
+                                                    "synced"}));
+        EXPECT_EQ(Get(d + "/before"), "durable");
+        EXPECT_EQ(Get(d + "/entry_only"), "");
+        break;
+      case Model::kDataOnly:  // every name stays; unsynced data is gone
+        EXPECT_EQ(*names,
+                  (std::vector<std::string>{"before", "entry_only", "new",
+                                            "renamed", "synced"}));
+        EXPECT_EQ(Get(d + "/before"), "durable");
+        EXPECT_EQ(Get(d + "/entry_only"), "");
+        EXPECT_EQ(Get(d + "/new"), "");
+        EXPECT_EQ(Get(d + "/renamed"), "renamed");
+        break;
+      case Model::kEntriesOnly:  // names as of the sync; data all kept
+        EXPECT_EQ(*names, (std::vector<std::string>{"before", "entry_only",
+                                                    "synced"}));
+        EXPECT_EQ(Get(d + "/before"), "overwritten");
+        EXPECT_EQ(Get(d + "/entry_only"), "unsynced data");
+        break;
+    }
+    EXPECT_EQ(Get(d + "/synced"), "synced data");
+  }
+}
+
+TEST_P(FaultInjectionFsTest, ExchangeSwapsAndPowerLossUndoesIt) {
+  Put(P("target"), "old", false);
+  FaultInjectionFs fs(&t_.fs());
+  auto file = fs.OpenForWrite(P("tmp"), OpenMode::kCreateExclusive, 0644);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(WriteAll(**file, "new").ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  ASSERT_TRUE(fs.Exchange(P("tmp"), P("target")).ok());
+  EXPECT_EQ(Get(P("target")), "new");
+  EXPECT_EQ(Get(P("tmp")), "old");
+  // Entries only: the exchange is undone, each name keeps its data.
+  ASSERT_TRUE(fs.SimulatePowerLoss(FaultInjectionFs::PowerLoss::kEntriesOnly)
+                  .ok());
+  EXPECT_EQ(Get(P("target")), "old");
+  EXPECT_EQ(ErrnoOf(t_.fs().Stat(P("tmp")).status()), ENOENT);
+  // A synced exchange survives.
+  Put(P("tmp2"), "newer", true);
+  ASSERT_TRUE(fs.SyncAll(t_.root()).ok());
+  ASSERT_TRUE(fs.Exchange(P("tmp2"), P("target")).ok());
+  ASSERT_TRUE(fs.SyncDir(t_.root()).ok());
+  ASSERT_TRUE(fs.SimulatePowerLoss().ok());
+  EXPECT_EQ(Get(P("target")), "newer");
+  EXPECT_EQ(Get(P("tmp2")), "old");
+  fs.Inject({.op = FsOp::kExchange, .error = EINVAL});
+  EXPECT_EQ(fs.Exchange(P("tmp2"), P("target")),
+            base::ErrnoStatus(EINVAL, "renameat2", P("target")));
 }
 
 INSTANTIATE_TEST_SUITE_P(Fs, FaultInjectionFsTest,

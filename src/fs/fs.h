@@ -104,6 +104,12 @@ class Fs {
   // rename(2): atomically replaces `to`. EXDEV across filesystems.
   virtual absl::Status Rename(absl::string_view from,
                               absl::string_view to) = 0;
+  // renameat2(RENAME_EXCHANGE): atomically swaps the entries `a` and `b`
+  // (both must exist: ENOENT otherwise); every reader sees one or the
+  // other, never neither. EINVAL (or ENOSYS) where the filesystem or kernel
+  // does not support it: callers fall back to Rename. Errors name `b`.
+  virtual absl::Status Exchange(absl::string_view a,
+                                absl::string_view b) = 0;
   // unlink(2) of a file or symlink.
   virtual absl::Status Remove(absl::string_view path) = 0;
   // rmdir(2) of an empty directory.

@@ -98,6 +98,18 @@ TEST_P(FsContractTest, RenameReplacesAtomically) {
   EXPECT_EQ(ErrnoOf(fs().Rename(P("gone"), P("old"))), ENOENT);
 }
 
+TEST_P(FsContractTest, ExchangeSwapsTwoFilesAtomically) {
+  Put(P("a"), "aaa", 0600);
+  Put(P("b"), "bb", 0644);
+  ASSERT_TRUE(fs().Exchange(P("a"), P("b")).ok());
+  EXPECT_EQ(Get(P("a")), "bb");
+  EXPECT_EQ(Get(P("b")), "aaa");
+  EXPECT_EQ(fs().Stat(P("b")).value().mode, 0600u);
+  EXPECT_EQ(ErrnoOf(fs().Exchange(P("a"), P("gone"))), ENOENT);
+  EXPECT_EQ(ErrnoOf(fs().Exchange(P("gone"), P("a"))), ENOENT);
+  EXPECT_EQ(Get(P("a")), "bb");
+}
+
 TEST_P(FsContractTest, OpenFileFollowsRename) {
   auto file = fs().OpenForWrite(P("t"), OpenMode::kCreateExclusive, 0644);
   ASSERT_TRUE(file.ok());

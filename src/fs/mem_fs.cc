@@ -286,6 +286,27 @@ absl::Status MemFs::Rename(absl::string_view from, absl::string_view to) {
   return absl::OkStatus();
 }
 
+absl::Status MemFs::Exchange(absl::string_view a, absl::string_view b) {
+  concurrency::MutexLock lock(&mu_);
+  absl::StatusOr<std::string> a_key = Resolve(a, false, "renameat2");
+  if (!a_key.ok()) return a_key.status();
+  absl::StatusOr<std::string> b_key = Resolve(b, false, "renameat2");
+  if (!b_key.ok()) return b_key.status();
+  auto a_it = nodes_.find(*a_key);
+  auto b_it = nodes_.find(*b_key);
+  if (a_it == nodes_.end() || b_it == nodes_.end()) {
+    return ErrnoStatus(ENOENT, "renameat2", b);
+  }
+  if (*a_key == *b_key) return absl::OkStatus();
+  // Directories would need their subtrees re-keyed; Serval swaps files only.
+  if (a_it->second->type == FileType::kDirectory ||
+      b_it->second->type == FileType::kDirectory) {
+    return ErrnoStatus(EINVAL, "renameat2", b);
+  }
+  std::swap(a_it->second, b_it->second);
+  return absl::OkStatus();
+}
+
 absl::Status MemFs::Remove(absl::string_view path) {
   concurrency::MutexLock lock(&mu_);
   absl::StatusOr<std::string> key = Resolve(path, false, "unlink");

@@ -3,7 +3,8 @@
 // A tree of files, directories and symlinks keyed by normalized absolute
 // path (a relative path is taken from "/"; "/" always exists). It follows
 // POSIX where Serval depends on it: rename atomically replaces its target
-// and moves an open file with it, open handles keep writing to their file
+// and moves an open file with it, exchange swaps two files (directories:
+// EINVAL), open handles keep writing to their file
 // after a rename or unlink, O_EXCL|O_NOFOLLOW refuses an existing name
 // (symlinks included), symlinks are followed in every component but the
 // last of lstat/exclusive-open/rename/unlink, and a file lock conflicts
@@ -47,6 +48,7 @@ class MemFs : public Fs {
   absl::StatusOr<std::unique_ptr<WritableFile>> OpenForWrite(
       absl::string_view path, OpenMode open_mode, uint32_t mode) override;
   absl::Status Rename(absl::string_view from, absl::string_view to) override;
+  absl::Status Exchange(absl::string_view a, absl::string_view b) override;
   absl::Status Remove(absl::string_view path) override;
   absl::Status RemoveDir(absl::string_view path) override;
   absl::Status Symlink(absl::string_view target,

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <stdio.h>  // renameat2, RENAME_EXCHANGE
+
 #include <algorithm>
 #include <cerrno>
 #include <string>
@@ -180,6 +182,14 @@ absl::StatusOr<std::unique_ptr<WritableFile>> PosixFs::OpenForWrite(
 absl::Status PosixFs::Rename(absl::string_view from, absl::string_view to) {
   if (::rename(std::string(from).c_str(), std::string(to).c_str()) != 0) {
     return ErrnoStatus(errno, "rename", to);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PosixFs::Exchange(absl::string_view a, absl::string_view b) {
+  if (::renameat2(AT_FDCWD, std::string(a).c_str(), AT_FDCWD,
+                  std::string(b).c_str(), RENAME_EXCHANGE) != 0) {
+    return ErrnoStatus(errno, "renameat2", b);
   }
   return absl::OkStatus();
 }

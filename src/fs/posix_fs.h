@@ -32,6 +32,7 @@ class PosixFs : public Fs {
   absl::StatusOr<std::unique_ptr<WritableFile>> OpenForWrite(
       absl::string_view path, OpenMode open_mode, uint32_t mode) override;
   absl::Status Rename(absl::string_view from, absl::string_view to) override;
+  absl::Status Exchange(absl::string_view a, absl::string_view b) override;
   absl::Status Remove(absl::string_view path) override;
   absl::Status RemoveDir(absl::string_view path) override;
   absl::Status Symlink(absl::string_view target,
