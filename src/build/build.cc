@@ -1254,10 +1254,11 @@ class Builder {
   }
 
   // Writes the build cache that describes the switched outputs; true when
-  // it is committed. If it is not, the switch is undone (the previous
-  // outputs go with the previous cache) — unless the new cache's rename
-  // happened and only its directory sync failed: then the new outputs stay
-  // with it, the build fails and the marker stays.
+  // it is committed. If it is not, the switch is undone and the previous
+  // cache is what .serval/cache.json holds (put back if the new one was
+  // renamed in and only its directory sync failed). Only if that restore
+  // fails too do the new outputs stay with the new cache; the build fails
+  // and the marker stays either way.
   bool CommitCache(const fs::AtomicWriter& state_writer,
                    const cache::BuildCache& next,
                    fs::TreePublisher& publisher) {
@@ -1277,11 +1278,35 @@ class Builder {
     result_.errors.push_back(absl::StrCat(CachePath(), ": ", status.message()));
     absl::StatusOr<std::string> now = fs_.ReadFile(CachePath());
     if (!bytes.empty() && now.ok() && *now == bytes) {
-      // Committed but maybe not durable: keep the new outputs with it.
-      for (const std::string& message : publisher.Finish()) {
-        result_.warnings.push_back(message);
+      // The new cache was renamed in and only its directory sync failed:
+      // put the previous cache back (its model re-serialized: the same
+      // bytes Serval wrote), so that the previous outputs go with it.
+      const std::string previous_bytes =
+          have_manifest_ ? cache::SerializeCache(previous_) : std::string();
+      absl::Status restored =
+          have_manifest_
+              ? state_writer.Write(CachePath(), previous_bytes).status()
+              : fs_.Remove(CachePath());
+      if (absl::IsNotFound(restored)) restored = absl::OkStatus();
+      absl::StatusOr<std::string> after = fs_.ReadFile(CachePath());
+      const bool previous_back = have_manifest_
+                                     ? after.ok() && *after == previous_bytes
+                                     : absl::IsNotFound(after.status());
+      if (!previous_back) {
+        // The new cache stays: keep the new outputs with it; the marker
+        // makes the next build verify every output it keeps.
+        result_.errors.push_back(absl::StrCat(
+            "previous build cache not restored: ", restored.message()));
+        for (const std::string& message : publisher.Finish()) {
+          result_.warnings.push_back(message);
+        }
+        return false;
       }
-      return false;
+      if (!restored.ok()) {
+        result_.errors.push_back(absl::StrCat(
+            "previous build cache restored, not durably: ",
+            restored.message()));
+      }
     }
     if (absl::Status undone = publisher.Rollback(); !undone.ok()) {
       result_.errors.push_back(absl::StrCat(
