@@ -321,6 +321,7 @@ class Builder {
     // the incremental plan uses it to notice outputs changed behind its
     // back (Decide).
     committed_outputs_ = snap->outputs;
+    if (options_.inputs_changed) return false;
     // Task 0 walks the inputs; the others stat a slice of the outputs each.
     std::vector<const std::pair<const std::string, cache::StatRecord>*> outs;
     outs.reserve(snap->outputs.size());

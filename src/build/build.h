@@ -101,6 +101,10 @@ struct BuildOptions {
   // Rendered Markdown kept across builds of this process (serval serve);
   // null: every page's Markdown is rendered.
   MarkdownCache* markdown_cache = nullptr;
+  // The caller knows an input changed (serve's watcher saw it): skip the
+  // no-op fast path's walk, which could only fail. The last build's
+  // snapshot still serves to keep unchanged outputs without reading them.
+  bool inputs_changed = false;
   // Identifies the binary beyond its version (the CLI: its size and
   // mtime), so a rebuilt serval never trusts the no-op fast path.
   std::string tool_identity;

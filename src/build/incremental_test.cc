@@ -335,6 +335,26 @@ TEST_F(IncrementalTest, OtherOptionsOrBinaryLeaveTheFastPath) {
   EXPECT_FALSE(TookFastPath(BuildSite(fs_, options)));
 }
 
+TEST_F(IncrementalTest, KnownChangesSkipTheWalkButKeepOutputsByStat) {
+  Build();
+  Write("content/blog/b.md", "---\ntitle: B\ndate: 2025-01-02\n---\nNew.\n");
+  BuildOptions options;
+  options.site_dir = "/site";
+  options.build_time = absl::FromUnixSeconds(1767225600);
+  options.inputs_changed = true;  // as serve's watcher says
+  now_ += absl::Seconds(10);
+  BuildResult r = BuildSite(fs_, options);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(TookFastPath(r));
+  EXPECT_EQ(Tree(), CleanTree());
+  // Said even when nothing changed, it is only a normal build.
+  now_ += absl::Seconds(10);
+  BuildResult again = BuildSite(fs_, options);
+  EXPECT_FALSE(TookFastPath(again));
+  EXPECT_EQ(again.written, 0u);
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
 TEST_F(IncrementalTest, RacyInputsAreNotTrustedByTheNextBuild) {
   Build();
   // Edited in the same second as the build that reads it: a second edit in

@@ -50,7 +50,9 @@ absl::StatusOr<serve::RebuildFunction> DefaultRebuild(
   };
   return serve::RebuildFunction(
       [fs, markdown_cache, options](const serve::ChangeSet& changes) {
-        build::BuildResult result = build::BuildSite(*fs, options);
+        build::BuildOptions this_build = options;
+        this_build.inputs_changed = !changes.empty();
+        build::BuildResult result = build::BuildSite(*fs, this_build);
         for (const std::string& warning : result.warnings) {
           base::Log(base::LogLevel::kWarning, warning);
         }
