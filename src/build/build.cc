@@ -244,10 +244,14 @@ class Builder {
   void Build() {
 
     site::Diagnostics diagnostics;
+    // The no-op check's walk, when it ran and found no error, is this
+    // build's: its warnings come first, as the loader's own walk's would.
+    diagnostics.warnings = std::move(walk_warnings_);
     Phase("load", [&] {
       loaded_ = LoadSite(fs_, options_.site_dir,
                          {.include_drafts = options_.include_drafts,
-                          .pool = pool_.get()},
+                          .pool = pool_.get(),
+                          .discovered = walked_ ? &*walked_ : nullptr},
                          &diagnostics);
     });
     Append(diagnostics);
@@ -344,6 +348,12 @@ class Builder {
                !cache::IsRacy(recorded->second, written->mtime);
         }
         if (!ok) same = false;
+        // A build that goes on loads what this walk found (stats taken
+        // before anything is read, as the snapshot needs).
+        if (walk.errors.empty()) {
+          walked_ = std::move(files);
+          walk_warnings_ = std::move(walk.warnings);
+        }
         return;
       }
       for (size_t i = task - 1; i < outs.size() && same; i += kSlices) {
@@ -390,12 +400,7 @@ class Builder {
   // Before anything is written: a build that fails or dies must not leave
   // the previous snapshot describing a state that no longer holds.
   bool RemoveSnapshot() {
-    fs::RetryPolicy policy;
-    fs::Retrier retrier(policy);
-    absl::Status s;
-    do {
-      s = fs_.Remove(SnapshotPath());
-    } while (retrier.ShouldRetry(s));
+    const absl::Status s = Retrying([&] { return fs_.Remove(SnapshotPath()); });
     if (s.ok() || absl::IsNotFound(s)) return true;
     result_.errors.push_back(absl::StrCat(SnapshotPath(), ": ", s.message()));
     return false;
@@ -454,15 +459,21 @@ class Builder {
                             d.warnings.end());
   }
 
-  // fs::CreateDirs, retrying transient errors (EINTR) like the writer.
-  absl::Status CreateDirsRetrying(const std::string& dir) {
+  // fn() again while it fails with a transient error (EINTR), like the
+  // writer; returns its last status.
+  template <typename Fn>
+  static absl::Status Retrying(Fn fn) {
     fs::RetryPolicy policy;
     fs::Retrier retrier(policy);
     absl::Status s;
     do {
-      s = fs::CreateDirs(fs_, dir);
+      s = fn();
     } while (retrier.ShouldRetry(s));
     return s;
+  }
+
+  absl::Status CreateDirsRetrying(const std::string& dir) {
+    return Retrying([&] { return fs::CreateDirs(fs_, dir); });
   }
 
   // Removes the temp files of builds that died (kill -9, power loss) in
@@ -1241,12 +1252,8 @@ class Builder {
           absl::StrCat(message, " (the next build removes it)"));
     }
     if (!leftovers.empty()) return;
-    fs::RetryPolicy policy;
-    fs::Retrier retrier(policy);
-    absl::Status removed;
-    do {
-      removed = fs_.Remove(marker);
-    } while (retrier.ShouldRetry(removed));
+    const absl::Status removed =
+        Retrying([&] { return fs_.Remove(marker); });
     if (!removed.ok() && !absl::IsNotFound(removed)) {
       result_.warnings.push_back(
           absl::StrCat(marker, ": ", removed.message(),
@@ -1336,6 +1343,9 @@ class Builder {
 
   // Incremental state (Plan).
   bool marker_found_ = false;
+  // The no-op check's walk of the inputs, for the load to reuse.
+  std::optional<SiteFiles> walked_;
+  std::vector<std::string> walk_warnings_;
   // The last build's snapshot of its outputs (empty: none trusted).
   std::map<std::string, cache::StatRecord> committed_outputs_;
   std::pair<size_t, size_t> plan_warnings_{0, 0};

@@ -383,6 +383,23 @@ TEST_F(IncrementalTest, FastPathRepeatsTheLastBuildsWarnings) {
   EXPECT_EQ(second.warnings, first.warnings);
 }
 
+TEST_F(IncrementalTest, ABuildAfterTheCheckReportsItsWalkOnce) {
+  // The load reuses the no-op check's walk: its warnings and its files.
+  ASSERT_TRUE(fs_.Symlink("/site/nowhere.md", "/site/content/blog/gone.md").ok());
+  Build();
+  Build();
+  Write("content/blog/d.md", "---\ntitle: D\n---\nD.\n");
+  BuildResult r = Build();
+  EXPECT_FALSE(TookFastPath(r));
+  int dangling = 0;
+  for (const std::string& w : r.warnings) {
+    dangling += absl::StrContains(w, "content/blog/gone.md: dangling symlink");
+  }
+  EXPECT_EQ(dangling, 1) << absl::StrJoin(r.warnings, "\n");
+  EXPECT_NE(Tree().count("blog/d/index.html"), 0u);
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
 TEST_F(IncrementalTest, AFailedBuildRemovesTheSnapshot) {
   Build();
   ASSERT_TRUE(fs_.Stat("/site/.serval/inputs.snap").ok());

@@ -171,7 +171,9 @@ SiteFiles DiscoverSiteFiles(fs::Fs& fs, absl::string_view site_dir,
 LoadedSite LoadSite(fs::Fs& fs, absl::string_view site_dir,
                     const LoadOptions& options, Diagnostics* diagnostics) {
   LoadedSite loaded;
-  loaded.files = DiscoverSiteFiles(fs, site_dir, diagnostics);
+  loaded.files = options.discovered != nullptr
+                     ? std::move(*options.discovered)
+                     : DiscoverSiteFiles(fs, site_dir, diagnostics);
 
   site::SiteConfig config = site::DefaultSiteConfig();
   if (loaded.files.has_config) {

@@ -62,6 +62,9 @@ struct LoadOptions {
   bool include_drafts = false;
   // Content files are read and parsed on this pool when set.
   concurrency::ThreadPool* pool = nullptr;
+  // The inputs, when the caller has walked the site already (moved from);
+  // null: LoadSite walks it.
+  SiteFiles* discovered = nullptr;
 };
 
 struct LoadedSite {
