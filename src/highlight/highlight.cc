@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "absl/base/call_once.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -13,32 +14,51 @@
 namespace serval::highlight {
 namespace {
 
-// Built once (thread-safe static initialization), never modified after:
-// lookups need no lock.
+// The table of names is built once (thread-safe static initialization)
+// and never modified after. Each language's lexer is compiled on its first
+// lookup, once (absl::call_once), so a build pays only for the languages
+// its pages use; after that a lookup is a hash probe and an acquire load,
+// with no lock.
+struct Slot {
+  LexerDef def;  // moved into the lexer when it is compiled
+  absl::once_flag compiled;
+  std::unique_ptr<Lexer> lexer;
+};
+
 struct Registry {
-  std::vector<std::unique_ptr<Lexer>> lexers;
-  absl::flat_hash_map<std::string, const Lexer*> by_name;
+  std::vector<std::unique_ptr<Slot>> slots;
+  absl::flat_hash_map<std::string, Slot*> by_name;
 };
 
 const Registry& GetRegistry() {
   static const Registry* const registry = [] {
     auto* r = new Registry();
     for (LexerDef& def : BuiltinLanguages()) {
-      absl::StatusOr<std::unique_ptr<Lexer>> lexer = Lexer::Create(std::move(def));
-      if (!lexer.ok()) {
-        // A broken built-in table is a programming error caught by tests.
-        std::fprintf(stderr, "highlight: %s\n",
-                     std::string(lexer.status().message()).c_str());
-        std::abort();
-      }
-      const Lexer* l = lexer->get();
-      r->by_name[l->name()] = l;
-      for (const std::string& alias : l->aliases()) r->by_name[alias] = l;
-      r->lexers.push_back(*std::move(lexer));
+      auto slot = std::make_unique<Slot>();
+      r->by_name[def.name] = slot.get();
+      for (const std::string& alias : def.aliases) r->by_name[alias] = slot.get();
+      slot->def = std::move(def);
+      r->slots.push_back(std::move(slot));
     }
     return r;
   }();
   return *registry;
+}
+
+const Lexer* Compiled(Slot& slot) {
+  absl::call_once(slot.compiled, [&slot] {
+    const std::string name = slot.def.name;
+    absl::StatusOr<std::unique_ptr<Lexer>> lexer = Lexer::Create(std::move(slot.def));
+    if (!lexer.ok()) {
+      // A broken built-in table is a programming error caught by tests
+      // (highlight_test compiles every language).
+      std::fprintf(stderr, "highlight: %s: %s\n", name.c_str(),
+                   std::string(lexer.status().message()).c_str());
+      std::abort();
+    }
+    slot.lexer = *std::move(lexer);
+  });
+  return slot.lexer.get();
 }
 
 }  // namespace
@@ -47,12 +67,14 @@ const Lexer* FindLexer(absl::string_view name) {
   if (name.empty() || name.size() > 64) return nullptr;
   const Registry& r = GetRegistry();
   auto it = r.by_name.find(absl::AsciiStrToLower(name));
-  return it == r.by_name.end() ? nullptr : it->second;
+  return it == r.by_name.end() ? nullptr : Compiled(*it->second);
 }
 
 std::vector<std::string> LexerNames() {
   std::vector<std::string> names;
-  for (const auto& l : GetRegistry().lexers) names.push_back(l->name());
+  for (const auto& slot : GetRegistry().slots) {
+    names.push_back(Compiled(*slot)->name());
+  }
   std::sort(names.begin(), names.end());
   return names;
 }

@@ -7,9 +7,10 @@
 // class names ("k", "s2", "c1", ...), so existing Pygments themes apply to
 // Serval's output.
 //
-// Lexers are compiled once, on first use of the registry, and are immutable
-// afterwards: any number of threads tokenize with the same Lexer without
-// locking; per-call state lives on the caller's stack.
+// Each language's lexer is compiled once, on its first lookup (so a site
+// pays only for the languages it uses), and is immutable afterwards: any
+// number of threads tokenize with the same Lexer without locking; per-call
+// state lives on the caller's stack.
 //
 // Example:
 //   std::string html;
@@ -35,7 +36,7 @@ namespace serval::highlight {
 // "python", "py", "C++", "sh"...), or nullptr.
 const Lexer* FindLexer(absl::string_view name);
 
-// The canonical names of every registered lexer, sorted.
+// The canonical names of every registered lexer, sorted (compiles them all).
 std::vector<std::string> LexerNames();
 
 // Appends `code` to `out` as HTML: one <span class="..."> per token (plain

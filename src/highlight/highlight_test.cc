@@ -28,6 +28,33 @@ std::string Classes(absl::string_view lang, absl::string_view code) {
   return out;
 }
 
+// First in the file, so that no lexer is compiled yet: threads racing to
+// the first lookup of each language (in different orders) all get the same
+// lexer, compiled once. Under TSan this also checks the lazy compile.
+TEST(HighlightTest, FirstLookupsFromManyThreadsAgree) {
+  static constexpr const char* kNames[] = {
+      "python", "c", "cpp", "go", "rust", "javascript", "typescript", "json",
+      "yaml", "toml", "bash", "html", "css", "sql", "diff", "markdown"};
+  constexpr int kThreads = 8;
+  constexpr int kCount = sizeof(kNames) / sizeof(kNames[0]);
+  std::vector<std::vector<const Lexer*>> seen(kThreads, std::vector<const Lexer*>(kCount));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &seen] {
+      for (int k = 0; k < kCount; ++k) {
+        const int i = (k * (t % 2 == 0 ? 1 : kCount - 1) + t) % kCount;
+        seen[t][i] = FindLexer(kNames[i]);
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_NE(seen[0][i], nullptr) << kNames[i];
+    EXPECT_EQ(seen[0][i]->name(), kNames[i]);
+    for (int t = 1; t < kThreads; ++t) EXPECT_EQ(seen[t][i], seen[0][i]) << kNames[i];
+  }
+}
+
 TEST(HighlightTest, EveryLanguageAndAliasIsRegistered) {
   std::vector<std::string> names = LexerNames();
   EXPECT_EQ(names.size(), 16u);
