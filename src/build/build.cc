@@ -1163,6 +1163,21 @@ class Builder {
 
   // --- publish --------------------------------------------------------
 
+  // Batch mode's syncfs makes every dirty file on the filesystem durable,
+  // other programs' too (a compiler's, an editor's): it can take tens of
+  // milliseconds when they write. A build that may write only a few files
+  // (an incremental one: `serval serve` after an edit) fsyncs those files
+  // and their directories instead (strict), the same guarantee for its
+  // own files at a cost that does not depend on anyone else.
+  fs::Durability PublishDurability() const {
+    if (options_.durability != fs::Durability::kBatch) return options_.durability;
+    size_t may_write = 0;
+    for (const Output& output : outputs_) may_write += output.kept ? 0 : 1;
+    return may_write <= options_.per_file_sync_max_outputs
+               ? fs::Durability::kStrict
+               : fs::Durability::kBatch;
+  }
+
   // Two-phase (fs/tree_publisher.h): every new or changed output is
   // staged as a temp (and made durable); only when all are does the switch
   // put them in place, with the stale outputs set aside, then the build
@@ -1185,7 +1200,7 @@ class Builder {
     // Not finished (any return below before Finish()): the destructor
     // removes the staged temps and undoes a switch.
     fs::TreePublisher publisher(
-        &fs_, {.durability = options_.durability, .root = output_dir_},
+        &fs_, {.durability = PublishDurability(), .root = output_dir_},
         outputs_.size(),
         [this](size_t n, const std::function<void(size_t)>& fn) {
           concurrency::ForEachIndex(pool_.get(), n, fn);

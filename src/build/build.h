@@ -92,6 +92,11 @@ struct BuildOptions {
   bool include_drafts = false;
   bool clean = false;  // ignore the build cache: a full build
   fs::Durability durability = fs::Durability::kBatch;
+  // In batch mode, a publish with at most this many outputs to write fsyncs
+  // them and their directories (as strict mode does) instead of one
+  // syncfs, which also waits for other programs' dirty data. 0: always
+  // syncfs.
+  size_t per_file_sync_max_outputs = 64;
   // The time `now`, `time_ago` and feeds see; unset: the wall clock.
   std::optional<absl::Time> build_time;
   bool use_lock = true;

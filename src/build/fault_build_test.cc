@@ -116,6 +116,9 @@ BuildOptions Options(int jobs, fs::Durability durability =
   o.jobs = jobs;
   o.build_time = kBuildTime;
   o.durability = durability;
+  // Batch mode means one syncfs here, whatever the number of outputs (the
+  // per-file sync of a small batch publish has its own crash mode).
+  o.per_file_sync_max_outputs = 0;
   o.lock_timeout = absl::Seconds(5);
   return o;
 }
@@ -218,6 +221,42 @@ std::map<FsOp, int64_t> CountCalls() {
   std::map<FsOp, int64_t> calls;
   for (FsOp op : kWriteSites) calls[op] = ffs.Calls(op);
   return calls;
+}
+
+// Batch mode: a publish of a few outputs fsyncs each and its directory;
+// one of many outputs (more than per_file_sync_max_outputs) syncs the
+// filesystem once. Either way the outputs equal a clean build's.
+TEST(PublishSyncTest, FewOutputsAreFsyncedManyAreSyncedByOneSyncfs) {
+  for (const size_t max_outputs : {size_t{0}, size_t{64}}) {
+    SCOPED_TRACE(absl::StrCat("per_file_sync_max_outputs ", max_outputs));
+    std::unique_ptr<fs::MemFs> mem = PreparedFs();
+    fs::FaultInjectionFs ffs(mem.get());
+    BuildOptions options = Options(1);
+    options.per_file_sync_max_outputs = max_outputs;
+    BuildResult r = BuildSite(ffs, options);
+    ASSERT_TRUE(r.ok()) << absl::StrJoin(r.errors, "\n");
+    ASSERT_GT(r.written, 0);
+    ASSERT_LE(r.written, 64);
+    EXPECT_EQ(ReadTree(*mem, kOut), GetOracle().v2);
+    if (max_outputs == 0) {
+      EXPECT_GT(ffs.Calls(FsOp::kSyncAll), 0);
+    } else {
+      EXPECT_EQ(ffs.Calls(FsOp::kSyncAll), 0);
+      // Each written output's temp, besides the state files' syncs.
+      EXPECT_GE(ffs.Calls(FsOp::kSync), r.written);
+      EXPECT_GT(ffs.Calls(FsOp::kSyncDir), 0);
+    }
+  }
+  // A clean build of the whole site writes more than a threshold of 2.
+  fs::MemFs mem;
+  WriteFiles(mem, kSite, SiteV1());
+  fs::FaultInjectionFs ffs(&mem);
+  BuildOptions options = Options(1);
+  options.per_file_sync_max_outputs = 2;
+  BuildResult r = BuildSite(ffs, options);
+  ASSERT_TRUE(r.ok()) << absl::StrJoin(r.errors, "\n");
+  ASSERT_GT(r.written, 2);
+  EXPECT_GT(ffs.Calls(FsOp::kSyncAll), 0);
 }
 
 std::vector<int> Indices(int64_t calls, int stride) {
@@ -464,7 +503,16 @@ struct CrashMode {
   bool power_loss;
   fs::FaultInjectionFs::PowerLoss model =
       fs::FaultInjectionFs::PowerLoss::kDataAndEntries;
+  // BuildOptions::per_file_sync_max_outputs: this small site's publish is
+  // a per-file sync by default; 0 keeps batch mode's syncfs.
+  size_t per_file_sync_max_outputs = 0;
 };
+
+BuildOptions Options(int jobs, const CrashMode& mode) {
+  BuildOptions o = Options(jobs, mode.durability);
+  o.per_file_sync_max_outputs = mode.per_file_sync_max_outputs;
+  return o;
+}
 
 using Model = fs::FaultInjectionFs::PowerLoss;
 const CrashMode kCrashModes[] = {
@@ -475,6 +523,8 @@ const CrashMode kCrashModes[] = {
      Model::kDataOnly},
     {"power loss (entries only), batch", fs::Durability::kBatch, true,
      Model::kEntriesOnly},
+    {"power loss (data and entries), batch, few outputs: per-file sync",
+     fs::Durability::kBatch, true, Model::kDataAndEntries, 64},
     {"power loss (data and entries), strict", fs::Durability::kStrict, true,
      Model::kDataAndEntries},
     {"power loss (data only), strict", fs::Durability::kStrict, true,
@@ -495,7 +545,7 @@ TEST_P(CrashTest, CrashAndPowerLossAtEveryKthCall) {
       std::unique_ptr<fs::MemFs> mem = PreparedFs();
       fs::FaultInjectionFs ffs(mem.get());
       CrashFs crash(&ffs, INT64_MAX);
-      BuildResult r = BuildSite(crash, Options(1, mode.durability));
+      BuildResult r = BuildSite(crash, Options(1, mode));
       ASSERT_TRUE(r.ok()) << absl::StrJoin(r.errors, "\n");
       total = crash.calls();
       commit = crash.marker_unlink_call();
@@ -510,7 +560,7 @@ TEST_P(CrashTest, CrashAndPowerLossAtEveryKthCall) {
       fs::FaultInjectionFs ffs(mem.get());
       {
         CrashFs crash(&ffs, k - 1);
-        BuildResult r = BuildSite(crash, Options(1, mode.durability));
+        BuildResult r = BuildSite(crash, Options(1, mode));
         // A crash before the cache is committed fails the build; one after
         // it (deleting old copies, syncing, unlinking the marker) leaves a
         // committed build that says what it left behind: never a silent
