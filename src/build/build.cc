@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
@@ -216,6 +217,10 @@ class Builder {
         options_(options),
         output_dir_(OutputDirOf(options)),
         build_time_(options.build_time.value_or(absl::Now())) {}
+  ~Builder() {
+    // The pool task writes members: it must be done before they go.
+    if (cache_read_started_) cache_read_done_.WaitForNotification();
+  }
 
   BuildResult Run() {
     const absl::Time start = absl::Now();
@@ -247,6 +252,7 @@ class Builder {
     // The no-op check's walk, when it ran and found no error, is this
     // build's: its warnings come first, as the loader's own walk's would.
     diagnostics.warnings = std::move(walk_warnings_);
+    StartReadingCache();
     Phase("load", [&] {
       loaded_ = LoadSite(fs_, options_.site_dir,
                          {.include_drafts = options_.include_drafts,
@@ -836,6 +842,26 @@ class Builder {
         options_.output_dir.empty() ? "public" : options_.output_dir));
   }
 
+  // The previous build's cache is read, parsed and checksummed on a pool
+  // worker while the site loads; Plan judges its identity (site, config)
+  // once the config is known. With --jobs 1 it is read in Plan.
+  void StartReadingCache() {
+    if (pool_ == nullptr) return;
+    cache_read_started_ = true;
+    pool_->Schedule([this] {
+      cache_read_ = cache::ReadCacheUnverified(fs_, CachePath(),
+                                               identity_tool_version_);
+      cache_read_done_.Notify();
+    });
+  }
+  cache::UnverifiedCache TakeCacheRead() {
+    if (!cache_read_started_) {
+      return cache::ReadCacheUnverified(fs_, CachePath(), identity_tool_version_);
+    }
+    cache_read_done_.WaitForNotification();
+    return std::move(cache_read_);
+  }
+
   // Loads the previous build's cache and decides, for each render job,
   // whether it renders (and why) or keeps its previous output.
   void Plan(const site::Site& site) {
@@ -858,7 +884,8 @@ class Builder {
       record.content_hash = PageContentHash(PageContent());
     }
 
-    cache::LoadedCache loaded = cache::LoadCache(fs_, CachePath(), identity_);
+    cache::LoadedCache loaded =
+        cache::VerifyCacheIdentity(TakeCacheRead(), identity_);
     const bool config_changed =
         loaded.reason == cache::RejectReason::kConfigChanged;
     if (loaded.ok() || config_changed) {
@@ -1366,6 +1393,12 @@ class Builder {
   std::pair<size_t, size_t> plan_warnings_{0, 0};
   std::vector<std::string> input_warnings_;
   cache::CacheIdentity identity_;
+  const std::string identity_tool_version_ = identity_.tool_version;
+  // StartReadingCache: written by the pool task before cache_read_done_ is
+  // notified, read after it is.
+  bool cache_read_started_ = false;
+  cache::UnverifiedCache cache_read_;
+  absl::Notification cache_read_done_;
   std::map<std::string, cache::SourceRecord> sources_;
   // Fingerprints of every page of the site, by page key (no deps).
   std::map<std::string, cache::PageRecord> current_pages_;

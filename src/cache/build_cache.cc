@@ -386,8 +386,12 @@ bool CheckIdentity(const Value* v, absl::string_view name,
   return true;
 }
 
+// With `defer_site_checks`, the site_id and config_hash are read but not
+// compared with `expected` (VerifyCacheIdentity does that later);
+// *site_id_read tells whether the parse got as far as reading the site_id.
 bool Parse(absl::string_view text, const CacheIdentity& expected,
-           BuildCache* cache, Reject* reject) {
+           BuildCache* cache, Reject* reject, bool defer_site_checks = false,
+           bool* site_id_read = nullptr) {
   if (text.size() > kMaxCacheBytes) {
     *reject = {RejectReason::kParseError,
                absl::StrCat("file too large (", text.size(), " bytes)")};
@@ -443,11 +447,15 @@ bool Parse(absl::string_view text, const CacheIdentity& expected,
   if (!CheckIdentity(m[2], "tool_version", expected.tool_version,
                      RejectReason::kToolVersion, &cache->tool_version,
                      reject) ||
-      !CheckIdentity(m[3], "site_id", expected.site_id,
-                     RejectReason::kOtherSite, &cache->site_id, reject) ||
+      !(defer_site_checks
+            ? GetString(m[3], {"site_id"}, &cache->site_id, reject)
+            : CheckIdentity(m[3], "site_id", expected.site_id,
+                            RejectReason::kOtherSite, &cache->site_id,
+                            reject)) ||
       !GetString(m[4], {"config_hash"}, &cache->config_hash, reject)) {
     return false;
   }
+  if (site_id_read != nullptr) *site_id_read = true;
   std::string checksum;
   if (!GetString(m[5], {"checksum"}, &checksum, reject) ||
       !ParseBody(*m[6], cache, reject)) {
@@ -467,7 +475,7 @@ bool Parse(absl::string_view text, const CacheIdentity& expected,
     return false;
   }
   // Last, so a cache rejected for it is a verified one (ParseCache keeps it).
-  if (cache->config_hash != expected.config_hash) {
+  if (!defer_site_checks && cache->config_hash != expected.config_hash) {
     *reject = {RejectReason::kConfigChanged,
                absl::StrCat("cache has config_hash \"", cache->config_hash,
                             "\", expected \"", expected.config_hash, "\"")};
@@ -692,6 +700,61 @@ LoadedCache LoadCache(fs::Fs& fs, absl::string_view path,
     return loaded;
   }
   return ParseCache(*text, expected);
+}
+
+UnverifiedCache ReadCacheUnverified(fs::Fs& fs, absl::string_view path,
+                                    absl::string_view tool_version) {
+  UnverifiedCache unverified;
+  unverified.tool_version = std::string(tool_version);
+  LoadedCache& loaded = unverified.loaded;
+  absl::StatusOr<std::string> text = fs.ReadFile(path);
+  if (!text.ok()) {
+    loaded.reason = absl::IsNotFound(text.status()) ? RejectReason::kMissing
+                                                    : RejectReason::kUnreadable;
+    loaded.detail = std::string(text.status().message());
+    return unverified;
+  }
+  CacheIdentity expected;
+  expected.tool_version = unverified.tool_version;
+  Reject reject{RejectReason::kNone, ""};
+  if (!Parse(*text, expected, &loaded.cache, &reject, /*defer_site_checks=*/true,
+             &unverified.site_id_read)) {
+    loaded.reason = reject.reason;
+    loaded.detail = std::move(reject.detail);
+  }
+  return unverified;
+}
+
+LoadedCache VerifyCacheIdentity(UnverifiedCache unverified,
+                                const CacheIdentity& expected) {
+  LoadedCache loaded = std::move(unverified.loaded);
+  if (expected.tool_version != unverified.tool_version) {
+    // A caller's mistake (it read for another version): not trusted.
+    LoadedCache other;
+    other.reason = RejectReason::kUnreadable;
+    other.detail = absl::StrCat("read for tool_version \"", unverified.tool_version,
+                                "\", judged for \"", expected.tool_version, "\"");
+    return other;
+  }
+  // The order of ParseCache's checks: the site_id before everything read
+  // after it, the config_hash last.
+  if (unverified.site_id_read && loaded.cache.site_id != expected.site_id) {
+    LoadedCache other;
+    other.reason = RejectReason::kOtherSite;
+    other.detail = absl::StrCat("cache has site_id \"", loaded.cache.site_id,
+                                "\", expected \"", expected.site_id, "\"");
+    return other;
+  }
+  if (!loaded.ok()) {
+    loaded.cache = BuildCache();
+    return loaded;
+  }
+  if (loaded.cache.config_hash != expected.config_hash) {
+    loaded.reason = RejectReason::kConfigChanged;
+    loaded.detail = absl::StrCat("cache has config_hash \"", loaded.cache.config_hash,
+                                 "\", expected \"", expected.config_hash, "\"");
+  }
+  return loaded;
 }
 
 absl::Status WriteCache(const fs::AtomicWriter& writer, absl::string_view path,

@@ -228,6 +228,23 @@ absl::Status ValidateCache(const BuildCache& cache);
 LoadedCache LoadCache(fs::Fs& fs, absl::string_view path,
                       const CacheIdentity& expected);
 
+// LoadCache in two halves, so that the costly one (read, parse, checksum,
+// validation) can run while the site loads, before the site id and config
+// hash are known. For every file and identity,
+//   VerifyCacheIdentity(ReadCacheUnverified(fs, path, id.tool_version), id)
+// equals LoadCache(fs, path, id) (build_cache_test checks this on every
+// corruption case). Judged for another tool version than it was read for,
+// a cache is kUnreadable (a full build).
+struct UnverifiedCache {
+  LoadedCache loaded;         // the site_id and config_hash not yet judged
+  std::string tool_version;   // the one it was read for
+  bool site_id_read = false;  // the parse got as far as the site_id
+};
+UnverifiedCache ReadCacheUnverified(fs::Fs& fs, absl::string_view path,
+                                    absl::string_view tool_version);
+LoadedCache VerifyCacheIdentity(UnverifiedCache unverified,
+                                const CacheIdentity& expected);
+
 // Validates and atomically writes the cache (through `writer`, so durable
 // per its durability mode; call writer.Commit() in batch mode). Call it
 // only after the outputs it describes are durable.

@@ -19,6 +19,7 @@
 #include "src/cache/test_caches.h"
 #include "src/fs/atomic_writer.h"
 #include "src/fs/fs.h"
+#include "src/fs/mem_fs.h"
 #include "src/fs/test_fs.h"
 
 namespace serval::cache {
@@ -26,9 +27,24 @@ namespace {
 
 using R = RejectReason;
 
-LoadedCache Parse(absl::string_view text) {
-  return ParseCache(text, SmallIdentity());
+// ParseCache(text, id), after checking that the two halves
+// (ReadCacheUnverified, then VerifyCacheIdentity) give exactly the same.
+LoadedCache Judge(absl::string_view text, const CacheIdentity& id) {
+  LoadedCache whole = ParseCache(text, id);
+  fs::MemFs mem;
+  {
+    auto file = mem.OpenForWrite("/cache.json", fs::OpenMode::kTruncate, 0644);
+    EXPECT_TRUE(file.ok() && fs::WriteAll(**file, text).ok() && (*file)->Close().ok());
+  }
+  LoadedCache halves = VerifyCacheIdentity(
+      ReadCacheUnverified(mem, "/cache.json", id.tool_version), id);
+  EXPECT_EQ(halves.reason, whole.reason) << whole.Message() << " vs " << halves.Message();
+  EXPECT_EQ(halves.detail, whole.detail);
+  EXPECT_TRUE(halves.cache == whole.cache) << whole.Message();
+  return whole;
 }
+
+LoadedCache Parse(absl::string_view text) { return Judge(text, SmallIdentity()); }
 
 // Replaces the one occurrence of `from` in `text`.
 std::string ReplaceOnce(std::string text, absl::string_view from,
@@ -45,7 +61,7 @@ TEST(BuildCacheTest, RoundTripIsExactAndDeterministic) {
     const std::string text = SerializeCache(cache);
     EXPECT_EQ(text, SerializeCache(cache));
     CacheIdentity id{cache.site_id, cache.config_hash};
-    LoadedCache loaded = ParseCache(text, id);
+    LoadedCache loaded = Judge(text, id);
     ASSERT_TRUE(loaded.ok()) << loaded.Message() << "\n" << text;
     EXPECT_EQ(loaded.cache, cache);
     EXPECT_EQ(SerializeCache(loaded.cache), text);
@@ -248,10 +264,30 @@ TEST(BuildCacheTest, AnotherSitesOrConfigsCache) {
   const std::string text = SerializeCache(SmallCache());
   CacheIdentity other_site = SmallIdentity();
   other_site.site_id = "0000000000000000";
-  EXPECT_EQ(ParseCache(text, other_site).reason, R::kOtherSite);
+  EXPECT_EQ(Judge(text, other_site).reason, R::kOtherSite);
   CacheIdentity other_config = SmallIdentity();
   other_config.config_hash = "1111111111111111";
-  EXPECT_EQ(ParseCache(text, other_config).reason, R::kConfigChanged);
+  EXPECT_EQ(Judge(text, other_config).reason, R::kConfigChanged);
+  // The site is judged before the body: another site's damaged cache is
+  // another site's, a damaged cache of this site is damaged.
+  const std::string damaged = text.substr(0, text.size() - 40) + "}";
+  EXPECT_EQ(Judge(damaged, other_site).reason, R::kParseError);
+  std::string bad_sum = text;
+  const size_t at = bad_sum.find("\"checksum\": \"") + 13;
+  bad_sum[at] = bad_sum[at] == '0' ? '1' : '0';
+  EXPECT_EQ(Judge(bad_sum, other_site).reason, R::kOtherSite);
+  EXPECT_EQ(Judge(bad_sum, other_config).reason, R::kChecksumMismatch);
+  EXPECT_EQ(Judge(bad_sum, SmallIdentity()).reason, R::kChecksumMismatch);
+  // Read for one tool version and judged for another: not trusted.
+  fs::MemFs mem;
+  {
+    auto file = mem.OpenForWrite("/c.json", fs::OpenMode::kTruncate, 0644);
+    ASSERT_TRUE(file.ok() && fs::WriteAll(**file, text).ok() && (*file)->Close().ok());
+  }
+  CacheIdentity id = SmallIdentity();
+  EXPECT_TRUE(VerifyCacheIdentity(ReadCacheUnverified(mem, "/c.json", id.tool_version), id).ok());
+  EXPECT_EQ(VerifyCacheIdentity(ReadCacheUnverified(mem, "/c.json", "9.9.9"), id).reason,
+            R::kUnreadable);
 }
 
 TEST(BuildCacheTest, ChecksumMismatch) {
