@@ -23,6 +23,7 @@ extern "C" {
 #include "src/highlight/highlight.h"
 #include "src/markdown/directive_parser.h"
 #include "src/markdown/footnotes.h"
+#include "src/markdown/html_text.h"
 #include "src/markdown/slug.h"
 
 namespace serval::markdown {
@@ -35,34 +36,10 @@ constexpr int kMaxRenderDepth = 16;
 
 // --- Escaping, as md4c-html does it ----------------------------------------
 
-// Byte classes for the per-byte loops of text callbacks: table lookups
-// rather than chains of comparisons, which mispredict on prose.
-struct ByteClasses {
-  bool html_escape[256] = {};  // md4c-html escapes &, <, > and "
-  bool space[256] = {};        // word separators for the word count
-  constexpr ByteClasses() {
-    for (char c : {'&', '<', '>', '"'}) html_escape[static_cast<unsigned char>(c)] = true;
-    for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) space[static_cast<unsigned char>(c)] = true;
-  }
-};
-constexpr ByteClasses kBytes;
-
-// md4c-html's escaping: &, <, > and " only.
-void AppendMd4cEscaped(std::string* out, const char* text, size_t size) {
-  size_t begin = 0;
-  for (size_t i = 0; i < size; ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (!kBytes.html_escape[c]) continue;
-    out->append(text + begin, i - begin);
-    switch (c) {
-      case '&': out->append("&amp;", 5); break;
-      case '<': out->append("&lt;", 4); break;
-      case '>': out->append("&gt;", 4); break;
-      default: out->append("&quot;", 6); break;
-    }
-    begin = i + 1;
-  }
-  out->append(text + begin, size - begin);
+// md4c-html's escaping (&, <, > and " only), in the shape AppendAttribute
+// and AppendEntity take.
+void EscapeMd4c(std::string* out, const char* text, size_t size) {
+  AppendMd4cEscaped(absl::string_view(text, size), out);
 }
 
 bool NeedsUrlEscape(unsigned char c) {
@@ -393,7 +370,7 @@ class Renderer {
         out_.append("<pre><code");
         if (d->lang.text != nullptr) {
           out_.append(" class=\"language-");
-          AppendAttribute(&out_, d->lang, AppendMd4cEscaped);
+          AppendAttribute(&out_, d->lang, EscapeMd4c);
           out_.append("\"");
         }
         out_.append(">");
@@ -476,7 +453,7 @@ class Renderer {
         AppendAttribute(&out_, d->href, AppendUrlEscaped);
         if (d->title.text != nullptr) {
           out_.append("\" title=\"");
-          AppendAttribute(&out_, d->title, AppendMd4cEscaped);
+          AppendAttribute(&out_, d->title, EscapeMd4c);
         }
         out_.append("\">");
         break;
@@ -505,7 +482,7 @@ class Renderer {
       case MD_SPAN_WIKILINK: {
         const auto* d = static_cast<MD_SPAN_WIKILINK_DETAIL*>(detail);
         out_.append("<x-wikilink data-target=\"");
-        AppendAttribute(&out_, d->target, AppendMd4cEscaped);
+        AppendAttribute(&out_, d->target, EscapeMd4c);
         out_.append("\">");
         break;
       }
@@ -518,7 +495,7 @@ class Renderer {
         const auto* d = static_cast<MD_SPAN_IMG_DETAIL*>(detail);
         if (d->title.text != nullptr) {
           out_.append("\" title=\"");
-          AppendAttribute(&out_, d->title, AppendMd4cEscaped);
+          AppendAttribute(&out_, d->title, EscapeMd4c);
         }
         out_.append("\">");
         --image_nesting_;
@@ -581,7 +558,7 @@ class Renderer {
         }
         break;
       case MD_TEXT_ENTITY:
-        AppendEntity(&out_, text, size, AppendMd4cEscaped);
+        AppendEntity(&out_, text, size, EscapeMd4c);
         if (in_heading_) {
           AppendEntity(&heading_text_, text, size,
                        [](std::string* o, const char* t, size_t n) {
@@ -593,9 +570,13 @@ class Renderer {
       default: {
         if (text_end_ != out_.size()) text_run_start_ = out_.size();
         const size_t chunk_start = out_.size();
-        AppendMd4cEscaped(&out_, text, size);
+        if (in_code_block_) {
+          AppendMd4cEscaped(absl::string_view(text, size), &out_);
+        } else {
+          result_->word_count += AppendEscapedCountingWords(
+              absl::string_view(text, size), &out_, &in_word_);
+        }
         if (in_heading_) heading_text_.append(text, size);
-        if (!in_code_block_) CountWords(text, size);
         if (type == MD_TEXT_NORMAL && !footnote_defs_.empty() &&
             image_nesting_ == 0) {
           LinkFootnoteRefs(chunk_start);
@@ -669,16 +650,8 @@ class Renderer {
   // --- Words --------------------------------------------------------------------
 
   void CountWords(const char* text, size_t size) {
-    // Branch-free: a word starts at each non-space byte after a space.
-    int words = 0;
-    bool in_word = in_word_;
-    for (size_t i = 0; i < size; ++i) {
-      const bool space = kBytes.space[static_cast<unsigned char>(text[i])];
-      words += !space & !in_word;
-      in_word = !space;
-    }
-    in_word_ = in_word;
-    result_->word_count += words;
+    result_->word_count +=
+        markdown::CountWords(absl::string_view(text, size), &in_word_);
   }
 
   // --- Headings -----------------------------------------------------------------
@@ -765,7 +738,7 @@ class Renderer {
     if (known) {
       highlight::AppendHighlightedHtml(lang, code, &out_);
     } else {
-      AppendMd4cEscaped(&out_, code.data(), code.size());
+      AppendMd4cEscaped(code, &out_);
     }
     out_.append("</code></pre>");
     if (known) out_.append("</div>");

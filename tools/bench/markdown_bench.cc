@@ -9,6 +9,9 @@
 // Prints the median MB/s over RUNS runs (default 5) and the ratios.
 // ONLY (full, nohl, commonmark, md4c-gfm or md4c) runs just that one, e.g.
 // under `valgrind --tool=callgrind` to compare instruction counts.
+// ONLY=dump prints every result field (HTML, TOC, summary, word count,
+// diagnostics) of every document in full, nohl and commonmark modes, to
+// check that a renderer change leaves the output byte for byte the same.
 //
 //   python3 ../shared/bench/gen_site.py /tmp/site --pages 2000
 //   bazel run -c opt //tools/bench:markdown_bench -- /tmp/site
@@ -19,6 +22,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -71,12 +75,18 @@ int main(int argc, char** argv) {
   }
   const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
   const std::string only = argc > 3 ? argv[3] : "";
-  std::vector<std::string> docs;
-  size_t bytes = 0;
+  std::vector<std::filesystem::path> paths;
   for (const auto& e : std::filesystem::recursive_directory_iterator(
            std::filesystem::path(argv[1]) / "content")) {
-    if (!e.is_regular_file() || e.path().extension() != ".md") continue;
-    std::ifstream in(e.path(), std::ios::binary);
+    if (e.is_regular_file() && e.path().extension() == ".md") {
+      paths.push_back(e.path());
+    }
+  }
+  std::sort(paths.begin(), paths.end());
+  std::vector<std::string> docs;
+  size_t bytes = 0;
+  for (const std::filesystem::path& path : paths) {
+    std::ifstream in(path, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
     docs.push_back(StripFrontMatter(ss.str()));
@@ -90,6 +100,36 @@ int main(int argc, char** argv) {
               bytes / 1e6, runs);
 
   size_t sink = 0;
+  if (only == "dump") {
+    serval::markdown::MarkdownOptions nohl;
+    nohl.highlight_code = false;
+    const std::pair<const char*, serval::markdown::MarkdownOptions> modes[] = {
+        {"full", serval::markdown::MarkdownOptions()},
+        {"nohl", nohl},
+        {"commonmark", serval::markdown::MarkdownOptions::CommonMark()}};
+    for (size_t i = 0; i < docs.size(); ++i) {
+      for (const auto& [mode, options] : modes) {
+        const auto r = serval::markdown::RenderMarkdown(docs[i], options);
+        std::printf("=== %s %s\n", paths[i].c_str(), mode);
+        if (!r.ok()) {
+          std::printf("error: %s\n", r.status().ToString().c_str());
+          continue;
+        }
+        std::string toc;
+        for (const auto& e : r->toc) absl::StrAppend(&toc, e.level, " ", e.id, " ", e.title, "\n");
+        std::string diagnostics;
+        for (const auto& d : r->diagnostics) absl::StrAppend(&diagnostics, d.ToString(), "\n");
+        std::printf("--- html\n%s--- toc\n%s--- toc_html\n%s--- summary\n%s\n"
+                    "--- more %d words %d minutes %d\n--- diagnostics\n%s"
+                    "--- dependencies %zu\n",
+                    r->html.c_str(), toc.c_str(), r->toc_html.c_str(),
+                    r->summary_html.c_str(), r->has_more_marker, r->word_count,
+                    r->reading_minutes, diagnostics.c_str(),
+                    r->dependencies.size());
+      }
+    }
+    return 0;
+  }
   if (!only.empty()) {
     serval::markdown::MarkdownOptions options;
     options.highlight_code = only != "nohl";
