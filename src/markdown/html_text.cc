@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -94,6 +95,13 @@ inline size_t EscapeBlock(const char* text, size_t base, unsigned mask,
   return begin;
 }
 
+// The word-count step for one block: `word` has bit i set when byte i is
+// part of a word (bits past the block's end clear); `carry` is whether the
+// byte before the block was. Returns the number of words starting in it.
+inline int WordStarts(unsigned word, unsigned carry) {
+  return __builtin_popcount(word & ~((word << 1) | carry));
+}
+
 template <bool kCountWords, bool kEscape>
 int Scan(const char* text, size_t size, std::string* out, bool* in_word) {
   size_t begin = 0;
@@ -105,16 +113,27 @@ int Scan(const char* text, size_t size, std::string* out, bool* in_word) {
         _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + i));
     if (kCountWords) {
       const unsigned word = ~SpaceMask(v) & 0xffffu;
-      // A word starts at each word byte whose previous byte is not one.
-      const unsigned starts = word & ~((word << 1) | carry);
-      words += __builtin_popcount(starts);
+      words += WordStarts(word, carry);
       carry = word >> 15;
     }
     if (kEscape) begin = EscapeBlock(text, i, EscapeMask(v), begin, out);
   }
+  if (i < size) {
+    // The last 1..15 bytes, copied into a block padded with spaces (neither
+    // a word byte nor escaped), so that no load reads past the text.
+    const size_t n = size - i;
+    alignas(16) char block[16];
+    _mm_store_si128(reinterpret_cast<__m128i*>(block), _mm_set1_epi8(' '));
+    std::memcpy(block, text + i, n);
+    const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(block));
+    if (kCountWords) {
+      const unsigned word = ~SpaceMask(v) & 0xffffu;
+      words += WordStarts(word, carry);
+      carry = (word >> (n - 1)) & 1;
+    }
+    if (kEscape) begin = EscapeBlock(text, i, EscapeMask(v), begin, out);
+  }
   if (kCountWords) *in_word = carry != 0;
-  begin = ScalarTail(text, i, size, begin, kEscape ? out : nullptr,
-                     kCountWords ? &words : nullptr, in_word);
   if (kEscape) out->append(text + begin, size - begin);
   return words;
 }

@@ -42,25 +42,38 @@ void EscapeMd4c(std::string* out, const char* text, size_t size) {
   AppendMd4cEscaped(absl::string_view(text, size), out);
 }
 
-bool NeedsUrlEscape(unsigned char c) {
-  if (absl::ascii_isalnum(c)) return false;
-  return std::strchr("-_.+!*(),%#@?=;:/,+$", c) == nullptr || c == 0;
-}
+// md4c-html's URL escaping: bytes other than ASCII letters, digits and
+// "-_.+!*(),%#@?=;:/$" become %XX ('&' becomes "&amp;").
+struct UrlBytes {
+  bool escape[256] = {};
+  constexpr UrlBytes() {
+    constexpr char kKept[] = "-_.+!*(),%#@?=;:/$";
+    for (int c = 0; c < 256; ++c) {
+      bool kept = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                  (c >= 'A' && c <= 'Z');
+      for (int k = 0; kKept[k] != '\0'; ++k) kept = kept || c == kKept[k];
+      escape[c] = !kept;
+    }
+  }
+};
+constexpr UrlBytes kUrlBytes;
 
 void AppendUrlEscaped(std::string* out, const char* text, size_t size) {
   static constexpr char kHex[] = "0123456789ABCDEF";
+  size_t begin = 0;
   for (size_t i = 0; i < size; ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (!NeedsUrlEscape(c)) {
-      out->push_back(static_cast<char>(c));
-    } else if (c == '&') {
-      out->append("&amp;");
+    if (!kUrlBytes.escape[c]) continue;
+    out->append(text + begin, i - begin);
+    begin = i + 1;
+    if (c == '&') {
+      out->append("&amp;", 5);
     } else {
-      out->push_back('%');
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 0xf]);
+      const char hex[3] = {'%', kHex[c >> 4], kHex[c & 0xf]};
+      out->append(hex, 3);
     }
   }
+  out->append(text + begin, size - begin);
 }
 
 void AppendCodepoint(std::string* out, unsigned cp) {
@@ -353,7 +366,7 @@ class Renderer {
         heading_start_ = out_.size();
         heading_text_.clear();
         in_heading_ = true;
-        absl::StrAppend(&out_, "<h", d->level, ">");
+        AppendHeadingTag("<h", d->level, ">");
         break;
       }
       case MD_BLOCK_CODE: {
@@ -426,7 +439,8 @@ class Renderer {
       case MD_BLOCK_P:
         out_.append("</p>\n");
         if (!summary_found_ && TopLevel() && paragraph_start_ != kNone) {
-          result_->summary_html = out_.substr(paragraph_start_);
+          result_->summary_html.assign(out_, paragraph_start_,
+                                       std::string::npos);
           summary_found_ = true;
         }
         break;
@@ -658,13 +672,14 @@ class Renderer {
 
   void FinishHeading(int level) {
     in_heading_ = false;
-    std::string id;
+    absl::string_view id;  // stored in slugs_
     if (options_.heading_ids) {
       // An explicit "{#id}" at the end of the heading's text.
       absl::string_view text = absl::StripTrailingAsciiWhitespace(heading_text_);
-      const size_t open = text.rfind("{#");
-      if (open != absl::string_view::npos && absl::EndsWith(text, "}") &&
-          text_end_ == out_.size()) {
+      const size_t open = absl::EndsWith(text, "}") && text_end_ == out_.size()
+                              ? text.rfind("{#")
+                              : absl::string_view::npos;
+      if (open != absl::string_view::npos) {
         absl::string_view candidate =
             text.substr(open + 2, text.size() - open - 3);
         const std::string marker = absl::StrCat("{#", candidate, "}");
@@ -678,19 +693,36 @@ class Renderer {
           heading_text_.resize(open);
         }
       }
-      if (id.empty()) id = slugs_.Unique(Slugify(heading_text_));
-      out_.insert(heading_start_ + 3, absl::StrCat(" id=\"", id, "\""));
+      if (id.empty()) {
+        SlugifyTo(heading_text_, &slug_);
+        id = slugs_.Unique(slug_);
+      }
+      // " id=\"ID\"" after "<hN": one move of the heading's HTML.
+      const size_t at = heading_start_ + 3;
+      out_.insert(at, id.size() + 6, '"');
+      std::memcpy(&out_[at], " id=", 4);
+      std::memcpy(&out_[at + 5], id.data(), id.size());
       if (options_.heading_anchors) {
-        absl::StrAppend(&out_, "<a class=\"headerlink\" href=\"#", id,
-                        "\" title=\"Permanent link\">\xc2\xb6</a>");
+        out_.append("<a class=\"headerlink\" href=\"#");
+        out_.append(id.data(), id.size());
+        out_.append("\" title=\"Permanent link\">\xc2\xb6</a>");
       }
     }
-    absl::StrAppend(&out_, "</h", level, ">\n");
+    AppendHeadingTag("</h", level, ">\n");
     if (level >= options_.toc_min_level && level <= options_.toc_max_level) {
+      if (result_->toc.empty()) result_->toc.reserve(8);
       result_->toc.push_back(TocEntry{
-          level, id,
+          level, std::string(id),
           std::string(absl::StripAsciiWhitespace(heading_text_))});
     }
+  }
+
+  // "<h" or "</h", the level (1..6, as md4c gives it), then `close`.
+  void AppendHeadingTag(absl::string_view open, int level,
+                        absl::string_view close) {
+    out_.append(open.data(), open.size());
+    out_.push_back(static_cast<char>('0' + level));
+    out_.append(close.data(), close.size());
   }
 
   static std::string TocHtml(const std::vector<TocEntry>& toc) {
@@ -1319,6 +1351,7 @@ class Renderer {
   bool in_heading_ = false;
   size_t heading_start_ = 0;
   std::string heading_text_;
+  std::string slug_;  // the current heading's slug (a reused buffer)
   size_t text_end_ = kNone;  // out_.size() after the last plain text
   size_t text_run_start_ = 0;  // where the current run of plain text began
 
