@@ -1,5 +1,6 @@
 #include "src/markdown/html_text.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -61,81 +62,118 @@ inline size_t ScalarTail(const char* text, size_t from, size_t size,
 }
 
 #if defined(__SSE2__)
-// Bit i of the result is set when byte i of `v` is &, <, > or ".
-inline unsigned EscapeMask(__m128i v) {
+// 0xff in each byte of `v` that is &, <, > or "; 0 elsewhere.
+inline __m128i EscapeBytes(__m128i v) {
   const __m128i amp = _mm_cmpeq_epi8(v, _mm_set1_epi8('&'));
   const __m128i lt = _mm_cmpeq_epi8(v, _mm_set1_epi8('<'));
   const __m128i gt = _mm_cmpeq_epi8(v, _mm_set1_epi8('>'));
   const __m128i quot = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
-  return static_cast<unsigned>(_mm_movemask_epi8(
-      _mm_or_si128(_mm_or_si128(amp, lt), _mm_or_si128(gt, quot))));
+  return _mm_or_si128(_mm_or_si128(amp, lt), _mm_or_si128(gt, quot));
 }
 
-// Bit i of the result is set when byte i of `v` is ASCII whitespace:
-// ' ', or \t..\r (9..13).
-inline unsigned SpaceMask(__m128i v) {
+// 0xff in each byte of `v` that is ASCII whitespace: ' ', or \t..\r
+// (9..13); 0 elsewhere.
+inline __m128i SpaceBytes(__m128i v) {
   const __m128i shifted = _mm_sub_epi8(v, _mm_set1_epi8(9));
   const __m128i control =
       _mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8(4)), shifted);
-  const __m128i blank = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
-  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(control, blank)));
+  return _mm_or_si128(control, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
 }
 
-// Appends the escaped bytes whose bits are set in `mask` (bit i: byte
-// text[base + i]) and the text before each; returns the new `begin`.
-inline size_t EscapeBlock(const char* text, size_t base, unsigned mask,
-                          size_t begin, std::string* out) {
-  while (mask != 0) {
-    const size_t i = base + static_cast<size_t>(__builtin_ctz(mask));
-    out->append(text + begin, i - begin);
-    AppendEntity(text[i], out);
-    begin = i + 1;
-    mask &= mask - 1;
+inline __m128i Load(const char* p) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+
+// The sum of the 16 bytes of `v`.
+inline int SumBytes(__m128i v) {
+  const __m128i sums = _mm_sad_epu8(v, _mm_setzero_si128());
+  return _mm_cvtsi128_si32(sums) +
+         _mm_cvtsi128_si32(_mm_unpackhi_epi64(sums, sums));
+}
+
+// 16 zero bytes then 16 0xff bytes: 16 bytes loaded from kTailMask + n have
+// their last n bytes set.
+alignas(16) constexpr char kTailMask[32] = {
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+
+// Counts the words starting in `text` and tells whether it holds a byte to
+// escape; no output, so the loop keeps its state in registers. A word starts
+// at each non-space byte whose predecessor is a space; per-byte counters in
+// a vector are summed every 255 blocks, before they can overflow.
+int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes) {
+  // Byte 15 of `previous`: whether the byte before the next block is a space.
+  __m128i previous = *in_word ? _mm_setzero_si128() : _mm_set1_epi8(-1);
+  __m128i escape = _mm_setzero_si128();
+  int words = 0;
+  const size_t blocks = size / 16;
+  for (size_t b = 0; b < blocks;) {
+    const size_t end = std::min(blocks, b + 255);
+    __m128i counts = _mm_setzero_si128();
+    for (; b < end; ++b) {
+      const __m128i v = Load(text + 16 * b);
+      const __m128i space = SpaceBytes(v);
+      const __m128i before = _mm_or_si128(_mm_slli_si128(space, 1),
+                                          _mm_srli_si128(previous, 15));
+      counts = _mm_sub_epi8(counts, _mm_andnot_si128(space, before));
+      escape = _mm_or_si128(escape, EscapeBytes(v));
+      previous = space;
+    }
+    words += SumBytes(counts);
   }
-  return begin;
+  const size_t n = size % 16;  // bytes left
+  if (n != 0) {
+    __m128i v, valid, before_last;
+    if (size >= 16) {
+      // The text's last 16 bytes, of which the first 16 - n were counted;
+      // every new byte's predecessor is in the block.
+      v = Load(text + size - 16);
+      valid = Load(kTailMask + n);
+      before_last = _mm_setzero_si128();
+    } else {
+      // A short text, copied into a block padded with spaces (neither a
+      // word byte nor escaped), so that no load reads past it.
+      alignas(16) char block[16];
+      _mm_store_si128(reinterpret_cast<__m128i*>(block), _mm_set1_epi8(' '));
+      std::memcpy(block, text, n);
+      v = _mm_load_si128(reinterpret_cast<const __m128i*>(block));
+      valid = _mm_set1_epi8(-1);
+      before_last = _mm_srli_si128(previous, 15);
+    }
+    const __m128i space = SpaceBytes(v);
+    const __m128i before =
+        _mm_or_si128(_mm_slli_si128(space, 1), before_last);
+    const __m128i starts = _mm_andnot_si128(space, before);
+    words += SumBytes(_mm_and_si128(starts, _mm_and_si128(valid, _mm_set1_epi8(1))));
+    escape = _mm_or_si128(escape, _mm_and_si128(EscapeBytes(v), valid));
+    if (size >= 16) {
+      previous = space;  // its byte 15 is the text's last byte
+    } else {
+      const bool last_is_space = (_mm_movemask_epi8(space) >> (n - 1)) & 1;
+      previous = last_is_space ? _mm_set1_epi8(-1) : _mm_setzero_si128();
+    }
+  }
+  *in_word = (_mm_movemask_epi8(previous) & 0x8000) == 0;
+  *escapes = _mm_movemask_epi8(escape) != 0;
+  return words;
 }
 
-// The word-count step for one block: `word` has bit i set when byte i is
-// part of a word (bits past the block's end clear); `carry` is whether the
-// byte before the block was. Returns the number of words starting in it.
-inline int WordStarts(unsigned word, unsigned carry) {
-  return __builtin_popcount(word & ~((word << 1) | carry));
-}
-
-template <bool kCountWords, bool kEscape>
-int Scan(const char* text, size_t size, std::string* out, bool* in_word) {
+// md4c-html's escaping, 16 bytes at a time.
+void Escape(const char* text, size_t size, std::string* out) {
   size_t begin = 0;
   size_t i = 0;
-  unsigned carry = *in_word ? 1 : 0;  // was the byte before i in a word?
-  int words = 0;
   for (; i + 16 <= size; i += 16) {
-    const __m128i v =
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + i));
-    if (kCountWords) {
-      const unsigned word = ~SpaceMask(v) & 0xffffu;
-      words += WordStarts(word, carry);
-      carry = word >> 15;
+    unsigned mask = _mm_movemask_epi8(EscapeBytes(Load(text + i)));
+    while (mask != 0) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
+      out->append(text + begin, at - begin);
+      AppendEntity(text[at], out);
+      begin = at + 1;
+      mask &= mask - 1;
     }
-    if (kEscape) begin = EscapeBlock(text, i, EscapeMask(v), begin, out);
   }
-  if (i < size) {
-    // The last 1..15 bytes, copied into a block padded with spaces (neither
-    // a word byte nor escaped), so that no load reads past the text.
-    const size_t n = size - i;
-    alignas(16) char block[16];
-    _mm_store_si128(reinterpret_cast<__m128i*>(block), _mm_set1_epi8(' '));
-    std::memcpy(block, text + i, n);
-    const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(block));
-    if (kCountWords) {
-      const unsigned word = ~SpaceMask(v) & 0xffffu;
-      words += WordStarts(word, carry);
-      carry = (word >> (n - 1)) & 1;
-    }
-    if (kEscape) begin = EscapeBlock(text, i, EscapeMask(v), begin, out);
-  }
-  if (kCountWords) *in_word = carry != 0;
-  if (kEscape) out->append(text + begin, size - begin);
-  return words;
+  begin = ScalarTail(text, i, size, begin, out, nullptr, nullptr);
+  out->append(text + begin, size - begin);
 }
 #endif  // __SSE2__
 
@@ -168,9 +206,7 @@ int CountWordsScalar(absl::string_view text, bool* in_word) {
 
 void AppendMd4cEscaped(absl::string_view text, std::string* out) {
 #if defined(__SSE2__)
-  bool unused = false;
-  Scan</*kCountWords=*/false, /*kEscape=*/true>(text.data(), text.size(), out,
-                                                &unused);
+  Escape(text.data(), text.size(), out);
 #else
   internal::AppendMd4cEscapedScalar(text, out);
 #endif
@@ -179,8 +215,14 @@ void AppendMd4cEscaped(absl::string_view text, std::string* out) {
 int AppendEscapedCountingWords(absl::string_view text, std::string* out,
                                bool* in_word) {
 #if defined(__SSE2__)
-  return Scan</*kCountWords=*/true, /*kEscape=*/true>(text.data(), text.size(),
-                                                      out, in_word);
+  bool escapes = false;
+  const int words = ScanWords(text.data(), text.size(), in_word, &escapes);
+  if (escapes) {
+    Escape(text.data(), text.size(), out);
+  } else {
+    out->append(text.data(), text.size());
+  }
+  return words;
 #else
   return internal::AppendEscapedCountingWordsScalar(text, out, in_word);
 #endif
@@ -188,8 +230,8 @@ int AppendEscapedCountingWords(absl::string_view text, std::string* out,
 
 int CountWords(absl::string_view text, bool* in_word) {
 #if defined(__SSE2__)
-  return Scan</*kCountWords=*/true, /*kEscape=*/false>(text.data(), text.size(),
-                                                       nullptr, in_word);
+  bool escapes = false;
+  return ScanWords(text.data(), text.size(), in_word, &escapes);
 #else
   return internal::CountWordsScalar(text, in_word);
 #endif

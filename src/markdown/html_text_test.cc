@@ -60,5 +60,28 @@ TEST(HtmlTextTest, FastPathsEqualScalar) {
   }
 }
 
+// Long texts: the 16-byte path sums its per-byte counters every 255 blocks.
+TEST(HtmlTextTest, LongTextsEqualScalar) {
+  std::mt19937 rng(8);
+  for (size_t len : {4079, 4080, 4081, 4095, 4096, 4097, 20000}) {
+    for (int word_len : {1, 2, 7}) {
+      std::string text;
+      while (text.size() < len) {
+        text.append(rng() % word_len + 1, "a&<x"[rng() % 4]);
+        text.push_back(" \n\t"[rng() % 3]);
+      }
+      text.resize(len);
+      bool want_in_word = false, got_in_word = false;
+      std::string want, got;
+      const int want_words = internal::AppendEscapedCountingWordsScalar(
+          text, &want, &want_in_word);
+      EXPECT_EQ(AppendEscapedCountingWords(text, &got, &got_in_word),
+                want_words);
+      EXPECT_EQ(got, want);
+      EXPECT_EQ(got_in_word, want_in_word);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace serval::markdown
