@@ -672,7 +672,7 @@ class Renderer {
 
   void FinishHeading(int level) {
     in_heading_ = false;
-    absl::string_view id;  // stored in slugs_
+    absl::string_view id;  // in slugs_, valid until its next Unique()
     if (options_.heading_ids) {
       // An explicit "{#id}" at the end of the heading's text.
       absl::string_view text = absl::StripTrailingAsciiWhitespace(heading_text_);
@@ -741,7 +741,8 @@ class Renderer {
         }
       }
       html.append("<li><a href=\"#");
-      AppendEscapedHtml(e.id, &html);
+      // Slugs and valid explicit ids hold nothing HTML escaping changes.
+      html.append(e.id);
       html.append("\">");
       AppendEscapedHtml(e.title, &html);
       html.append("</a>");

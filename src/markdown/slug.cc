@@ -60,11 +60,30 @@ bool IsValidExplicitId(absl::string_view id) {
 }
 
 absl::string_view SlugRegistry::TryInsert(absl::string_view slug) {
-  if (used_.contains(slug)) return "";
-  slugs_.emplace_back(slug);
-  const absl::string_view stored = slugs_.back();
-  used_.insert(stored);
-  return stored;
+  if (hashed_.empty()) {
+    uint32_t begin = 0;
+    for (const uint32_t end : ends_) {
+      if (absl::string_view(linear_).substr(begin, end - begin) == slug) {
+        return "";
+      }
+      begin = end;
+    }
+    if (ends_.size() < kLinearSlugs) {
+      linear_.append(slug.data(), slug.size());
+      ends_.push_back(static_cast<uint32_t>(linear_.size()));
+      return absl::string_view(linear_).substr(begin);
+    }
+    // Too many for linear search: move them into the hash set.
+    begin = 0;
+    for (const uint32_t end : ends_) {
+      hashed_.emplace(absl::string_view(linear_).substr(begin, end - begin));
+      begin = end;
+    }
+    linear_.clear();
+    ends_.clear();
+  }
+  const auto [it, inserted] = hashed_.emplace(slug);
+  return inserted ? absl::string_view(*it) : absl::string_view();
 }
 
 absl::string_view SlugRegistry::Unique(absl::string_view slug) {
