@@ -39,7 +39,7 @@ inline void AppendEntity(char c, std::string* out) {
 inline size_t ScalarTail(const char* text, size_t from, size_t size,
                          size_t begin, std::string* out, int* words,
                          bool* in_word) {
-  bool w = *in_word;
+  bool w = words != nullptr && *in_word;  // in_word may be null without words
   int n = 0;
   for (size_t i = from; i < size; ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
