@@ -160,10 +160,17 @@ bool Directive::HasOption(absl::string_view key) const {
 
 SplitResult SplitDirectives(absl::string_view text) {
   SplitResult result;
-  // Fast path: no line can open a directive without "{".
-  if (!absl::StrContains(text, ":{") && !absl::StrContains(text, "`{")) {
-    return result;
+  // Fast path: no line can open a directive without ":{" or "`{". One
+  // search for the rarer '{' rather than one per pair.
+  bool maybe = false;
+  for (size_t at = text.find('{', 1); at != absl::string_view::npos;
+       at = text.find('{', at + 1)) {
+    if (text[at - 1] == ':' || text[at - 1] == '`') {
+      maybe = true;
+      break;
+    }
   }
+  if (!maybe) return result;
   std::vector<Fence> stack;
   Directive current;
   bool in_options = false;

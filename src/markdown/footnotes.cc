@@ -48,7 +48,16 @@ bool IsFootnoteLabel(absl::string_view label) {
 
 FootnoteSplit ExtractFootnotes(absl::string_view text) {
   FootnoteSplit result;
-  if (!absl::StrContains(text, "[^")) return result;
+  // Fast path: no "[^", found by the rarer '^'.
+  bool maybe = false;
+  for (size_t at = text.find('^', 1); at != absl::string_view::npos;
+       at = text.find('^', at + 1)) {
+    if (text[at - 1] == '[') {
+      maybe = true;
+      break;
+    }
+  }
+  if (!maybe) return result;
   std::vector<absl::string_view> lines;
   for (size_t pos = 0; pos < text.size();) {
     size_t eol = text.find('\n', pos);

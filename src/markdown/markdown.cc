@@ -23,6 +23,7 @@ extern "C" {
 #include "src/highlight/highlight.h"
 #include "src/markdown/directive_parser.h"
 #include "src/markdown/footnotes.h"
+#include "src/markdown/html_text.h"
 #include "src/markdown/slug.h"
 
 namespace serval::markdown {
@@ -35,55 +36,44 @@ constexpr int kMaxRenderDepth = 16;
 
 // --- Escaping, as md4c-html does it ----------------------------------------
 
-// Byte classes for the per-byte loops of text callbacks: table lookups
-// rather than chains of comparisons, which mispredict on prose.
-struct ByteClasses {
-  bool html_escape[256] = {};  // md4c-html escapes &, <, > and "
-  bool space[256] = {};        // word separators for the word count
-  constexpr ByteClasses() {
-    for (char c : {'&', '<', '>', '"'}) html_escape[static_cast<unsigned char>(c)] = true;
-    for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) space[static_cast<unsigned char>(c)] = true;
+// md4c-html's escaping (&, <, > and " only), in the shape AppendAttribute
+// and AppendEntity take.
+void EscapeMd4c(std::string* out, const char* text, size_t size) {
+  AppendMd4cEscaped(absl::string_view(text, size), out);
+}
+
+// md4c-html's URL escaping: bytes other than ASCII letters, digits and
+// "-_.+!*(),%#@?=;:/$" become %XX ('&' becomes "&amp;").
+struct UrlBytes {
+  bool escape[256] = {};
+  constexpr UrlBytes() {
+    constexpr char kKept[] = "-_.+!*(),%#@?=;:/$";
+    for (int c = 0; c < 256; ++c) {
+      bool kept = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                  (c >= 'A' && c <= 'Z');
+      for (int k = 0; kKept[k] != '\0'; ++k) kept = kept || c == kKept[k];
+      escape[c] = !kept;
+    }
   }
 };
-constexpr ByteClasses kBytes;
-
-// md4c-html's escaping: &, <, > and " only.
-void AppendMd4cEscaped(std::string* out, const char* text, size_t size) {
-  size_t begin = 0;
-  for (size_t i = 0; i < size; ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (!kBytes.html_escape[c]) continue;
-    out->append(text + begin, i - begin);
-    switch (c) {
-      case '&': out->append("&amp;", 5); break;
-      case '<': out->append("&lt;", 4); break;
-      case '>': out->append("&gt;", 4); break;
-      default: out->append("&quot;", 6); break;
-    }
-    begin = i + 1;
-  }
-  out->append(text + begin, size - begin);
-}
-
-bool NeedsUrlEscape(unsigned char c) {
-  if (absl::ascii_isalnum(c)) return false;
-  return std::strchr("-_.+!*(),%#@?=;:/,+$", c) == nullptr || c == 0;
-}
+constexpr UrlBytes kUrlBytes;
 
 void AppendUrlEscaped(std::string* out, const char* text, size_t size) {
   static constexpr char kHex[] = "0123456789ABCDEF";
+  size_t begin = 0;
   for (size_t i = 0; i < size; ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (!NeedsUrlEscape(c)) {
-      out->push_back(static_cast<char>(c));
-    } else if (c == '&') {
-      out->append("&amp;");
+    if (!kUrlBytes.escape[c]) continue;
+    out->append(text + begin, i - begin);
+    begin = i + 1;
+    if (c == '&') {
+      out->append("&amp;", 5);
     } else {
-      out->push_back('%');
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 0xf]);
+      const char hex[3] = {'%', kHex[c >> 4], kHex[c & 0xf]};
+      out->append(hex, 3);
     }
   }
+  out->append(text + begin, size - begin);
 }
 
 void AppendCodepoint(std::string* out, unsigned cp) {
@@ -242,7 +232,10 @@ class Renderer {
   }
 
   absl::Status RenderDocument(absl::string_view source) {
-    out_.reserve(source.size() + source.size() / 4);
+    // HTML is longer than its Markdown: by 15% for the median page of the
+    // benchmark site, 30% and more for one page in ten (lists, links, ids),
+    // which made a quarter too little and the output was copied to grow.
+    out_.reserve(source.size() + source.size() / 2);
     include_stack_.push_back(options_.source_path);
     FootnoteSplit footnotes;
     if (options_.footnotes) footnotes = ExtractFootnotes(source);
@@ -375,8 +368,9 @@ class Renderer {
         const auto* d = static_cast<MD_BLOCK_H_DETAIL*>(detail);
         heading_start_ = out_.size();
         heading_text_.clear();
+        heading_text_.reserve(64);  // grows once for most pages, not 2-3 times
         in_heading_ = true;
-        absl::StrAppend(&out_, "<h", d->level, ">");
+        AppendHeadingTag("<h", d->level, ">");
         break;
       }
       case MD_BLOCK_CODE: {
@@ -393,7 +387,7 @@ class Renderer {
         out_.append("<pre><code");
         if (d->lang.text != nullptr) {
           out_.append(" class=\"language-");
-          AppendAttribute(&out_, d->lang, AppendMd4cEscaped);
+          AppendAttribute(&out_, d->lang, EscapeMd4c);
           out_.append("\"");
         }
         out_.append(">");
@@ -449,7 +443,8 @@ class Renderer {
       case MD_BLOCK_P:
         out_.append("</p>\n");
         if (!summary_found_ && TopLevel() && paragraph_start_ != kNone) {
-          result_->summary_html = out_.substr(paragraph_start_);
+          result_->summary_html.assign(out_, paragraph_start_,
+                                       std::string::npos);
           summary_found_ = true;
         }
         break;
@@ -476,7 +471,7 @@ class Renderer {
         AppendAttribute(&out_, d->href, AppendUrlEscaped);
         if (d->title.text != nullptr) {
           out_.append("\" title=\"");
-          AppendAttribute(&out_, d->title, AppendMd4cEscaped);
+          AppendAttribute(&out_, d->title, EscapeMd4c);
         }
         out_.append("\">");
         break;
@@ -505,7 +500,7 @@ class Renderer {
       case MD_SPAN_WIKILINK: {
         const auto* d = static_cast<MD_SPAN_WIKILINK_DETAIL*>(detail);
         out_.append("<x-wikilink data-target=\"");
-        AppendAttribute(&out_, d->target, AppendMd4cEscaped);
+        AppendAttribute(&out_, d->target, EscapeMd4c);
         out_.append("\">");
         break;
       }
@@ -518,7 +513,7 @@ class Renderer {
         const auto* d = static_cast<MD_SPAN_IMG_DETAIL*>(detail);
         if (d->title.text != nullptr) {
           out_.append("\" title=\"");
-          AppendAttribute(&out_, d->title, AppendMd4cEscaped);
+          AppendAttribute(&out_, d->title, EscapeMd4c);
         }
         out_.append("\">");
         --image_nesting_;
@@ -581,7 +576,7 @@ class Renderer {
         }
         break;
       case MD_TEXT_ENTITY:
-        AppendEntity(&out_, text, size, AppendMd4cEscaped);
+        AppendEntity(&out_, text, size, EscapeMd4c);
         if (in_heading_) {
           AppendEntity(&heading_text_, text, size,
                        [](std::string* o, const char* t, size_t n) {
@@ -593,9 +588,13 @@ class Renderer {
       default: {
         if (text_end_ != out_.size()) text_run_start_ = out_.size();
         const size_t chunk_start = out_.size();
-        AppendMd4cEscaped(&out_, text, size);
+        if (in_code_block_) {
+          AppendMd4cEscaped(absl::string_view(text, size), &out_);
+        } else {
+          result_->word_count += AppendEscapedCountingWords(
+              absl::string_view(text, size), &out_, &in_word_);
+        }
         if (in_heading_) heading_text_.append(text, size);
-        if (!in_code_block_) CountWords(text, size);
         if (type == MD_TEXT_NORMAL && !footnote_defs_.empty() &&
             image_nesting_ == 0) {
           LinkFootnoteRefs(chunk_start);
@@ -669,29 +668,22 @@ class Renderer {
   // --- Words --------------------------------------------------------------------
 
   void CountWords(const char* text, size_t size) {
-    // Branch-free: a word starts at each non-space byte after a space.
-    int words = 0;
-    bool in_word = in_word_;
-    for (size_t i = 0; i < size; ++i) {
-      const bool space = kBytes.space[static_cast<unsigned char>(text[i])];
-      words += !space & !in_word;
-      in_word = !space;
-    }
-    in_word_ = in_word;
-    result_->word_count += words;
+    result_->word_count +=
+        markdown::CountWords(absl::string_view(text, size), &in_word_);
   }
 
   // --- Headings -----------------------------------------------------------------
 
   void FinishHeading(int level) {
     in_heading_ = false;
-    std::string id;
+    absl::string_view id;  // in slugs_, valid until its next Unique()
     if (options_.heading_ids) {
       // An explicit "{#id}" at the end of the heading's text.
       absl::string_view text = absl::StripTrailingAsciiWhitespace(heading_text_);
-      const size_t open = text.rfind("{#");
-      if (open != absl::string_view::npos && absl::EndsWith(text, "}") &&
-          text_end_ == out_.size()) {
+      const size_t open = absl::EndsWith(text, "}") && text_end_ == out_.size()
+                              ? text.rfind("{#")
+                              : absl::string_view::npos;
+      if (open != absl::string_view::npos) {
         absl::string_view candidate =
             text.substr(open + 2, text.size() - open - 3);
         const std::string marker = absl::StrCat("{#", candidate, "}");
@@ -705,24 +697,44 @@ class Renderer {
           heading_text_.resize(open);
         }
       }
-      if (id.empty()) id = slugs_.Unique(Slugify(heading_text_));
-      out_.insert(heading_start_ + 3, absl::StrCat(" id=\"", id, "\""));
+      if (id.empty()) {
+        SlugifyTo(heading_text_, &slug_);
+        id = slugs_.Unique(slug_);
+      }
+      // " id=\"ID\"" after "<hN": one move of the heading's HTML.
+      const size_t at = heading_start_ + 3;
+      out_.insert(at, id.size() + 6, '"');
+      std::memcpy(&out_[at], " id=", 4);
+      std::memcpy(&out_[at + 5], id.data(), id.size());
       if (options_.heading_anchors) {
-        absl::StrAppend(&out_, "<a class=\"headerlink\" href=\"#", id,
-                        "\" title=\"Permanent link\">\xc2\xb6</a>");
+        out_.append("<a class=\"headerlink\" href=\"#");
+        out_.append(id.data(), id.size());
+        out_.append("\" title=\"Permanent link\">\xc2\xb6</a>");
       }
     }
-    absl::StrAppend(&out_, "</h", level, ">\n");
+    AppendHeadingTag("</h", level, ">\n");
     if (level >= options_.toc_min_level && level <= options_.toc_max_level) {
+      if (result_->toc.empty()) result_->toc.reserve(8);
       result_->toc.push_back(TocEntry{
-          level, id,
+          level, std::string(id),
           std::string(absl::StripAsciiWhitespace(heading_text_))});
     }
+  }
+
+  // "<h" or "</h", the level (1..6, as md4c gives it), then `close`.
+  void AppendHeadingTag(absl::string_view open, int level,
+                        absl::string_view close) {
+    out_.append(open.data(), open.size());
+    out_.push_back(static_cast<char>('0' + level));
+    out_.append(close.data(), close.size());
   }
 
   static std::string TocHtml(const std::vector<TocEntry>& toc) {
     if (toc.empty()) return "";
     std::string html;
+    size_t size = 16;
+    for (const TocEntry& e : toc) size += e.id.size() + e.title.size() + 32;
+    html.reserve(size);
     std::vector<int> open;  // levels of the open <ul>s
     for (const TocEntry& e : toc) {
       if (open.empty() || e.level > open.back()) {
@@ -736,7 +748,8 @@ class Renderer {
         }
       }
       html.append("<li><a href=\"#");
-      AppendEscapedHtml(e.id, &html);
+      // Slugs and valid explicit ids hold nothing HTML escaping changes.
+      html.append(e.id);
       html.append("\">");
       AppendEscapedHtml(e.title, &html);
       html.append("</a>");
@@ -765,7 +778,7 @@ class Renderer {
     if (known) {
       highlight::AppendHighlightedHtml(lang, code, &out_);
     } else {
-      AppendMd4cEscaped(&out_, code.data(), code.size());
+      AppendMd4cEscaped(code, &out_);
     }
     out_.append("</code></pre>");
     if (known) out_.append("</div>");
@@ -1346,6 +1359,7 @@ class Renderer {
   bool in_heading_ = false;
   size_t heading_start_ = 0;
   std::string heading_text_;
+  std::string slug_;  // the current heading's slug (a reused buffer)
   size_t text_end_ = kNone;  // out_.size() after the last plain text
   size_t text_run_start_ = 0;  // where the current run of plain text began
 

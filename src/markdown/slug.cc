@@ -5,22 +5,42 @@
 
 namespace serval::markdown {
 
-std::string Slugify(absl::string_view text) {
-  text = absl::StripAsciiWhitespace(text);
-  std::string slug;
-  slug.reserve(text.size());
-  for (char c : text) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (u >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-        c == '-' || c == '_') {
-      slug.push_back(c);
-    } else if (c >= 'A' && c <= 'Z') {
-      slug.push_back(static_cast<char>(c - 'A' + 'a'));
-    } else if (c == ' ') {
-      slug.push_back('-');
-    }
+namespace {
+
+// What each byte becomes in a slug; 0 drops it.
+struct SlugBytes {
+  char map[256] = {};
+  constexpr SlugBytes() {
+    for (int c = 0x80; c < 256; ++c) map[c] = static_cast<char>(c);
+    for (int c = 'a'; c <= 'z'; ++c) map[c] = static_cast<char>(c);
+    for (int c = 'A'; c <= 'Z'; ++c) map[c] = static_cast<char>(c - 'A' + 'a');
+    for (int c = '0'; c <= '9'; ++c) map[c] = static_cast<char>(c);
+    map[static_cast<unsigned char>('-')] = '-';
+    map[static_cast<unsigned char>('_')] = '_';
+    map[static_cast<unsigned char>(' ')] = '-';
   }
-  if (slug.empty()) slug = "section";
+};
+constexpr SlugBytes kSlugBytes;
+
+}  // namespace
+
+void SlugifyTo(absl::string_view text, std::string* slug) {
+  text = absl::StripAsciiWhitespace(text);
+  slug->resize(text.size());
+  char* const begin = &(*slug)[0];
+  char* p = begin;
+  for (char c : text) {
+    const char m = kSlugBytes.map[static_cast<unsigned char>(c)];
+    *p = m;
+    p += m != 0;
+  }
+  slug->resize(p - begin);
+  if (slug->empty()) slug->assign("section");
+}
+
+std::string Slugify(absl::string_view text) {
+  std::string slug;
+  SlugifyTo(text, &slug);
   return slug;
 }
 
@@ -39,13 +59,39 @@ bool IsValidExplicitId(absl::string_view id) {
   return true;
 }
 
-std::string SlugRegistry::Unique(absl::string_view slug) {
-  std::string candidate(slug);
-  for (int n = 1; used_.contains(candidate); ++n) {
-    candidate = absl::StrCat(slug, "-", n);
+absl::string_view SlugRegistry::TryInsert(absl::string_view slug) {
+  if (hashed_.empty()) {
+    uint32_t begin = 0;
+    for (const uint32_t end : ends_) {
+      if (absl::string_view(linear_).substr(begin, end - begin) == slug) {
+        return "";
+      }
+      begin = end;
+    }
+    if (ends_.size() < kLinearSlugs) {
+      linear_.append(slug.data(), slug.size());
+      ends_.push_back(static_cast<uint32_t>(linear_.size()));
+      return absl::string_view(linear_).substr(begin);
+    }
+    // Too many for linear search: move them into the hash set.
+    begin = 0;
+    for (const uint32_t end : ends_) {
+      hashed_.emplace(absl::string_view(linear_).substr(begin, end - begin));
+      begin = end;
+    }
+    linear_.clear();
+    ends_.clear();
   }
-  used_.insert(candidate);
-  return candidate;
+  const auto [it, inserted] = hashed_.emplace(slug);
+  return inserted ? absl::string_view(*it) : absl::string_view();
+}
+
+absl::string_view SlugRegistry::Unique(absl::string_view slug) {
+  absl::string_view stored = TryInsert(slug);
+  for (int n = 1; stored.empty(); ++n) {
+    stored = TryInsert(absl::StrCat(slug, "-", n));
+  }
+  return stored;
 }
 
 }  // namespace serval::markdown

@@ -1,5 +1,7 @@
 #include "src/markdown/slug.h"
 
+#include <string>
+
 #include "gtest/gtest.h"
 
 namespace serval::markdown {
@@ -19,6 +21,18 @@ TEST(SlugTest, RegistryMakesSlugsUnique) {
   EXPECT_EQ(slugs.Unique("intro"), "intro-1");
   EXPECT_EQ(slugs.Unique("intro"), "intro-2");
   EXPECT_EQ(slugs.Unique("intro-1"), "intro-1-1");
+}
+
+TEST(SlugTest, RegistryPastLinearSearch) {
+  // The first slugs are searched linearly, later ones in a hash set.
+  SlugRegistry slugs;
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(slugs.Unique("s"), i == 0 ? "s" : "s-" + std::to_string(i));
+    EXPECT_EQ(slugs.Unique("s-" + std::to_string(i + 100)),
+              "s-" + std::to_string(i + 100));
+  }
+  EXPECT_EQ(slugs.Unique("s-150"), "s-150-1");
+  EXPECT_EQ(slugs.Unique("s-1"), "s-1-1");
 }
 
 TEST(SlugTest, ExplicitIds) {
