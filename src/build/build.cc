@@ -426,23 +426,38 @@ class Builder {
     snap.identity = Identity();
     snap.pages = result_.pages;
     snap.warnings = input_warnings_;
-    for (const auto& [path, before] : files.stats) {
-      absl::StatusOr<fs::FileInfo> now =
-          fs_.Stat(fs::JoinPath(options_.site_dir, path));
-      const cache::StatRecord record = cache::StatRecordOf(before);
-      // Changed while this build read it: the outputs may be of either.
-      if (!now.ok() || cache::StatRecordOf(*now) != record) return;
-      snap.inputs[path] = record;
+    // The stats on the pool: inputs first, then outputs, into slots.
+    std::vector<const std::pair<const std::string, fs::FileInfo>*> inputs;
+    inputs.reserve(files.stats.size());
+    for (const auto& entry : files.stats) inputs.push_back(&entry);
+    const size_t n = inputs.size() + outputs_.size();
+    std::vector<std::optional<cache::StatRecord>> records(n);
+    concurrency::ForEachIndex(pool_.get(), n, [&](size_t i) {
+      if (i < inputs.size()) {
+        absl::StatusOr<fs::FileInfo> now =
+            fs_.Stat(fs::JoinPath(options_.site_dir, inputs[i]->first));
+        const cache::StatRecord before = cache::StatRecordOf(inputs[i]->second);
+        // Changed while this build read it: the outputs may be of either.
+        if (now.ok() && cache::StatRecordOf(*now) == before) records[i] = before;
+        return;
+      }
+      absl::StatusOr<fs::FileInfo> info = fs_.Stat(
+          fs::JoinPath(output_dir_, outputs_[i - inputs.size()].path));
+      if (info.ok() && info->type == fs::FileType::kRegular) {
+        records[i] = cache::StatRecordOf(*info);
+      }
+    });
+    for (size_t i = 0; i < n; ++i) {
+      if (!records[i].has_value()) return;
+      if (i < inputs.size()) {
+        snap.inputs.emplace_hint(snap.inputs.end(), inputs[i]->first, *records[i]);
+      } else {
+        snap.outputs[outputs_[i - inputs.size()].path] = *records[i];
+      }
     }
     absl::StatusOr<fs::FileInfo> cache_info = fs_.Stat(CachePath());
     if (!cache_info.ok()) return;
     snap.cache = cache::StatRecordOf(*cache_info);
-    for (const Output& out : outputs_) {
-      absl::StatusOr<fs::FileInfo> info =
-          fs_.Stat(fs::JoinPath(output_dir_, out.path));
-      if (!info.ok() || info->type != fs::FileType::kRegular) return;
-      snap.outputs[out.path] = cache::StatRecordOf(*info);
-    }
     absl::StatusOr<std::string> text = cache::SerializeInputSnapshot(snap);
     if (!text.ok()) return;
     fs::AtomicWriter writer(&fs_, {.durability = options_.durability,
