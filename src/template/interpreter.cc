@@ -494,9 +494,11 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
     }
     items = std::move(kept);
   }
+  // `else` runs in a scope of its own, like the body: its sets (and
+  // macros) are gone after `endfor`, as in Jinja2.
   if (items.empty()) {
     body_scope.vars.clear();
-    return ExecBody(s.else_body, scope);
+    return ExecBody(s.else_body, &body_scope);
   }
   auto state = std::make_shared<LoopState>();
   state->items = std::move(items);
@@ -529,7 +531,7 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
   recursive_loop_ = saved_recursive;
   if (status.ok() && !body_completed && !s.else_body.empty()) {
     body_scope.vars.clear();
-    return ExecBody(s.else_body, scope);
+    return ExecBody(s.else_body, &body_scope);
   }
   return status;
 }
