@@ -1414,14 +1414,24 @@ TestMap MakeTests() {
   simple("number", [](const Value& v) { return v.is_number(); });
   simple("string", [](const Value& v) { return v.is_string(); });
   simple("mapping", [](const Value& v) { return v.is_dict(); });
+  // Jinja2's Undefined has __iter__, __len__, __getitem__ and __call__, so
+  // it is an iterable, callable sequence. A StrictUndefined's raise: it
+  // fails `iterable` (Interpreter::RunTest), and is no sequence because
+  // test_sequence catches the error.
   simple("iterable", [](const Value& v) {
-    return v.is_string() || v.is_list() || v.is_dict() ||
+    return v.is_string() || v.is_list() || v.is_dict() || v.is_undefined() ||
            (v.is_object() && v.object().Iterate().has_value());
   });
-  simple("sequence", [](const Value& v) {
+  t["sequence"] = [](Interpreter* in, const Value& v,
+                     CallArgs& a) -> absl::StatusOr<bool> {
+    if (!a.positional.empty() || !a.named.empty()) {
+      return in->Error("test_sequence() takes 1 positional argument");
+    }
+    if (v.is_undefined()) return !in->strict();
     return v.is_string() || v.is_list() || v.is_dict();
-  });
-  simple("callable", [](const Value& v) { return v.is_callable(); });
+  };
+  simple("callable",
+         [](const Value& v) { return v.is_callable() || v.is_undefined(); });
   simple("escaped", [](const Value& v) { return v.is_safe(); });
   simple("lower", [](const Value& v) {
     std::string s = v.Str();

@@ -1053,13 +1053,30 @@ absl::StatusOr<bool> Interpreter::ApplyTest(absl::string_view name,
   return RunTest(name, FindBuiltinTest(name), input, args);
 }
 
+namespace {
+
+// The tests that only look at a value's type (Python isinstance, callable,
+// hasattr of a dunder), so a StrictUndefined passes through them; every
+// other test uses the value and fails on it.
+bool IsTypeTest(absl::string_view name) {
+  static constexpr absl::string_view kTypeTests[] = {
+      "defined", "undefined", "none",    "boolean", "true",
+      "false",   "integer",   "float",   "number",  "string",
+      "mapping", "sequence",  "callable", "escaped", "sameas"};
+  for (absl::string_view t : kTypeTests) {
+    if (t == name) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 absl::StatusOr<bool> Interpreter::RunTest(absl::string_view name,
                                           const TestFn* fn,
                                           const Value& input,
                                           CallArgs& args) {
   if (fn == nullptr) return Error(absl::StrCat("no test named '", name, "'"));
-  if (input.is_undefined() && strict() && name != "defined" &&
-      name != "undefined") {
+  if (input.is_undefined() && strict() && !IsTypeTest(name)) {
     return Error(input.undefined_hint());
   }
   return (*fn)(this, input, args);
