@@ -1463,10 +1463,12 @@ TestMap MakeTests() {
   t["even"] = parity(0);
   t["divisibleby"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<bool> {
-    TRY(i, ToInt(in, v));
-    TRY(n, ToInt(in, ArgOr(a, 0, "num", Value(1))));
-    if (n == 0) return in->Error("integer division or modulo by zero");
-    return i % n == 0;
+    // Jinja2: value % num == 0, with Python's % (floats keep their
+    // fraction: -0.5 is not divisible by 3).
+    const Value* num = Arg(a, 0, "num");
+    if (num == nullptr) return in->Error("test_divisibleby() needs num");
+    TRY(rest, BinaryOp(in, "%", v, *num));
+    return rest.Equals(Value(0));
   };
   auto cmp = [&t](std::vector<const char*> names, const char* op) {
     for (const char* name : names) {
