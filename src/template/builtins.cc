@@ -683,20 +683,6 @@ Value EscapeOne(const Value& v) {
   }
   return v;
 }
-Value EscapeArgs(const Value& args) {
-  if (args.is_tuple()) {
-    std::vector<Value> items;
-    for (const Value& v : args.items()) items.push_back(EscapeOne(v));
-    return Value::Tuple(std::move(items));
-  }
-  if (args.is_dict()) {
-    auto d = std::make_shared<DictData>();
-    for (const auto& [k, v] : args.dict().entries()) d->Set(k, EscapeOne(v));
-    return Value::FromDict(std::move(d));
-  }
-  return EscapeOne(args);
-}
-
 using FilterMap = absl::flat_hash_map<std::string, FilterFn>;
 using TestMap = absl::flat_hash_map<std::string, TestFn>;
 
@@ -923,8 +909,7 @@ FilterMap MakeFilters() {
       for (auto& [k, val] : a.named) d->Set(Value(k), val);
       args = Value::FromDict(d);
     }
-    TRY(s, in->PercentFormat(v.Str(), v.is_safe() ? EscapeArgs(args)
-                                                     : args));
+    TRY(s, PyPercentFormat(in, v.Str(), args, v.is_safe()));
     return Like(v, std::move(s));
   };
   f["groupby"] = [](Interpreter* in, const Value& v, CallArgs& a)
@@ -1447,7 +1432,7 @@ TestMap MakeTests() {
     return [want](Interpreter* in, const Value& v, CallArgs&)
                -> absl::StatusOr<bool> {
       if (v.is_string()) {
-        TRY(formatted, in->PercentFormat(v.str(), Value(2)));
+        TRY(formatted, PyPercentFormat(in, v.str(), Value(2), false));
         (void)formatted;
         return false;
       }
@@ -1803,7 +1788,7 @@ absl::StatusOr<Value> BinaryOp(Interpreter* in, absl::string_view op,
     return type_error();
   }
   if (op == "%" && a.is_string()) {
-    TRY(s, PyPercentFormat(in, a.str(), a.is_safe() ? EscapeArgs(b) : b));
+    TRY(s, PyPercentFormat(in, a.str(), b, a.is_safe()));
     return Like(a, std::move(s));
   }
   return type_error();
@@ -1859,13 +1844,20 @@ absl::StatusOr<bool> Compare(Interpreter* in, absl::string_view op,
 
 absl::StatusOr<std::string> PyPercentFormat(Interpreter* in,
                                             const std::string& fmt,
-                                            const Value& args) {
+                                            const Value& args, bool markup) {
+  // As CPython's str % args: a tuple gives the positional arguments; any
+  // other value is the one positional argument. A value with __getitem__
+  // that is neither a tuple nor a string (a dict, a list, an Undefined) is
+  // also the mapping for `%(key)s`, and leaving it unused is no error.
   std::vector<Value> positional;
   if (args.is_tuple()) {
     positional = args.items();
-  } else if (!args.is_dict()) {
+  } else {
     positional.push_back(args);
   }
+  const bool mapping =
+      !args.is_tuple() &&
+      (args.is_dict() || args.is_list() || args.is_undefined());
   size_t next = 0;
   std::string out;
   for (size_t i = 0; i < fmt.size(); ++i) {
@@ -1878,8 +1870,13 @@ absl::StatusOr<std::string> PyPercentFormat(Interpreter* in,
     bool keyed = false;
     if (fmt[i] == '(') {
       size_t close = fmt.find(')', i);
-      if (close == std::string::npos || !args.is_dict()) {
+      if (close == std::string::npos || !mapping) {
         return in->Error("format requires a mapping");
+      }
+      if (!args.is_dict()) {  // a list's or an Undefined's __getitem__
+        return in->Error(args.is_undefined() ? args.undefined_hint()
+                                             : "list indices must be "
+                                               "integers or slices, not str");
       }
       const Value* v = args.dict().Find(
           absl::string_view(fmt).substr(i + 1, close - i - 1));
@@ -1904,6 +1901,10 @@ absl::StatusOr<std::string> PyPercentFormat(Interpreter* in,
       }
       arg = positional[next++];
     }
+    if (arg.is_undefined() && in->strict()) {
+      return in->Error(arg.undefined_hint());
+    }
+    if (markup) arg = EscapeOne(arg);
     char buf[512];
     switch (conv) {
       case 's':
@@ -1951,7 +1952,7 @@ absl::StatusOr<std::string> PyPercentFormat(Interpreter* in,
                                       std::string(1, conv), "'"));
     }
   }
-  if (!args.is_dict() && next < positional.size()) {
+  if (!mapping && next < positional.size()) {
     return in->Error("not all arguments converted during string formatting");
   }
   return out;

@@ -1117,7 +1117,11 @@ absl::StatusOr<Value> Interpreter::Arith(absl::string_view op, const Value& a,
     return Value(std::move(s));
   }
   if (a.is_undefined()) return Error(a.undefined_hint());
-  if (b.is_undefined()) return Error(b.undefined_hint());
+  // `'text' % missing` is Python's str % Undefined, which formats (the
+  // Undefined counts as a mapping; see PyPercentFormat).
+  if (b.is_undefined() && !(op == "%" && a.is_string())) {
+    return Error(b.undefined_hint());
+  }
   return BinaryOp(this, op, a, b);
 }
 
@@ -1131,11 +1135,6 @@ absl::StatusOr<Value> Interpreter::EvalCompare(const Expr& e, Scope* scope) {
     left = std::move(right);
   }
   return Value(true);
-}
-
-absl::StatusOr<std::string> Interpreter::PercentFormat(const std::string& fmt,
-                                                       const Value& args) {
-  return PyPercentFormat(this, fmt, args);
 }
 
 }  // namespace serval::tmpl

@@ -76,10 +76,6 @@ class Interpreter {
   // Jinja2's list(value): iteration of strings, lists, dicts, objects.
   absl::StatusOr<std::vector<Value>> Iterate(const Value& v) const;
 
-  // Python str % args.
-  absl::StatusOr<std::string> PercentFormat(const std::string& fmt,
-                                            const Value& args);
-
  private:
   enum class Jump { kNone, kBreak, kContinue };
   struct BlockRef {
