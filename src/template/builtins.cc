@@ -59,6 +59,72 @@ std::string Upper(absl::string_view s) { return Utf8Upper(s); }
 
 bool IsPySpace(char c) { return absl::ascii_isspace(c); }
 
+// The byte length of the code point that starts at s[i] (one for a byte
+// that does not start a valid sequence).
+size_t CodepointBytes(absl::string_view s, size_t i) {
+  const unsigned char c = s[i];
+  size_t n = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF8 ? 4 : 1;
+  if (i + n > s.size()) return 1;
+  for (size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 1;
+  }
+  return n;
+}
+
+// Appends the code point `cp` upper- or lower-cased.
+void AppendCased(absl::string_view cp, bool upper, std::string* out) {
+  if (cp.size() == 1) {
+    out->push_back(upper ? absl::ascii_toupper(cp[0])
+                         : absl::ascii_tolower(cp[0]));
+  } else {
+    *out += upper ? Utf8Upper(cp) : Utf8Lower(cp);
+  }
+}
+
+// Jinja2's `title` filter: the first code point of each word (words are
+// split at whitespace, - ( { [ <) upper-cased, the rest lower-cased.
+std::string JinjaTitle(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool start = true;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = CodepointBytes(s, i);
+    const char c = s[i];
+    if (n == 1 && (IsPySpace(c) || c == '-' || c == '(' || c == '{' ||
+                   c == '[' || c == '<')) {
+      out.push_back(c);
+      start = true;
+    } else {
+      AppendCased(s.substr(i, n), start, &out);
+      start = false;
+    }
+    i += n;
+  }
+  return out;
+}
+
+// Python's str.title(): a code point that follows a cased one (a letter
+// with case) is lower-cased, any other upper-cased (title-cased: 'ß' ->
+// 'Ss'). So '%s!' -> '%S!' and '3rd' -> '3Rd', unlike the filter.
+std::string PyTitle(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool after_cased = false;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = CodepointBytes(s, i);
+    const absl::string_view cp = s.substr(i, n);
+    if (!after_cased && cp == "\xc3\x9f") {
+      out += "Ss";
+    } else {
+      AppendCased(cp, !after_cased, &out);
+    }
+    after_cased = n == 1 ? absl::ascii_isalpha(cp[0])
+                         : Utf8Lower(cp) != cp || Utf8Upper(cp) != cp;
+    i += n;
+  }
+  return out;
+}
+
 // Strict weak order for sort/min/max (Python <); errors on mixed types.
 absl::StatusOr<bool> Less(Interpreter* interp, const Value& a,
                           const Value& b) {
@@ -1227,18 +1293,9 @@ FilterMap MakeFilters() {
   };
   f["title"] = [](Interpreter*, const Value& v, CallArgs&)
       -> absl::StatusOr<Value> {
-    std::string s = v.Str();
-    bool start = true;
-    for (char& c : s) {
-      if (IsPySpace(c) || c == '-' || c == '(' || c == '{' || c == '[' ||
-          c == '<') {
-        start = true;
-        continue;
-      }
-      c = start ? absl::ascii_toupper(c) : absl::ascii_tolower(c);
-      start = false;
-    }
-    return Like(v, std::move(s));
+    // A plain string even for Markup: Jinja2 joins the pieces re.split
+    // made, which are str, so the result is escaped again when printed.
+    return Value(JinjaTitle(v.Str()));
   };
   f["tojson"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
@@ -2344,7 +2401,8 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
       CallArgs fa = a;
       return FindBuiltinFilter("replace")->operator()(in, obj, fa);
     }
-    if (name == "title" || name == "capitalize" ||
+    if (name == "title") return Like(obj, PyTitle(s));
+    if (name == "capitalize" ||
         (name == "center" && a.positional.size() < 2)) {
       CallArgs fa = a;
       return FindBuiltinFilter(name)->operator()(in, obj, fa);
