@@ -335,13 +335,18 @@ std::string HtmlUnescape(absl::string_view s) {
           {"bull", 0x2022}, {"middot", 0xB7},  {"deg", 0xB0},
           {"times", 0xD7},  {"divide", 0xF7},  {"euro", 0x20AC},
           {"pound", 0xA3},  {"yen", 0xA5},     {"cent", 0xA2},
-          {"sect", 0xA7},   {"para", 0xB6}};
+          {"sect", 0xA7},   {"para", 0xB6},
+          // Upper-case spellings HTML5 also has: `upper` of escaped text.
+          {"AMP", '&'},     {"LT", '<'},       {"GT", '>'},
+          {"QUOT", '"'},    {"COPY", 0xA9},    {"REG", 0xAE},
+          {"TRADE", 0x2122}, {"Lt", 0x226A},   {"Gt", 0x226B}};
   // Names HTML5 also accepts without the semicolon.
   static const char* const kLegacy[] = {"amp", "lt", "gt", "quot", "nbsp",
                                         "copy", "reg", "laquo", "raquo",
                                         "middot", "deg", "times", "divide",
                                         "pound", "yen", "cent", "sect",
-                                        "para"};
+                                        "para", "AMP", "LT", "GT", "QUOT",
+                                        "COPY", "REG"};
   std::string out;
   out.reserve(s.size());
   size_t i = 0;
