@@ -125,6 +125,27 @@ std::string PyTitle(absl::string_view s) {
   return out;
 }
 
+// Python's hash(): lists and dicts have none, a tuple has one when all its
+// items do.
+bool IsHashable(const Value& v) {
+  if (v.is_tuple()) {
+    for (const Value& item : v.items()) {
+      if (!IsHashable(item)) return false;
+    }
+    return true;
+  }
+  return !v.is_list() && !v.is_dict();
+}
+// The type Python's "unhashable type" error names for `v`.
+std::string UnhashableTypeName(const Value& v) {
+  if (v.is_tuple()) {
+    for (const Value& item : v.items()) {
+      if (!IsHashable(item)) return UnhashableTypeName(item);
+    }
+  }
+  return v.is_dict() ? "dict" : "list";
+}
+
 // Strict weak order for sort/min/max (Python <); errors on mixed types.
 absl::StatusOr<bool> Less(Interpreter* interp, const Value& a,
                           const Value& b) {
@@ -1356,6 +1377,11 @@ FilterMap MakeFilters() {
     std::vector<Value> out, seen;
     for (const Value& item : items) {
       Value key = SortKey(AttrOf(item, attr), cs);
+      // Jinja2 keeps the keys seen in a Python set.
+      if (!IsHashable(key)) {
+        return in->Error(absl::StrCat("unhashable type: '",
+                                      UnhashableTypeName(key), "'"));
+      }
       bool dup = false;
       for (const Value& s : seen) dup = dup || s.Equals(key);
       if (!dup) {
