@@ -659,6 +659,22 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
     frames_.pop_back();
     return status;
   }
+  // Jinja2's Macro.__call__: positional arguments fill the parameters in
+  // order, keyword arguments the parameters still free; what is left goes
+  // to `varargs` / `kwargs` when the body reads them (Stmt::uses_*), and is
+  // an error otherwise. So is a caller passed to a macro that never calls
+  // it, unless it can go to a parameter named `caller` or to `kwargs`.
+  const absl::string_view name =
+      macro.kind == Stmt::Kind::kMacro ? absl::string_view(macro.text)
+                                       : absl::string_view("caller");
+  auto fail = [&](std::string message) {
+    frames_.pop_back();
+    return Error(absl::StrCat("macro '", name, "' ", message));
+  };
+  if (args.positional.size() > macro.params.size() && !macro.uses_varargs) {
+    return fail(absl::StrCat("takes not more than ", macro.params.size(),
+                             " argument(s)"));
+  }
   Scope scope{closure, {}};
   scope.vars.reserve(macro.params.size() + 3);
   std::vector<bool> bound(macro.params.size(), false);
@@ -671,23 +687,27 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
       varargs.push_back(args.positional[i]);
     }
   }
-  auto kwargs = std::make_shared<DictData>();
+  const bool pass_caller = macro.kind == Stmt::Kind::kMacro &&
+                           macro.uses_caller;
+  if (!pass_caller && !caller.is_undefined()) {
+    args.named.emplace_back("caller", caller);
+  }
+  std::shared_ptr<DictData> kwargs;
+  if (macro.uses_kwargs) kwargs = std::make_shared<DictData>();
   for (auto& [k, v] : args.named) {
     bool matched = false;
-    for (size_t i = 0; i < macro.params.size(); ++i) {
-      if (macro.params[i] == k) {
-        if (bound[i]) {
-          frames_.pop_back();
-          return Error(absl::StrCat("macro '", macro.text,
-                                    "' got multiple values for argument '",
-                                    k, "'"));
-        }
+    for (size_t i = 0; i < macro.params.size() && !matched; ++i) {
+      if (macro.params[i] == k && !bound[i]) {
         scope.Set(macro.params[i], v);
         bound[i] = true;
         matched = true;
       }
     }
-    if (!matched) kwargs->Set(Value(k), v);
+    if (matched) continue;
+    if (kwargs == nullptr) {
+      return fail(absl::StrCat("takes no keyword argument '", k, "'"));
+    }
+    kwargs->Set(Value(k), v);
   }
   for (size_t i = 0; i < macro.params.size(); ++i) {
     if (bound[i]) continue;
@@ -705,9 +725,13 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                     "parameter '", macro.params[i], "' was not provided")));
     }
   }
-  scope.Set("varargs", Value::Tuple(std::move(varargs)));
-  scope.Set("kwargs", Value::FromDict(std::move(kwargs)));
-  if (macro.kind == Stmt::Kind::kMacro) {
+  if (macro.uses_varargs) {
+    scope.Set("varargs", Value::Tuple(std::move(varargs)));
+  }
+  if (kwargs != nullptr) {
+    scope.Set("kwargs", Value::FromDict(std::move(kwargs)));
+  }
+  if (pass_caller) {
     scope.Set("caller", caller.is_undefined()
                             ? Value::Undefined("'caller' is undefined")
                             : caller);
