@@ -44,6 +44,13 @@ class MacroFn : public Callable {
     if (stmt_->kind == Stmt::Kind::kMacro) return stmt_->text;
     return "caller";
   }
+  // Jinja2's Macro.__repr__; a call block's caller has no name.
+  std::string Repr() const override {
+    if (stmt_->kind == Stmt::Kind::kMacro) {
+      return absl::StrCat("<Macro ", Value(stmt_->text).Repr(), ">");
+    }
+    return "<Macro anonymous>";
+  }
 
  private:
   const Stmt* stmt_;
