@@ -1818,8 +1818,14 @@ absl::StatusOr<Value> BinaryOp(Interpreter* in, absl::string_view op,
     if (op == "%") {
       if (dy == 0) return in->Error("integer division or modulo by zero");
       if (ints) return Value(PyMod(x, y));
+      // CPython's float_rem: the result has the divisor's sign, zero too
+      // (0 % -0.5 is -0.0).
       double r = std::fmod(dx, dy);
-      if (r != 0 && ((r < 0) != (dy < 0))) r += dy;
+      if (r == 0) {
+        r = std::copysign(0.0, dy);
+      } else if ((r < 0) != (dy < 0)) {
+        r += dy;
+      }
       return Value(r);
     }
     if (op == "**") {
