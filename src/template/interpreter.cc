@@ -26,9 +26,19 @@ class MacroFn : public Callable {
   MacroFn(const Stmt* stmt, const Template* tmpl, Scope* closure,
           Value context)
       : stmt_(stmt), tmpl_(tmpl), closure_(closure),
-        context_(std::move(context)) {}
+        context_(std::move(context)) {
+    if (closure_->alive == nullptr) {
+      closure_->alive = std::make_shared<bool>(true);
+    }
+    closure_alive_ = closure_->alive;
+  }
   absl::StatusOr<Value> Call(Interpreter* interp,
                              CallArgs& args) const override {
+    if (!*closure_alive_) {
+      return interp->Error(absl::StrCat("macro '", std::string(Name()),
+                                        "' called after the block that "
+                                        "defined it ended (not supported)"));
+    }
     Value caller;
     for (auto it = args.named.begin(); it != args.named.end(); ++it) {
       if (it->first == "caller") {
@@ -56,6 +66,7 @@ class MacroFn : public Callable {
   const Stmt* stmt_;
   const Template* tmpl_;
   Scope* closure_;
+  std::shared_ptr<bool> closure_alive_;  // closure_->alive
   Value context_;  // the render context the macro sees (none if imported
                    // without context)
 };

@@ -24,6 +24,13 @@ namespace serval::tmpl {
 struct Scope {
   Scope* parent = nullptr;
   std::vector<std::pair<std::string, Value>> vars;
+  // Made when a macro closes over this scope, false once the scope is
+  // gone: a macro kept past the end of the block that defined it (in a
+  // namespace attribute) then fails instead of reading a dead scope.
+  std::shared_ptr<bool> alive;
+  ~Scope() {
+    if (alive) *alive = false;
+  }
   Value* Find(absl::string_view name) {
     for (auto& [k, v] : vars) {
       if (k == name) return &v;
