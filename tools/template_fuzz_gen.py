@@ -49,7 +49,8 @@ FILTERS_LIST = ["length", "first", "last", "sort", "reverse", "list", "unique", 
                 "join('|')", "count"]
 TESTS = ["defined", "undefined", "none", "number", "string", "sequence", "mapping",
          "iterable", "odd", "even", "divisibleby(3)", "eq 3", "lower", "upper",
-         "in [1, 2, 3]", "true", "false", "boolean", "integer", "float", "escaped"]
+         "in [1, 2, 3]", "true", "false", "boolean", "integer", "float", "escaped",
+         "callable"]
 # Filters that return a Python iterator in Jinja2; the fuzzer lists them.
 GENERATOR_FILTERS = {"slice", "batch", "map", "select", "reject", "unique", "reverse"}
 METHODS_STR = ["upper()", "lower()", "strip()", "title()", "split()", "split('a')",
@@ -142,10 +143,18 @@ class Gen:
             if k == 12:
                 return "not " + self.atom()
             if self.macros:
-                return "%s(%s)" % (self.choice(self.macros), self.atom())
+                return self.macro_call()
             return self.var()
         finally:
             self.depth -= 1
+
+    def macro_call(self):
+        # Macros take (p, q=...): too many arguments, or an unknown keyword,
+        # fail in Jinja2 unless the body reads varargs / kwargs.
+        args = self.choice([
+            "%s", "", "%s, %s", "%s, %s, %s", "%s, q=%s", "%s, z=%s", "p=%s", "%s, p=%s"])
+        args = args % tuple(self.atom() for _ in range(args.count("%s")))
+        return "%s(%s)" % (self.choice(self.macros), args)
 
     def atom(self):
         e = self.expr()
@@ -223,6 +232,13 @@ class Gen:
                 name = "mac%d" % len(self.macros)
                 self.loop_vars.append("p")
                 body = self.stmts(2)
+                # A macro gets varargs / kwargs / caller only if it reads them.
+                if self.r.random() < 0.2:
+                    body += "{{ varargs }}"
+                if self.r.random() < 0.2:
+                    body += "{{ kwargs }}"
+                if self.r.random() < 0.2:
+                    body += "{% if caller is defined %}[{{ caller() }}]{% endif %}"
                 self.loop_vars.pop()
                 self.macros.append(name)
                 return self.tag("macro %s(p, q=%s)" % (name, self.lit())) + body + self.tag("endmacro")
@@ -246,6 +262,9 @@ class Gen:
                     "{% from 'macros.html' import wrap %}{% call wrap() %}" + self.stmts(1) + "{% endcall %}",
                 ])
             if k == 14:
+                if self.macros and self.r.random() < 0.5:
+                    # a caller for a macro that may not read it
+                    return "{%% call %s %%}%s{%% endcall %%}" % (self.macro_call(), self.stmts(1))
                 return "{# %s #}" % self.choice(["c", "{{ x }}", "-"])
             return "{% raw %}{{ " + self.choice(["x", "y }}", "%}"]) + " }}{% endraw %}"
         finally:

@@ -59,6 +59,93 @@ std::string Upper(absl::string_view s) { return Utf8Upper(s); }
 
 bool IsPySpace(char c) { return absl::ascii_isspace(c); }
 
+// The byte length of the code point that starts at s[i] (one for a byte
+// that does not start a valid sequence).
+size_t CodepointBytes(absl::string_view s, size_t i) {
+  const unsigned char c = s[i];
+  size_t n = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF8 ? 4 : 1;
+  if (i + n > s.size()) return 1;
+  for (size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 1;
+  }
+  return n;
+}
+
+// Appends the code point `cp` upper- or lower-cased.
+void AppendCased(absl::string_view cp, bool upper, std::string* out) {
+  if (cp.size() == 1) {
+    out->push_back(upper ? absl::ascii_toupper(cp[0])
+                         : absl::ascii_tolower(cp[0]));
+  } else {
+    *out += upper ? Utf8Upper(cp) : Utf8Lower(cp);
+  }
+}
+
+// Jinja2's `title` filter: the first code point of each word (words are
+// split at whitespace, - ( { [ <) upper-cased, the rest lower-cased.
+std::string JinjaTitle(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool start = true;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = CodepointBytes(s, i);
+    const char c = s[i];
+    if (n == 1 && (IsPySpace(c) || c == '-' || c == '(' || c == '{' ||
+                   c == '[' || c == '<')) {
+      out.push_back(c);
+      start = true;
+    } else {
+      AppendCased(s.substr(i, n), start, &out);
+      start = false;
+    }
+    i += n;
+  }
+  return out;
+}
+
+// Python's str.title(): a code point that follows a cased one (a letter
+// with case) is lower-cased, any other upper-cased (title-cased: 'ß' ->
+// 'Ss'). So '%s!' -> '%S!' and '3rd' -> '3Rd', unlike the filter.
+std::string PyTitle(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool after_cased = false;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = CodepointBytes(s, i);
+    const absl::string_view cp = s.substr(i, n);
+    if (!after_cased && cp == "\xc3\x9f") {
+      out += "Ss";
+    } else {
+      AppendCased(cp, !after_cased, &out);
+    }
+    after_cased = n == 1 ? absl::ascii_isalpha(cp[0])
+                         : Utf8Lower(cp) != cp || Utf8Upper(cp) != cp;
+    i += n;
+  }
+  return out;
+}
+
+// Python's hash(): lists and dicts have none, a tuple has one when all its
+// items do.
+bool IsHashable(const Value& v) {
+  if (v.is_tuple()) {
+    for (const Value& item : v.items()) {
+      if (!IsHashable(item)) return false;
+    }
+    return true;
+  }
+  return !v.is_list() && !v.is_dict();
+}
+// The type Python's "unhashable type" error names for `v`.
+std::string UnhashableTypeName(const Value& v) {
+  if (v.is_tuple()) {
+    for (const Value& item : v.items()) {
+      if (!IsHashable(item)) return UnhashableTypeName(item);
+    }
+  }
+  return v.is_dict() ? "dict" : "list";
+}
+
 // Strict weak order for sort/min/max (Python <); errors on mixed types.
 absl::StatusOr<bool> Less(Interpreter* interp, const Value& a,
                           const Value& b) {
@@ -269,13 +356,18 @@ std::string HtmlUnescape(absl::string_view s) {
           {"bull", 0x2022}, {"middot", 0xB7},  {"deg", 0xB0},
           {"times", 0xD7},  {"divide", 0xF7},  {"euro", 0x20AC},
           {"pound", 0xA3},  {"yen", 0xA5},     {"cent", 0xA2},
-          {"sect", 0xA7},   {"para", 0xB6}};
+          {"sect", 0xA7},   {"para", 0xB6},
+          // Upper-case spellings HTML5 also has: `upper` of escaped text.
+          {"AMP", '&'},     {"LT", '<'},       {"GT", '>'},
+          {"QUOT", '"'},    {"COPY", 0xA9},    {"REG", 0xAE},
+          {"TRADE", 0x2122}, {"Lt", 0x226A},   {"Gt", 0x226B}};
   // Names HTML5 also accepts without the semicolon.
   static const char* const kLegacy[] = {"amp", "lt", "gt", "quot", "nbsp",
                                         "copy", "reg", "laquo", "raquo",
                                         "middot", "deg", "times", "divide",
                                         "pound", "yen", "cent", "sect",
-                                        "para"};
+                                        "para", "AMP", "LT", "GT", "QUOT",
+                                        "COPY", "REG"};
   std::string out;
   out.reserve(s.size());
   size_t i = 0;
@@ -683,20 +775,6 @@ Value EscapeOne(const Value& v) {
   }
   return v;
 }
-Value EscapeArgs(const Value& args) {
-  if (args.is_tuple()) {
-    std::vector<Value> items;
-    for (const Value& v : args.items()) items.push_back(EscapeOne(v));
-    return Value::Tuple(std::move(items));
-  }
-  if (args.is_dict()) {
-    auto d = std::make_shared<DictData>();
-    for (const auto& [k, v] : args.dict().entries()) d->Set(k, EscapeOne(v));
-    return Value::FromDict(std::move(d));
-  }
-  return EscapeOne(args);
-}
-
 using FilterMap = absl::flat_hash_map<std::string, FilterFn>;
 using TestMap = absl::flat_hash_map<std::string, TestFn>;
 
@@ -923,8 +1001,7 @@ FilterMap MakeFilters() {
       for (auto& [k, val] : a.named) d->Set(Value(k), val);
       args = Value::FromDict(d);
     }
-    TRY(s, in->PercentFormat(v.Str(), v.is_safe() ? EscapeArgs(args)
-                                                     : args));
+    TRY(s, PyPercentFormat(in, v.Str(), args, v.is_safe()));
     return Like(v, std::move(s));
   };
   f["groupby"] = [](Interpreter* in, const Value& v, CallArgs& a)
@@ -1242,18 +1319,9 @@ FilterMap MakeFilters() {
   };
   f["title"] = [](Interpreter*, const Value& v, CallArgs&)
       -> absl::StatusOr<Value> {
-    std::string s = v.Str();
-    bool start = true;
-    for (char& c : s) {
-      if (IsPySpace(c) || c == '-' || c == '(' || c == '{' || c == '[' ||
-          c == '<') {
-        start = true;
-        continue;
-      }
-      c = start ? absl::ascii_toupper(c) : absl::ascii_tolower(c);
-      start = false;
-    }
-    return Like(v, std::move(s));
+    // A plain string even for Markup: Jinja2 joins the pieces re.split
+    // made, which are str, so the result is escaped again when printed.
+    return Value(JinjaTitle(v.Str()));
   };
   f["tojson"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
@@ -1309,6 +1377,11 @@ FilterMap MakeFilters() {
     std::vector<Value> out, seen;
     for (const Value& item : items) {
       Value key = SortKey(AttrOf(item, attr), cs);
+      // Jinja2 keeps the keys seen in a Python set.
+      if (!IsHashable(key)) {
+        return in->Error(absl::StrCat("unhashable type: '",
+                                      UnhashableTypeName(key), "'"));
+      }
       bool dup = false;
       for (const Value& s : seen) dup = dup || s.Equals(key);
       if (!dup) {
@@ -1414,14 +1487,24 @@ TestMap MakeTests() {
   simple("number", [](const Value& v) { return v.is_number(); });
   simple("string", [](const Value& v) { return v.is_string(); });
   simple("mapping", [](const Value& v) { return v.is_dict(); });
+  // Jinja2's Undefined has __iter__, __len__, __getitem__ and __call__, so
+  // it is an iterable, callable sequence. A StrictUndefined's raise: it
+  // fails `iterable` (Interpreter::RunTest), and is no sequence because
+  // test_sequence catches the error.
   simple("iterable", [](const Value& v) {
-    return v.is_string() || v.is_list() || v.is_dict() ||
+    return v.is_string() || v.is_list() || v.is_dict() || v.is_undefined() ||
            (v.is_object() && v.object().Iterate().has_value());
   });
-  simple("sequence", [](const Value& v) {
+  t["sequence"] = [](Interpreter* in, const Value& v,
+                     CallArgs& a) -> absl::StatusOr<bool> {
+    if (!a.positional.empty() || !a.named.empty()) {
+      return in->Error("test_sequence() takes 1 positional argument");
+    }
+    if (v.is_undefined()) return !in->strict();
     return v.is_string() || v.is_list() || v.is_dict();
-  });
-  simple("callable", [](const Value& v) { return v.is_callable(); });
+  };
+  simple("callable",
+         [](const Value& v) { return v.is_callable() || v.is_undefined(); });
   simple("escaped", [](const Value& v) { return v.is_safe(); });
   simple("lower", [](const Value& v) {
     std::string s = v.Str();
@@ -1437,7 +1520,7 @@ TestMap MakeTests() {
     return [want](Interpreter* in, const Value& v, CallArgs&)
                -> absl::StatusOr<bool> {
       if (v.is_string()) {
-        TRY(formatted, in->PercentFormat(v.str(), Value(2)));
+        TRY(formatted, PyPercentFormat(in, v.str(), Value(2), false));
         (void)formatted;
         return false;
       }
@@ -1453,10 +1536,12 @@ TestMap MakeTests() {
   t["even"] = parity(0);
   t["divisibleby"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<bool> {
-    TRY(i, ToInt(in, v));
-    TRY(n, ToInt(in, ArgOr(a, 0, "num", Value(1))));
-    if (n == 0) return in->Error("integer division or modulo by zero");
-    return i % n == 0;
+    // Jinja2: value % num == 0, with Python's % (floats keep their
+    // fraction: -0.5 is not divisible by 3).
+    const Value* num = Arg(a, 0, "num");
+    if (num == nullptr) return in->Error("test_divisibleby() needs num");
+    TRY(rest, BinaryOp(in, "%", v, *num));
+    return rest.Equals(Value(0));
   };
   auto cmp = [&t](std::vector<const char*> names, const char* op) {
     for (const char* name : names) {
@@ -1733,8 +1818,14 @@ absl::StatusOr<Value> BinaryOp(Interpreter* in, absl::string_view op,
     if (op == "%") {
       if (dy == 0) return in->Error("integer division or modulo by zero");
       if (ints) return Value(PyMod(x, y));
+      // CPython's float_rem: the result has the divisor's sign, zero too
+      // (0 % -0.5 is -0.0).
       double r = std::fmod(dx, dy);
-      if (r != 0 && ((r < 0) != (dy < 0))) r += dy;
+      if (r == 0) {
+        r = std::copysign(0.0, dy);
+      } else if ((r < 0) != (dy < 0)) {
+        r += dy;
+      }
       return Value(r);
     }
     if (op == "**") {
@@ -1791,7 +1882,7 @@ absl::StatusOr<Value> BinaryOp(Interpreter* in, absl::string_view op,
     return type_error();
   }
   if (op == "%" && a.is_string()) {
-    TRY(s, PyPercentFormat(in, a.str(), a.is_safe() ? EscapeArgs(b) : b));
+    TRY(s, PyPercentFormat(in, a.str(), b, a.is_safe()));
     return Like(a, std::move(s));
   }
   return type_error();
@@ -1847,13 +1938,20 @@ absl::StatusOr<bool> Compare(Interpreter* in, absl::string_view op,
 
 absl::StatusOr<std::string> PyPercentFormat(Interpreter* in,
                                             const std::string& fmt,
-                                            const Value& args) {
+                                            const Value& args, bool markup) {
+  // As CPython's str % args: a tuple gives the positional arguments; any
+  // other value is the one positional argument. A value with __getitem__
+  // that is neither a tuple nor a string (a dict, a list, an Undefined) is
+  // also the mapping for `%(key)s`, and leaving it unused is no error.
   std::vector<Value> positional;
   if (args.is_tuple()) {
     positional = args.items();
-  } else if (!args.is_dict()) {
+  } else {
     positional.push_back(args);
   }
+  const bool mapping =
+      !args.is_tuple() &&
+      (args.is_dict() || args.is_list() || args.is_undefined());
   size_t next = 0;
   std::string out;
   for (size_t i = 0; i < fmt.size(); ++i) {
@@ -1866,8 +1964,13 @@ absl::StatusOr<std::string> PyPercentFormat(Interpreter* in,
     bool keyed = false;
     if (fmt[i] == '(') {
       size_t close = fmt.find(')', i);
-      if (close == std::string::npos || !args.is_dict()) {
+      if (close == std::string::npos || !mapping) {
         return in->Error("format requires a mapping");
+      }
+      if (!args.is_dict()) {  // a list's or an Undefined's __getitem__
+        return in->Error(args.is_undefined() ? args.undefined_hint()
+                                             : "list indices must be "
+                                               "integers or slices, not str");
       }
       const Value* v = args.dict().Find(
           absl::string_view(fmt).substr(i + 1, close - i - 1));
@@ -1892,6 +1995,10 @@ absl::StatusOr<std::string> PyPercentFormat(Interpreter* in,
       }
       arg = positional[next++];
     }
+    if (arg.is_undefined() && in->strict()) {
+      return in->Error(arg.undefined_hint());
+    }
+    if (markup) arg = EscapeOne(arg);
     char buf[512];
     switch (conv) {
       case 's':
@@ -1939,7 +2046,7 @@ absl::StatusOr<std::string> PyPercentFormat(Interpreter* in,
                                       std::string(1, conv), "'"));
     }
   }
-  if (!args.is_dict() && next < positional.size()) {
+  if (!mapping && next < positional.size()) {
     return in->Error("not all arguments converted during string formatting");
   }
   return out;
@@ -2331,7 +2438,8 @@ absl::StatusOr<Value> CallBuiltinMethod(Interpreter* in, const Value& obj,
       CallArgs fa = a;
       return FindBuiltinFilter("replace")->operator()(in, obj, fa);
     }
-    if (name == "title" || name == "capitalize" ||
+    if (name == "title") return Like(obj, PyTitle(s));
+    if (name == "capitalize" ||
         (name == "center" && a.positional.size() < 2)) {
       CallArgs fa = a;
       return FindBuiltinFilter(name)->operator()(in, obj, fa);

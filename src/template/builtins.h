@@ -34,9 +34,11 @@ absl::StatusOr<Value> BinaryOp(Interpreter* interp, absl::string_view op,
 // == != < <= > >= in notin.
 absl::StatusOr<bool> Compare(Interpreter* interp, absl::string_view op,
                              const Value& a, const Value& b);
+// Python str % args; `markup`: fmt is Markup, so each argument that is not
+// Markup is escaped (markupsafe's Markup.__mod__).
 absl::StatusOr<std::string> PyPercentFormat(Interpreter* interp,
                                             const std::string& fmt,
-                                            const Value& args);
+                                            const Value& args, bool markup);
 
 }  // namespace serval::tmpl
 

@@ -26,9 +26,19 @@ class MacroFn : public Callable {
   MacroFn(const Stmt* stmt, const Template* tmpl, Scope* closure,
           Value context)
       : stmt_(stmt), tmpl_(tmpl), closure_(closure),
-        context_(std::move(context)) {}
+        context_(std::move(context)) {
+    if (closure_->alive == nullptr) {
+      closure_->alive = std::make_shared<bool>(true);
+    }
+    closure_alive_ = closure_->alive;
+  }
   absl::StatusOr<Value> Call(Interpreter* interp,
                              CallArgs& args) const override {
+    if (!*closure_alive_) {
+      return interp->Error(absl::StrCat("macro '", std::string(Name()),
+                                        "' called after the block that "
+                                        "defined it ended (not supported)"));
+    }
     Value caller;
     for (auto it = args.named.begin(); it != args.named.end(); ++it) {
       if (it->first == "caller") {
@@ -44,11 +54,19 @@ class MacroFn : public Callable {
     if (stmt_->kind == Stmt::Kind::kMacro) return stmt_->text;
     return "caller";
   }
+  // Jinja2's Macro.__repr__; a call block's caller has no name.
+  std::string Repr() const override {
+    if (stmt_->kind == Stmt::Kind::kMacro) {
+      return absl::StrCat("<Macro ", Value(stmt_->text).Repr(), ">");
+    }
+    return "<Macro anonymous>";
+  }
 
  private:
   const Stmt* stmt_;
   const Template* tmpl_;
   Scope* closure_;
+  std::shared_ptr<bool> closure_alive_;  // closure_->alive
   Value context_;  // the render context the macro sees (none if imported
                    // without context)
 };
@@ -494,9 +512,11 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
     }
     items = std::move(kept);
   }
+  // `else` runs in a scope of its own, like the body: its sets (and
+  // macros) are gone after `endfor`, as in Jinja2.
   if (items.empty()) {
     body_scope.vars.clear();
-    return ExecBody(s.else_body, scope);
+    return ExecBody(s.else_body, &body_scope);
   }
   auto state = std::make_shared<LoopState>();
   state->items = std::move(items);
@@ -529,7 +549,7 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
   recursive_loop_ = saved_recursive;
   if (status.ok() && !body_completed && !s.else_body.empty()) {
     body_scope.vars.clear();
-    return ExecBody(s.else_body, scope);
+    return ExecBody(s.else_body, &body_scope);
   }
   return status;
 }
@@ -657,6 +677,22 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
     frames_.pop_back();
     return status;
   }
+  // Jinja2's Macro.__call__: positional arguments fill the parameters in
+  // order, keyword arguments the parameters still free; what is left goes
+  // to `varargs` / `kwargs` when the body reads them (Stmt::uses_*), and is
+  // an error otherwise. So is a caller passed to a macro that never calls
+  // it, unless it can go to a parameter named `caller` or to `kwargs`.
+  const absl::string_view name =
+      macro.kind == Stmt::Kind::kMacro ? absl::string_view(macro.text)
+                                       : absl::string_view("caller");
+  auto fail = [&](std::string message) {
+    frames_.pop_back();
+    return Error(absl::StrCat("macro '", name, "' ", message));
+  };
+  if (args.positional.size() > macro.params.size() && !macro.uses_varargs) {
+    return fail(absl::StrCat("takes not more than ", macro.params.size(),
+                             " argument(s)"));
+  }
   Scope scope{closure, {}};
   scope.vars.reserve(macro.params.size() + 3);
   std::vector<bool> bound(macro.params.size(), false);
@@ -669,23 +705,27 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
       varargs.push_back(args.positional[i]);
     }
   }
-  auto kwargs = std::make_shared<DictData>();
+  const bool pass_caller = macro.kind == Stmt::Kind::kMacro &&
+                           macro.uses_caller;
+  if (!pass_caller && !caller.is_undefined()) {
+    args.named.emplace_back("caller", caller);
+  }
+  std::shared_ptr<DictData> kwargs;
+  if (macro.uses_kwargs) kwargs = std::make_shared<DictData>();
   for (auto& [k, v] : args.named) {
     bool matched = false;
-    for (size_t i = 0; i < macro.params.size(); ++i) {
-      if (macro.params[i] == k) {
-        if (bound[i]) {
-          frames_.pop_back();
-          return Error(absl::StrCat("macro '", macro.text,
-                                    "' got multiple values for argument '",
-                                    k, "'"));
-        }
+    for (size_t i = 0; i < macro.params.size() && !matched; ++i) {
+      if (macro.params[i] == k && !bound[i]) {
         scope.Set(macro.params[i], v);
         bound[i] = true;
         matched = true;
       }
     }
-    if (!matched) kwargs->Set(Value(k), v);
+    if (matched) continue;
+    if (kwargs == nullptr) {
+      return fail(absl::StrCat("takes no keyword argument '", k, "'"));
+    }
+    kwargs->Set(Value(k), v);
   }
   for (size_t i = 0; i < macro.params.size(); ++i) {
     if (bound[i]) continue;
@@ -703,9 +743,13 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                     "parameter '", macro.params[i], "' was not provided")));
     }
   }
-  scope.Set("varargs", Value::Tuple(std::move(varargs)));
-  scope.Set("kwargs", Value::FromDict(std::move(kwargs)));
-  if (macro.kind == Stmt::Kind::kMacro) {
+  if (macro.uses_varargs) {
+    scope.Set("varargs", Value::Tuple(std::move(varargs)));
+  }
+  if (kwargs != nullptr) {
+    scope.Set("kwargs", Value::FromDict(std::move(kwargs)));
+  }
+  if (pass_caller) {
     scope.Set("caller", caller.is_undefined()
                             ? Value::Undefined("'caller' is undefined")
                             : caller);
@@ -1051,13 +1095,30 @@ absl::StatusOr<bool> Interpreter::ApplyTest(absl::string_view name,
   return RunTest(name, FindBuiltinTest(name), input, args);
 }
 
+namespace {
+
+// The tests that only look at a value's type (Python isinstance, callable,
+// hasattr of a dunder), so a StrictUndefined passes through them; every
+// other test uses the value and fails on it.
+bool IsTypeTest(absl::string_view name) {
+  static constexpr absl::string_view kTypeTests[] = {
+      "defined", "undefined", "none",    "boolean", "true",
+      "false",   "integer",   "float",   "number",  "string",
+      "mapping", "sequence",  "callable", "escaped", "sameas"};
+  for (absl::string_view t : kTypeTests) {
+    if (t == name) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 absl::StatusOr<bool> Interpreter::RunTest(absl::string_view name,
                                           const TestFn* fn,
                                           const Value& input,
                                           CallArgs& args) {
   if (fn == nullptr) return Error(absl::StrCat("no test named '", name, "'"));
-  if (input.is_undefined() && strict() && name != "defined" &&
-      name != "undefined") {
+  if (input.is_undefined() && strict() && !IsTypeTest(name)) {
     return Error(input.undefined_hint());
   }
   return (*fn)(this, input, args);
@@ -1098,7 +1159,11 @@ absl::StatusOr<Value> Interpreter::Arith(absl::string_view op, const Value& a,
     return Value(std::move(s));
   }
   if (a.is_undefined()) return Error(a.undefined_hint());
-  if (b.is_undefined()) return Error(b.undefined_hint());
+  // `'text' % missing` is Python's str % Undefined, which formats (the
+  // Undefined counts as a mapping; see PyPercentFormat).
+  if (b.is_undefined() && !(op == "%" && a.is_string())) {
+    return Error(b.undefined_hint());
+  }
   return BinaryOp(this, op, a, b);
 }
 
@@ -1112,11 +1177,6 @@ absl::StatusOr<Value> Interpreter::EvalCompare(const Expr& e, Scope* scope) {
     left = std::move(right);
   }
   return Value(true);
-}
-
-absl::StatusOr<std::string> Interpreter::PercentFormat(const std::string& fmt,
-                                                       const Value& args) {
-  return PyPercentFormat(this, fmt, args);
 }
 
 }  // namespace serval::tmpl

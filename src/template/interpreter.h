@@ -24,6 +24,13 @@ namespace serval::tmpl {
 struct Scope {
   Scope* parent = nullptr;
   std::vector<std::pair<std::string, Value>> vars;
+  // Made when a macro closes over this scope, false once the scope is
+  // gone: a macro kept past the end of the block that defined it (in a
+  // namespace attribute) then fails instead of reading a dead scope.
+  std::shared_ptr<bool> alive;
+  ~Scope() {
+    if (alive) *alive = false;
+  }
   Value* Find(absl::string_view name) {
     for (auto& [k, v] : vars) {
       if (k == name) return &v;
@@ -75,10 +82,6 @@ class Interpreter {
                                   const Value& caller, const Value& context);
   // Jinja2's list(value): iteration of strings, lists, dicts, objects.
   absl::StatusOr<std::vector<Value>> Iterate(const Value& v) const;
-
-  // Python str % args.
-  absl::StatusOr<std::string> PercentFormat(const std::string& fmt,
-                                            const Value& args);
 
  private:
   enum class Jump { kNone, kBreak, kContinue };

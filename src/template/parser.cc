@@ -8,6 +8,40 @@
 namespace serval::tmpl {
 namespace {
 
+// Jinja2's find_undeclared(body, ("caller", "varargs", "kwargs")): which of
+// the three names a macro's body reads, nested macros and call blocks
+// included, blocks not. A macro accepts extra positional arguments only
+// when it reads `varargs`, unknown keyword arguments only when it reads
+// `kwargs`, and a caller only when it reads `caller`.
+void FindSpecialNames(const Body& body, Stmt* macro);
+
+void FindSpecialNames(const Expr* e, Stmt* macro) {
+  if (e == nullptr) return;
+  if (e->kind == Expr::Kind::kName) {
+    if (e->name == "caller") macro->uses_caller = true;
+    if (e->name == "varargs") macro->uses_varargs = true;
+    if (e->name == "kwargs") macro->uses_kwargs = true;
+  }
+  for (const ExprPtr& a : e->args) FindSpecialNames(a.get(), macro);
+  for (const auto& kw : e->kwargs) FindSpecialNames(kw.second.get(), macro);
+  FindSpecialNames(e->dyn_args.get(), macro);
+  FindSpecialNames(e->dyn_kwargs.get(), macro);
+}
+
+void FindSpecialNames(const Body& body, Stmt* macro) {
+  for (const StmtPtr& s : body) {
+    if (s->kind == Stmt::Kind::kBlock) continue;
+    FindSpecialNames(s->expr.get(), macro);
+    FindSpecialNames(s->cond.get(), macro);
+    for (const ExprPtr& e : s->conds) FindSpecialNames(e.get(), macro);
+    for (const ExprPtr& e : s->exprs) FindSpecialNames(e.get(), macro);
+    for (const ExprPtr& e : s->defaults) FindSpecialNames(e.get(), macro);
+    for (const Body& b : s->bodies) FindSpecialNames(b, macro);
+    FindSpecialNames(s->body, macro);
+    FindSpecialNames(s->else_body, macro);
+  }
+}
+
 class Parser {
  public:
   Parser(absl::string_view source, absl::string_view file,
@@ -503,6 +537,7 @@ class Parser {
     if (!ok) return nullptr;
     if (Cur().type == TokenType::kName) Next();  // optional name
     if (!ExpectBlockEnd()) return nullptr;
+    FindSpecialNames(s->body, s.get());
     return s;
   }
 
@@ -525,6 +560,7 @@ class Parser {
     bool ok = Subparse({"endcall"}, &s->body, &end);
     loop_depth_ = saved;
     if (!ok || !ExpectBlockEnd()) return nullptr;
+    FindSpecialNames(s->body, s.get());
     return s;
   }
 

@@ -265,12 +265,7 @@ void Value::AppendStr(std::string* out) const {
       if (dict().is_namespace) out->push_back('>');
       return;
     }
-    case Kind::kCallable:
-      absl::StrAppend(out, "<function ",
-                      absl::string_view(callable().Name().data(),
-                                        callable().Name().size()),
-                      ">");
-      return;
+    case Kind::kCallable: out->append(callable().Repr()); return;
     case Kind::kObject: out->append(object().Str()); return;
   }
 }

@@ -62,6 +62,10 @@ class Callable {
   virtual absl::StatusOr<Value> Call(Interpreter* interp,
                                      CallArgs& args) const = 0;
   virtual std::string_view Name() const = 0;
+  // How the value prints (Python's repr of it).
+  virtual std::string Repr() const {
+    return "<function " + std::string(Name()) + ">";
+  }
 };
 
 // A filter: input value and call arguments to a value; a test: to a bool.
