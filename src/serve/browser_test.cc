@@ -9,6 +9,9 @@
 // (the new color applies within one second *without* a reload); breaks
 // the build (an overlay shows the error) and fixes it (the overlay goes);
 // restarts the server on the same port (the page reconnects and reloads).
+// A second test does the same with the real `serval serve` binary on a
+// Markdown site: edit the Markdown, the CSS, break the front matter.
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -17,6 +20,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -243,6 +248,143 @@ TEST(BrowserTest, LiveReloadCssSwapErrorOverlayAndRestart) {
   EXPECT_LT(browser.WaitFor(kTitle, "\"Restarted\"", absl::Seconds(10)),
             absl::Seconds(10));
   EXPECT_EQ(browser.Eval(kMarker), "false");
+}
+
+// The real `serval serve` binary on a Markdown site (BuildSite, not the
+// fake builder): a Markdown edit shows in the open page within a second, a
+// CSS edit is swapped in place, broken front matter shows its file:line in
+// the overlay, and the fix clears it.
+std::string ServalBinary() {
+  const char* dir = std::getenv("TEST_SRCDIR");
+  const char* ws = std::getenv("TEST_WORKSPACE");
+  return absl::StrCat(dir ? dir : ".", "/", ws ? ws : "serval", "/src/cli/serval");
+}
+
+TEST(BrowserTest, RealServeMarkdownEditCssSwapAndError) {
+  if (access(kChromium, X_OK) != 0 || access(kChromeDriver, X_OK) != 0) {
+    GTEST_SKIP() << "needs Debian's chromium and chromium-driver "
+                    "(tools/setup.sh installs them)";
+  }
+  std::string tmp = std::getenv("TEST_TMPDIR");
+  std::string site = tmp + "/real-site";
+  for (const std::string& dir : {site, site + "/content", site + "/static",
+                                 site + "/templates", tmp + "/real-profile"}) {
+    ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+  }
+  WriteFile(site + "/serval.toml",
+            "title = \"Browser\"\nbaseurl = \"http://127.0.0.1/\"\n");
+  WriteFile(site + "/templates/page.html",
+            "<!doctype html><html><head><link rel=\"stylesheet\" "
+            "href=\"/site.css\"></head><body><h1 id=\"t\">{{ page.title }}"
+            "</h1><div id=\"body\">{{ page.content }}</div></body></html>\n");
+  WriteFile(site + "/static/site.css", "h1 { color: rgb(0, 0, 255); }\n");
+  WriteFile(site + "/content/post.md",
+            "---\ntitle: Post\n---\nBefore the *edit*.\n");
+
+  const int port = 21000 + getpid() % 20000;
+  const std::string log = tmp + "/real-serve.log";
+  std::string binary = ServalBinary();
+  std::string port_text = absl::StrCat(port);
+  const char* argv[] = {binary.c_str(), "serve", site.c_str(), "--port",
+                        port_text.c_str(), "--auto-port", nullptr};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t serve_pid = -1;
+  ASSERT_EQ(posix_spawn(&serve_pid, binary.c_str(), &actions, nullptr,
+                        const_cast<char* const*>(argv), environ),
+            0);
+  posix_spawn_file_actions_destroy(&actions);
+  struct Stop {
+    pid_t pid;
+    ~Stop() {
+      kill(pid, SIGTERM);
+      waitpid(pid, nullptr, 0);
+    }
+  } stop{serve_pid};
+  auto read_file = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  // Ready when the pid file names the URL (with --auto-port it may differ).
+  std::string url;
+  for (absl::Time deadline = absl::Now() + absl::Seconds(60);
+       url.empty() && absl::Now() < deadline;
+       absl::SleepFor(absl::Milliseconds(20))) {
+    std::string pid_file = read_file(site + "/.serval/server.pid");
+    size_t at = pid_file.find("url=");
+    if (at != std::string::npos) {
+      url = pid_file.substr(at + 4, pid_file.find('\n', at) - at - 4);
+    }
+  }
+  ASSERT_FALSE(url.empty()) << read_file(log);
+
+  Browser browser;
+  std::string error;
+  ASSERT_TRUE(browser.Start(tmp + "/real-profile", &error)) << error;
+  browser.Navigate(url + "/post/");
+  const std::string kConnected =
+      "return !!(window.__servalLiveReload && "
+      "window.__servalLiveReload.connected);";
+  const std::string kBody =
+      "var b = document.getElementById('body');"
+      "return b ? b.innerHTML.trim() : null;";
+  const std::string kColor =
+      "return getComputedStyle(document.getElementById('t')).color;";
+  const std::string kMarker = "return window.__marker === 1;";
+  ASSERT_LT(browser.WaitFor(kConnected, "true", absl::Seconds(20)),
+            absl::InfiniteDuration())
+      << read_file(log);
+  EXPECT_EQ(browser.Eval(kBody), "\"<p>Before the <em>edit</em>.</p>\"");
+  EXPECT_EQ(browser.Eval(kColor), "\"rgb(0, 0, 255)\"");
+
+  // 1. A Markdown edit: rebuilt, and the page reloads itself to show it.
+  browser.Eval("window.__marker = 1; return 0;");
+  WriteFile(site + "/content/post.md",
+            "---\ntitle: Post\n---\nAfter the **edit**.\n");
+  absl::Duration text_latency = browser.WaitFor(
+      kBody, "\"<p>After the <strong>edit</strong>.</p>\"", absl::Seconds(10));
+  EXPECT_LT(text_latency, absl::Seconds(1)) << browser.last_value_ << "\n"
+                                            << read_file(log);
+  EXPECT_EQ(browser.Eval(kMarker), "false");  // it was a reload
+  std::cout << "real serve: Markdown edit -> new text in the browser: "
+            << text_latency << "\n";
+
+  // 2. A CSS edit: swapped in place, no reload.
+  ASSERT_LT(browser.WaitFor(kConnected, "true", absl::Seconds(10)),
+            absl::InfiniteDuration());
+  browser.Eval("window.__marker = 1; return 0;");
+  WriteFile(site + "/static/site.css", "h1 { color: rgb(255, 0, 0); }\n");
+  absl::Duration css_latency =
+      browser.WaitFor(kColor, "\"rgb(255, 0, 0)\"", absl::Seconds(10));
+  EXPECT_LT(css_latency, absl::Seconds(1)) << browser.last_value_;
+  EXPECT_EQ(browser.Eval(kMarker), "true");  // the page was not reloaded
+  std::cout << "real serve: CSS edit -> new color in the browser: "
+            << css_latency << "\n";
+
+  // 3. Broken front matter: the overlay names the file and line; the fix
+  //    clears it and shows the page.
+  const std::string kOverlay =
+      "var o = document.getElementById('serval-error-overlay');"
+      "return o ? o.textContent : null;";
+  WriteFile(site + "/content/post.md", "---\ntitle: [unclosed\n---\nBody.\n");
+  std::string overlay;
+  for (absl::Time deadline = absl::Now() + absl::Seconds(10);
+       absl::Now() < deadline; absl::SleepFor(absl::Milliseconds(20))) {
+    overlay = browser.Eval(kOverlay);
+    if (overlay != "null" && overlay.find("content/post.md:") != std::string::npos) break;
+  }
+  // libyaml reports where it noticed: the closing fence, line 3.
+  EXPECT_NE(overlay.find("content/post.md:3:1: YAML: did not find expected"),
+            std::string::npos)
+      << overlay;
+  WriteFile(site + "/content/post.md", "---\ntitle: Post\n---\nFixed.\n");
+  EXPECT_LT(browser.WaitFor(kBody, "\"<p>Fixed.</p>\"", absl::Seconds(10)),
+            absl::Seconds(10))
+      << browser.last_value_;
+  EXPECT_EQ(browser.Eval(kOverlay), "null");
 }
 
 }  // namespace
