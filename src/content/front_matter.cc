@@ -247,7 +247,17 @@ absl::Status ParseYaml(absl::string_view path, const SplitContent& split,
     std::string message = absl::StrCat(
         "YAML: ", parser.problem ? parser.problem : "syntax error");
     if (parser.context != nullptr) {
+      // libyaml notices some errors far from their cause (an unclosed '['
+      // at the end of the front matter): name where the construct began.
+      const SourcePosition began =
+          Relocate({static_cast<int>(parser.context_mark.line) + 1,
+                    static_cast<int>(parser.context_mark.column) + 1},
+                   split.front_matter_start);
       absl::StrAppend(&message, " ", parser.context);
+      if (began.line != at.line || began.column != at.column) {
+        absl::StrAppend(&message, " that began at line ", began.line,
+                        ", column ", began.column);
+      }
     }
     yaml_parser_delete(&parser);
     return PositionedError(absl::StatusCode::kInvalidArgument, path, at,

@@ -86,6 +86,14 @@ TEST(FrontMatterTest, YamlSyntaxErrorHasFilePosition) {
   EXPECT_TRUE(e.find("c/a.md:3:") == 0 || e.find("c/a.md:4:") == 0) << e;
 }
 
+TEST(FrontMatterTest, YamlErrorNamesWhereTheUnclosedConstructBegan) {
+  // libyaml notices the missing ']' at the closing fence (line 3); the
+  // message also points at the '[' on line 2.
+  EXPECT_EQ(ErrorOf("---\ntitle: [unclosed\n---\nBody.\n"),
+            "c/a.md:3:1: YAML: did not find expected ',' or ']' while parsing "
+            "a flow sequence that began at line 2, column 8");
+}
+
 TEST(FrontMatterTest, YamlDuplicateKeyIsError) {
   EXPECT_EQ(ErrorOf("---\ntitle: a\ntitle: b\n---\n"),
             "c/a.md:3:1: duplicate key 'title'");
