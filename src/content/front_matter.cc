@@ -551,11 +551,15 @@ absl::StatusOr<ParsedContent> ParseContentFile(absl::string_view path,
   absl::StatusOr<SplitContent> split = SplitFrontMatter(path, text);
   if (!split.ok()) return split.status();
   ParsedData data;
+  data.pool = std::make_unique<rapidjson::MemoryPoolAllocator<>>(
+      ParsedContent::kFrontMatterChunkBytes);
+  data.value = Document(data.pool.get());
   absl::Status status = ParseFrontMatterText(path, text, *split,
                                              /*require_mapping=*/true, &data);
   if (!status.ok()) return status;
   ParsedContent parsed;
   parsed.format = split->format;
+  parsed.front_matter_pool = std::move(data.pool);
   parsed.front_matter = std::move(data.value);
   parsed.key_positions = std::move(data.key_positions);
   parsed.body = std::string(split->body);

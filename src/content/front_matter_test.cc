@@ -32,6 +32,28 @@ TEST(FrontMatterTest, NoFrontMatter) {
   EXPECT_EQ(p.body_start, (SourcePosition{1, 1}));
 }
 
+TEST(FrontMatterTest, EveryFormatAllocatesFromTheSmallPageSizedPool) {
+  // A build holds every page's ParsedContent at once: each must take about
+  // a KiB, not RapidJSON's default 64 KiB chunk. The pool survives moves.
+  for (absl::string_view text :
+       {"---\ntitle: Hello\ntags: [a, b]\n---\nBody\n",
+        "+++\ntitle = \"Hello\"\ntags = [\"a\", \"b\"]\n+++\nBody\n",
+        "{\"title\": \"Hello\", \"tags\": [\"a\", \"b\"]}\nBody\n",
+        "Body only\n"}) {
+    ParsedContent moved = MustParse(text);
+    ParsedContent p = std::move(moved);
+    ASSERT_NE(p.front_matter_pool, nullptr) << text;
+    EXPECT_EQ(&p.front_matter.GetAllocator(), p.front_matter_pool.get());
+    EXPECT_LE(p.front_matter_pool->Capacity(),
+              ParsedContent::kFrontMatterChunkBytes)
+        << text;
+    if (p.format != FrontMatterFormat::kNone) {
+      EXPECT_STREQ(p.front_matter["title"].GetString(), "Hello") << text;
+      EXPECT_STREQ(p.front_matter["tags"][1].GetString(), "b") << text;
+    }
+  }
+}
+
 TEST(FrontMatterTest, YamlTypes) {
   ParsedContent p = MustParse(
       "---\n"
