@@ -1220,6 +1220,43 @@ class Builder {
                : fs::Durability::kBatch;
   }
 
+  // Counts the staged outcomes, and reports the outputs that could not be
+  // staged: each distinct error (by status code) up to kShownPerCode times
+  // in output order, then one line for the rest (those that failed the
+  // same way, and those `skipped` after the first failure), so a full disk
+  // is a few lines, not one per page.
+  void ReportStagingErrors(
+      const std::vector<absl::StatusOr<fs::WriteOutcome>>& outcomes,
+      const std::vector<char>& skipped) {
+    constexpr int kShownPerCode = 3;
+    std::map<absl::StatusCode, int> failed_by_code;
+    size_t not_staged = 0;
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      const absl::StatusOr<fs::WriteOutcome>& outcome = outcomes[i];
+      if (skipped[i]) {
+        ++not_staged;
+        continue;
+      }
+      if (outcome.ok()) {
+        ++(*outcome == fs::WriteOutcome::kWritten ? result_.written
+                                                  : result_.unchanged);
+        continue;
+      }
+      if (++failed_by_code[outcome.status().code()] <= kShownPerCode) {
+        result_.errors.push_back(std::string(outcome.status().message()));
+      }
+    }
+    size_t more = not_staged;
+    for (const auto& [code, count] : failed_by_code) {
+      more += count > kShownPerCode ? count - kShownPerCode : 0;
+    }
+    if (more > 0) {
+      result_.errors.push_back(absl::StrCat(
+          output_dir_, ": ", more, " more output", more == 1 ? "" : "s",
+          " not written after the errors above"));
+    }
+  }
+
   // Two-phase (fs/tree_publisher.h): every new or changed output is
   // staged as a temp (and made durable); only when all are does the switch
   // put them in place, with the stale outputs set aside, then the build
@@ -1249,23 +1286,27 @@ class Builder {
         });
     std::vector<absl::StatusOr<fs::WriteOutcome>> outcomes(
         outputs_.size(), absl::UnknownError("not written"));
+    // Once one output cannot be staged (retries are the writer's: this is
+    // a permanent error such as ENOSPC), the build has failed; staging the
+    // rest would only churn a full disk and repeat the same error.
+    std::atomic<bool> staging_failed{false};
+    std::vector<char> skipped(outputs_.size(), 0);
     concurrency::ForEachIndex(pool_.get(), outputs_.size(), [&](size_t i) {
       if (outputs_[i].kept) {
         outcomes[i] = fs::WriteOutcome::kUnchanged;
         return;
       }
+      if (staging_failed.load(std::memory_order_relaxed)) {
+        skipped[i] = 1;
+        return;
+      }
       outcomes[i] = publisher.Stage(
           i, fs::JoinPath(output_dir_, outputs_[i].path), outputs_[i].bytes);
-    });
-    for (const absl::StatusOr<fs::WriteOutcome>& outcome : outcomes) {
-      if (!outcome.ok()) {
-        result_.errors.push_back(std::string(outcome.status().message()));
-      } else if (*outcome == fs::WriteOutcome::kWritten) {
-        ++result_.written;
-      } else {
-        ++result_.unchanged;
+      if (!outcomes[i].ok()) {
+        staging_failed.store(true, std::memory_order_relaxed);
       }
-    }
+    });
+    ReportStagingErrors(outcomes, skipped);
     result_.outputs = outputs_.size();
     if (!result_.ok()) return;  // the marker stays: the build did not commit
     // Stale outputs (what the previous build wrote and this one does not)

@@ -259,6 +259,48 @@ TEST(PublishSyncTest, FewOutputsAreFsyncedManyAreSyncedByOneSyncfs) {
   EXPECT_GT(ffs.Calls(FsOp::kSyncAll), 0);
 }
 
+// A full disk: every write fails with ENOSPC. The build stops staging
+// after the first failure and says so in a few lines, not one per output;
+// the previous tree and cache stay, and the next build recovers.
+TEST(FullDiskTest, FewLinesPreviousTreeKeptAndNextBuildRecovers) {
+  for (const int jobs : {1, 2}) {
+    SCOPED_TRACE(absl::StrCat("jobs ", jobs));
+    std::unique_ptr<fs::MemFs> mem = PreparedFs();
+    const Files before = ReadTree(*mem, kOut);
+    const absl::StatusOr<std::string> cache_before = mem->ReadFile(kCache);
+    ASSERT_TRUE(cache_before.ok());
+    fs::FaultInjectionFs ffs(mem.get());
+    ffs.Inject({.op = FsOp::kWrite,
+                .error = ENOSPC,
+                .persistent = true,
+                .path_contains = kOut});
+    BuildResult r = BuildSite(ffs, Options(jobs));
+    ffs.ClearFaults();
+    ASSERT_FALSE(r.ok());
+    const std::string errors = absl::StrJoin(r.errors, "\n");
+    EXPECT_TRUE(absl::StrContains(errors, "ENOSPC")) << errors;
+    // At most 3 lines of the error itself and one for the rest.
+    EXPECT_LE(r.errors.size(), 4u) << errors;
+    EXPECT_EQ(r.written, 0);
+    // Staging stopped: with one thread, only the first output was tried.
+    if (jobs == 1) {
+      EXPECT_EQ(r.errors.size(), 2u) << errors;
+      EXPECT_TRUE(absl::StrContains(r.errors.back(),
+                                    "more outputs not written after the "
+                                    "errors above"))
+          << errors;
+      EXPECT_EQ(ffs.FaultsFired(), 1);
+    }
+    EXPECT_TRUE(ReadTree(*mem, kOut) == before) << Diff(ReadTree(*mem, kOut),
+                                                        before);
+    EXPECT_EQ(absl::StrJoin(Temps(*mem, kOut), " "), "");
+    absl::StatusOr<std::string> cache_after = mem->ReadFile(kCache);
+    ASSERT_TRUE(cache_after.ok());
+    EXPECT_TRUE(*cache_after == *cache_before);
+    ExpectRecovers(*mem, "after a full disk");
+  }
+}
+
 std::vector<int> Indices(int64_t calls, int stride) {
   std::vector<int> nth;
   for (int n = 1; n <= calls; n += stride) nth.push_back(n);
