@@ -179,10 +179,24 @@ absl::Status Interpreter::Error(absl::string_view message) const {
                                f.col, message);
   std::string text(s.message());
   if (frames_.size() > 1) {
+    // Runs of the same frame (a recursive macro or include) are one line
+    // with a count, as Python's tracebacks do, so a runaway recursion is
+    // a few lines, not max_render_depth of them.
     absl::StrAppend(&text, "\ntemplate stack (innermost first):");
+    auto same = [&](size_t a, size_t b) {
+      return frames_[a].tmpl == frames_[b].tmpl &&
+             frames_[a].line == frames_[b].line &&
+             frames_[a].col == frames_[b].col;
+    };
     for (size_t i = frames_.size(); i-- > 0;) {
       absl::StrAppend(&text, "\n  ", frames_[i].tmpl->name(), ":",
                       frames_[i].line, ":", frames_[i].col);
+      size_t repeats = 0;
+      while (i > 0 && same(i - 1, i)) {
+        --i;
+        ++repeats;
+      }
+      if (repeats > 0) absl::StrAppend(&text, " (", repeats + 1, " times)");
     }
   }
   return absl::InvalidArgumentError(text);
