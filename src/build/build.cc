@@ -641,11 +641,8 @@ class Builder {
         const int line = d.file == md.source_path
                              ? d.line + page.body_start.line - 1
                              : d.line;
-        std::string text = absl::StrCat(
-            file, ":", line, ": ",
-            d.severity == markdown::Diagnostic::Severity::kError ? "error: "
-                                                                 : "",
-            d.message);
+        std::string text =
+            absl::StrCat(file, ":", line, ":", d.column, ": ", d.message);
         (d.severity == markdown::Diagnostic::Severity::kError ? errors[i]
                                                                : warnings[i])
             .push_back(std::move(text));

@@ -239,6 +239,9 @@ SplitResult SplitDirectives(absl::string_view text) {
           current.name = info.name;
           current.title = info.title;
           current.line = line_no;
+          current.column = static_cast<int>(
+              bare_line.size() -
+              absl::StripLeadingAsciiWhitespace(bare_line).size()) + 1;
           current.body_line = line_no + 1;
           in_options = true;
           result.has_directives = true;

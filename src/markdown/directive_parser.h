@@ -46,6 +46,7 @@ struct Directive {
   std::vector<std::pair<std::string, std::string>> options;  // in order
   std::string body;   // raw lines between the options and the closer
   int line = 0;       // 1-based line of the opening fence
+  int column = 1;     // 1-based column (byte) where the fence begins
   int body_line = 0;  // 1-based line of the first body line
   bool closed = true; // false when the input ended first
 

@@ -293,12 +293,13 @@ class Renderer {
   Frame& frame() { return *frames_.back(); }
   bool TopLevel() { return frames_.size() == 1 && frame().block_depth == 1; }
 
-  void Warn(const std::string& file, int line, std::string message,
+  void Warn(const std::string& file, int line, int column, std::string message,
             Diagnostic::Severity severity = Diagnostic::Severity::kWarning) {
     Diagnostic d;
     d.severity = severity;
     d.file = file;
     d.line = line;
+    d.column = column;
     d.message = std::move(message);
     result_->diagnostics.push_back(std::move(d));
   }
@@ -896,7 +897,7 @@ class Renderer {
     const int line = f.line_base + d.line - 1;
     const std::string name = absl::AsciiStrToLower(d.name);
     if (f.depth + 1 > kMaxRenderDepth) {
-      Warn(f.file, line, absl::StrCat("directive {", name,
+      Warn(f.file, line, d.column, absl::StrCat("directive {", name,
                                       "} nested too deeply; rendered as text"));
       out_.append("<pre>");
       AppendEscapedHtml(d.body, &out_);
@@ -904,7 +905,7 @@ class Renderer {
       return;
     }
     if (!d.closed) {
-      Warn(f.file, line,
+      Warn(f.file, line, d.column,
            absl::StrCat("directive {", name, "} is not closed"));
     }
     const std::string extra = SafeClasses(d.Option("class"));
@@ -964,7 +965,7 @@ class Renderer {
                name == "sourcecode") {
       AppendCodeBlock(d.title, d.body);
     } else {
-      Warn(f.file, line, absl::StrCat("unknown directive {", name, "}"));
+      Warn(f.file, line, d.column, absl::StrCat("unknown directive {", name, "}"));
       absl::StrAppend(&out_, "<div class=\"directive-unknown\" data-directive=\"",
                       Escaped(name), "\">\n");
       RenderBody(d, f);
@@ -997,7 +998,7 @@ class Renderer {
       }
     }
     if (has_stray) {
-      Warn(f.file, f.line_base + d.line - 1,
+      Warn(f.file, f.line_base + d.line - 1, d.column,
            absl::StrCat("{", name, "} holds text outside its {", child,
                         "} items; it is ignored"));
     }
@@ -1075,7 +1076,7 @@ class Renderer {
     if (label.empty()) label = d.HasOption("link") ? d.title : target;
     const std::string url = SafeUrl(target);
     if (url.empty()) {
-      Warn(f.file, line, "{button} link is missing or not a safe URL");
+      Warn(f.file, line, d.column, "{button} link is missing or not a safe URL");
     }
     const std::string color = SafeClasses(d.Option("color", "primary"));
     const std::string extra = SafeClasses(d.Option("class"));
@@ -1130,7 +1131,7 @@ class Renderer {
       tabs.push_back(std::move(tab));
     }
     if (tabs.empty()) {
-      Warn(f.file, f.line_base + d.line - 1, "{code-tabs} holds no code block");
+      Warn(f.file, f.line_base + d.line - 1, d.column, "{code-tabs} holds no code block");
     }
     out_.append("<div class=\"tab-set code-tabs\">\n<div class=\"tab-labels\" role=\"tablist\">");
     for (size_t i = 0; i < tabs.size(); ++i) {
@@ -1199,7 +1200,8 @@ class Renderer {
         const size_t strip = std::min(indent, cell_indent + 2);
         absl::StrAppend(&rows.back().back().text, "\n", l.substr(strip));
       } else {
-        Warn(f.file, this_line, "{list-table} line outside any row");
+        Warn(f.file, this_line, static_cast<int>(indent) + 1,
+             "{list-table} line outside any row");
       }
     }
     int header_rows = 0;
@@ -1252,7 +1254,7 @@ class Renderer {
     const char* what = literal ? "{literalinclude}" : "{include}";
     const std::string path = NormalizeContentPath(d.title);
     if (path.empty()) {
-      Warn(f.file, line,
+      Warn(f.file, line, d.column,
            absl::StrCat(what, " path \"", d.title,
                         "\" is empty, absolute or outside the content root"),
            Diagnostic::Severity::kError);
@@ -1260,21 +1262,21 @@ class Renderer {
     }
     if (std::find(include_stack_.begin(), include_stack_.end(), path) !=
         include_stack_.end()) {
-      Warn(f.file, line,
+      Warn(f.file, line, d.column,
            absl::StrCat(what, " cycle: ", absl::StrJoin(include_stack_, " -> "),
                         " -> ", path),
            Diagnostic::Severity::kError);
       return;
     }
     if (!options_.read_file) {
-      Warn(f.file, line, absl::StrCat(what, " \"", path, "\": no file reader"),
+      Warn(f.file, line, d.column, absl::StrCat(what, " \"", path, "\": no file reader"),
            Diagnostic::Severity::kError);
       return;
     }
     absl::StatusOr<std::string> content = options_.read_file(path);
     result_->dependencies.push_back(path);
     if (!content.ok()) {
-      Warn(f.file, line,
+      Warn(f.file, line, d.column,
            absl::StrCat(what, " \"", path, "\": ", content.status().message()),
            Diagnostic::Severity::kError);
       return;
@@ -1328,7 +1330,7 @@ class Renderer {
                                  (last = first, true))
                               : absl::SimpleAtoi(range.second, &last));
     if (!ok || first < 1 || last < first) {
-      Warn(f.file, line, absl::StrCat("{literalinclude} bad :lines: \"",
+      Warn(f.file, line, d.column, absl::StrCat("{literalinclude} bad :lines: \"",
                                       spec, "\""));
       return std::string(text);
     }
@@ -1390,7 +1392,7 @@ MarkdownOptions MarkdownOptions::CommonMark() {
 }
 
 std::string Diagnostic::ToString() const {
-  return absl::StrCat(file, ":", line, ": ",
+  return absl::StrCat(file, ":", line, ":", column, ": ",
                       severity == Severity::kError ? "error" : "warning", ": ",
                       message);
 }

@@ -87,9 +87,10 @@ struct Diagnostic {
   Severity severity = Severity::kWarning;
   std::string file;
   int line = 0;
+  int column = 1;
   std::string message;
 
-  // "file:line: warning: message"
+  // "file:line:column: warning: message"
   std::string ToString() const;
 };
 

@@ -156,8 +156,25 @@ TEST(MarkdownTest, UnknownDirectiveWarnsWithFileAndLine) {
   RenderedMarkdown r = Render("text\n\n:::{frobnicate} x\nbody\n:::\n", o);
   ASSERT_EQ(r.diagnostics.size(), 1u);
   EXPECT_EQ(r.diagnostics[0].ToString(),
-            "docs/a.md:3: warning: unknown directive {frobnicate}");
+            "docs/a.md:3:1: warning: unknown directive {frobnicate}");
   EXPECT_THAT(r.html, HasSubstr("<div class=\"directive-unknown\" data-directive=\"frobnicate\">\n<p>body</p>"));
+}
+
+TEST(MarkdownTest, DiagnosticsNameTheFenceColumn) {
+  MarkdownOptions o;
+  o.source_path = "docs/a.md";
+  // An indented fence (up to 3 spaces), and one nested in a note's body.
+  RenderedMarkdown r = Render(
+      "  :::{frobnicate}\n  x\n  :::\n\n"
+      "::::{note}\n   :::{unclosed-thing}\n   y\n::::\n",
+      o);
+  std::vector<std::string> got;
+  for (const Diagnostic& d : r.diagnostics) got.push_back(d.ToString());
+  EXPECT_THAT(got, ::testing::Contains(
+                       "docs/a.md:1:3: warning: unknown directive {frobnicate}"));
+  EXPECT_THAT(got,
+              ::testing::Contains(
+                  "docs/a.md:6:4: warning: unknown directive {unclosed-thing}"));
 }
 
 MarkdownOptions WithFiles(absl::flat_hash_map<std::string, std::string> files) {
