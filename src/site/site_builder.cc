@@ -1,6 +1,7 @@
 #include "src/site/site_builder.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <utility>
@@ -100,6 +101,23 @@ class Assembler {
              absl::string_view message) {
     diagnostics_->errors.push_back(
         absl::StrCat(path, ":", at.line, ":", at.column, ": ", message));
+  }
+
+  // Orders errors[from..], all "path:line:col: ..." of one file, by
+  // position: fields are checked in a fixed order, not the file's.
+  void SortErrorsByPosition(size_t from, absl::string_view path) {
+    auto position = [&](const std::string& e) {
+      int line = 0, column = 0;
+      if (e.size() > path.size()) {
+        std::sscanf(e.c_str() + path.size(), ":%d:%d", &line, &column);
+      }
+      return std::make_pair(line, column);
+    };
+    std::stable_sort(diagnostics_->errors.begin() + from,
+                     diagnostics_->errors.end(),
+                     [&](const std::string& a, const std::string& b) {
+                       return position(a) < position(b);
+                     });
   }
 
   SourcePosition KeyPosition(const SourceFile& file, absl::string_view key) {
@@ -312,7 +330,10 @@ class Assembler {
       std::vector<std::string> chain = DirChain(dir);
       if (is_index) chain.pop_back();  // its own cascade is for below
       if (!is_index || !dir.empty()) ApplyCascade(chain, &page->params);
-      if (!ReadFields(file, page.get())) continue;
+      const size_t errors_before = diagnostics_->errors.size();
+      const bool fields_ok = ReadFields(file, page.get());
+      SortErrorsByPosition(errors_before, file.path);
+      if (!fields_ok) continue;
       if (page->draft && !options_.include_drafts) continue;
 
       if (is_index) {

@@ -209,6 +209,18 @@ TEST(AssembleSiteTest, TypedFieldErrorsHavePositionsAndAllAreReported) {
   EXPECT_NE(b.site->FindByUrl("/ok/"), nullptr);
 }
 
+TEST(AssembleSiteTest, OneFilesFieldErrorsAreInFileOrder) {
+  Built b = Build({
+      {"content/a.md", "---\ntitle: A\nweight: abc\ntags: 5\ndate: soon\n---\n"},
+  });
+  ASSERT_EQ(b.diagnostics.errors.size(), 3u)
+      << absl::StrJoin(b.diagnostics.errors, "\n");
+  EXPECT_THAT(b.diagnostics.errors[0], HasSubstr("content/a.md:3:1: 'weight'"));
+  EXPECT_THAT(b.diagnostics.errors[1], HasSubstr("content/a.md:4:1: 'tags'"));
+  EXPECT_THAT(b.diagnostics.errors[2],
+              HasSubstr("content/a.md:5:1: cannot parse date"));
+}
+
 TEST(AssembleSiteTest, PathsOutsideContentAreRejected) {
   Built b = Build({
       {"content/../../etc/x.md", "---\n---\n"},
