@@ -1191,8 +1191,10 @@ class Builder {
   void CheckOutputConflicts() {
     std::sort(outputs_.begin(), outputs_.end(),
               [](const Output& a, const Output& b) { return a.path < b.path; });
+    const site::Site& site = *loaded_.site;
     for (size_t i = 1; i < outputs_.size(); ++i) {
-      if (outputs_[i].path == outputs_[i - 1].path) {
+      if (outputs_[i].path == outputs_[i - 1].path &&
+          !site.contested_outputs.contains(outputs_[i].path)) {
         result_.errors.push_back(absl::StrCat(
             outputs_[i].origin, ": output ", outputs_[i].path,
             " is also written by ", outputs_[i - 1].origin));

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "rapidjson/document.h"
@@ -120,6 +121,9 @@ struct Site {
 
   absl::flat_hash_map<std::string, const Page*> by_url;
   absl::flat_hash_map<std::string, const Page*> by_source_path;
+  // Output paths two pages (or a page and an alias) claimed: already an
+  // error of the assembly, so the build does not report them again.
+  absl::flat_hash_set<std::string> contested_outputs;
 };
 
 // The output file for `url`: "/a/b/" -> "a/b/index.html", "/x.html" ->

@@ -448,6 +448,7 @@ class Assembler {
                            : page->source_path;
       auto [it, inserted] = claimed.emplace(page->output_path, by);
       if (!inserted) {
+        site->contested_outputs.insert(page->output_path);
         Error(page->source_path.empty() ? it->second : page->source_path,
               {1, 1},
               absl::StrCat("URL ", page->url, " is also claimed by ",
@@ -468,6 +469,7 @@ class Assembler {
         Alias a{alias, OutputPathForUrl(alias), page.get(), page->source_path};
         auto [it, inserted] = claimed.emplace(a.output_path, page->source_path);
         if (!inserted) {
+          site->contested_outputs.insert(a.output_path);
           Error(page->source_path, {1, 1},
                 absl::StrCat("alias ", alias, " is also claimed by ",
                              it->second));
