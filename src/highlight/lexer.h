@@ -20,9 +20,9 @@
 // Speed: Create computes, for each state and each byte value, the rules
 // that can match at a position holding that byte (a first-byte dispatch
 // table), so a position tries only those. Patterns in the subset that
-// SimpleRegex handles (simple_regex.h) are matched without RE2, which is
-// asked only for the rest, for capture groups, and whenever SimpleRegex
-// cannot be sure (non-ASCII input). Results equal RE2's.
+// SimpleRegex handles (simple_regex.h) are matched without RE2, capture
+// groups included; RE2 is asked only for the rest and whenever
+// SimpleRegex cannot be sure (non-ASCII input). Results equal RE2's.
 //
 // Example:
 //   static const Lexer* lexer = new Lexer(MyLanguageDef());  // once
@@ -97,6 +97,9 @@ class Lexer {
     // the capture groups.
     std::unique_ptr<const RE2> re;
     std::optional<SimpleRegex> simple;
+    // For a rule with groups: `simple` compiled to report them (slower,
+    // so asked only once the rule has matched).
+    std::optional<SimpleRegex> simple_groups;
     bool starts_at_line_begin = false;  // every match starts with ^ or \A
   };
   struct State {

@@ -41,7 +41,9 @@ void AddPerlClass(char name, ByteSet* set, bool* non_ascii) {
 }  // namespace
 
 struct SimpleRegex::Frame {
-  int node;  // a kSeq (arg: next kid) or a kRepeat (arg: iterations done)
+  // a kSeq (arg: next kid), a kRepeat (arg: iterations done) or a kCapture
+  // (its group ends here)
+  int node;
   int arg;
   const Frame* next;
 };
@@ -53,6 +55,7 @@ struct SimpleRegex::Context {
   int depth = 0;
   bool unknown = false;
   size_t end = 0;
+  size_t* groups = nullptr;  // see Match; null: not asked
 };
 
 // Recursive descent over RE2 syntax; any construct it does not know makes
@@ -67,6 +70,7 @@ class SimpleRegex::Parser {
     if (!ok_ || i_ != p_.size()) return std::nullopt;
     return root;
   }
+  int group_count() const { return groups_; }
 
  private:
   bool AtEnd() const { return i_ >= p_.size(); }
@@ -267,6 +271,7 @@ class SimpleRegex::Parser {
     switch (c) {
       case '(': {
         bool inner_dot_all = dot_all;
+        int group = -1;
         if (p_.substr(i_, 2) == "?:") {
           i_ += 2;
         } else if (p_.substr(i_, 3) == "?s:") {
@@ -274,12 +279,21 @@ class SimpleRegex::Parser {
           inner_dot_all = true;
         } else if (!AtEnd() && Peek() == '?') {
           return Fail();  // other flags, named groups
+        } else {
+          group = groups_++;  // numbered by its '(', as RE2 does
         }
         const int inner = ParseAlt(inner_dot_all);
         if (!ok_ || AtEnd() || Peek() != ')') return Fail();
         ++i_;
         if (inner < 0) return Fail();
-        return inner;
+        if (group < 0 || !options_.groups) return inner;
+        Node n;
+        n.kind = Kind::kCapture;
+        n.kids = {inner};
+        n.group = group;
+        n.first = (*nodes_)[inner].first;
+        n.nullable = (*nodes_)[inner].nullable;
+        return Add(std::move(n));
       }
       case '[':
         return ParseClass();
@@ -386,6 +400,7 @@ class SimpleRegex::Parser {
   Options options_;
   std::vector<Node>* nodes_;
   size_t i_ = 0;
+  int groups_ = 0;
   bool ok_ = true;
 };
 
@@ -396,19 +411,29 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
   std::optional<int> root = parser.ParseAll();
   if (!root.has_value()) return std::nullopt;
   re.root_ = *root;
-  const Node& n = re.nodes_[re.root_];
-  const Node& head = n.kind == Kind::kSeq && !n.kids.empty() ? re.nodes_[n.kids[0]] : n;
-  re.starts_at_line_begin_ = head.kind == Kind::kAssert &&
-                             (head.assertion == Assert::kBeginLine ||
-                              head.assertion == Assert::kBeginText);
+  re.group_count_ = parser.group_count();
+  // The node every match starts with: the first kid of sequences, the
+  // inside of groups.
+  const Node* head = &re.nodes_[re.root_];
+  while ((head->kind == Kind::kSeq || head->kind == Kind::kCapture) &&
+         !head->kids.empty()) {
+    head = &re.nodes_[head->kids[0]];
+  }
+  re.starts_at_line_begin_ = head->kind == Kind::kAssert &&
+                             (head->assertion == Assert::kBeginLine ||
+                              head->assertion == Assert::kBeginText);
   return re;
 }
 
 SimpleRegex::Result SimpleRegex::Match(absl::string_view text, size_t pos,
-                                       size_t* end) const {
+                                       size_t* end, size_t* groups) const {
   Context c;
   c.text = reinterpret_cast<const unsigned char*>(text.data());
   c.size = text.size();
+  if (groups != nullptr) {
+    for (int i = 0; i < 2 * group_count_; ++i) groups[i] = kNoGroup;
+    c.groups = groups;
+  }
   if (Run(root_, pos, nullptr, &c)) {
     *end = c.end;
     return Result::kMatch;
@@ -423,7 +448,31 @@ bool SimpleRegex::Continue(const Frame* next, size_t pos, Context* c) const {
   }
   const Node& n = nodes_[next->node];
   if (n.kind == Kind::kRepeat) return Repeat(n, next->arg, pos, next->next, c);
+  if (n.kind == Kind::kCapture) {
+    // The group ends at `pos` if the rest matches; else as it was.
+    size_t& slot = c->groups[2 * n.group + 1];
+    const size_t old = slot;
+    slot = pos;
+    if (Continue(next->next, pos, c)) return true;
+    slot = old;
+    return false;
+  }
   return Seq(next->node, static_cast<size_t>(next->arg), pos, next->next, c);
+}
+
+// A capture group starting at `pos`: recorded only when groups are asked
+// for, and restored on backtracking, so that on success the groups are
+// those of the successful path (the last iteration's, inside a repeat).
+bool SimpleRegex::Capture(const Node& n, size_t pos, const Frame* next,
+                          Context* c) const {
+  if (c->groups == nullptr) return Run(n.kids[0], pos, next, c);
+  size_t& slot = c->groups[2 * n.group];
+  const size_t old = slot;
+  slot = pos;
+  const Frame f{static_cast<int>(&n - nodes_.data()), 0, next};
+  if (Run(n.kids[0], pos, &f, c)) return true;
+  slot = old;
+  return false;
 }
 
 // Matches kids `kid`.. of the kSeq nodes_[index] at `pos`, then `next`.
@@ -494,6 +543,8 @@ bool SimpleRegex::Run(int index, size_t pos, const Frame* next,
     case Kind::kRepeat:
       if (nodes_[n.kids[0]].kind == Kind::kSet) return RepeatSet(n, pos, next, c);
       return Repeat(n, 0, pos, next, c);
+    case Kind::kCapture:
+      return Capture(n, pos, next, c);
     case Kind::kAssert: {
       bool ok = false;
       const auto word = [c](size_t at) { return at < c->size && IsWordByte(c->text[at]); };

@@ -8,11 +8,13 @@
 // \d \s, (?i) folding): literals, classes, `.`, `^ $ \A \z \b \B`,
 // groups `( (?: (?s:`, alternation and greedy or lazy repeats of something
 // that cannot match empty. Anything else yields nullopt, and the caller
-// uses RE2 for that pattern. Capture groups only group: the caller takes
-// submatches from RE2.
+// uses RE2 for that pattern. Capture groups are numbered as RE2 numbers
+// them; a pattern compiled with Options::groups reports them (as RE2's
+// submatches would be). Without it groups only group, which is faster.
 //
 // Match says kMatch (with the end of the leftmost-first match anchored at
-// `pos`), kNoMatch, or kUnknown — the match would have to look at a byte
+// `pos`, and each group's span when asked), kNoMatch, or kUnknown — the
+// match would have to look at a byte
 // >= 0x80 that the pattern might take as part of a UTF-8 character, or it
 // ran out of its work bound — and then the caller asks RE2. So an answer
 // other than kUnknown is always RE2's answer.
@@ -56,6 +58,7 @@ class SimpleRegex {
   struct Options {
     bool case_insensitive = false;
     bool dot_all = false;
+    bool groups = false;  // Match can report capture groups
   };
   enum class Result { kNoMatch, kMatch, kUnknown };
 
@@ -63,8 +66,17 @@ class SimpleRegex {
                                             Options options);
 
   // Matches anchored at text[pos]; the whole `text` is the context of
-  // ^, $ and \b. On kMatch, *end is where the match ends.
-  Result Match(absl::string_view text, size_t pos, size_t* end) const;
+  // ^, $ and \b. On kMatch, *end is where the match ends and, when
+  // `groups` is not null (compiled with Options::groups only),
+  // groups[2 * g] and groups[2 * g + 1] are where
+  // capture group g + 1 begins and ends (kNoGroup for both when the group
+  // took no part in the match); `groups` holds 2 * group_count() entries.
+  static constexpr size_t kNoGroup = ~size_t{0};
+  Result Match(absl::string_view text, size_t pos, size_t* end,
+               size_t* groups = nullptr) const;
+
+  // The number of capturing groups, as RE2's NumberOfCapturingGroups.
+  int group_count() const { return group_count_; }
 
   // Bytes a non-empty match can start with; every byte when it can match
   // empty (`nullable`).
@@ -75,7 +87,7 @@ class SimpleRegex {
   bool starts_at_line_begin() const { return starts_at_line_begin_; }
 
  private:
-  enum class Kind : uint8_t { kSet, kSeq, kAlt, kRepeat, kAssert };
+  enum class Kind : uint8_t { kSet, kSeq, kAlt, kRepeat, kAssert, kCapture };
   enum class Assert : uint8_t {
     kBeginLine, kEndLine, kBeginText, kEndText, kWordBoundary, kNotWordBoundary
   };
@@ -84,7 +96,8 @@ class SimpleRegex {
     ByteSet set;             // kSet: the ASCII bytes it matches
     bool non_ascii = false;  // kSet: also matches some non-ASCII character
     Assert assertion = Assert::kBeginLine;
-    std::vector<int> kids;   // kSeq, kAlt: in order; kRepeat: one
+    std::vector<int> kids;   // kSeq, kAlt: in order; kRepeat, kCapture: one
+    int group = 0;           // kCapture: 0-based group index
     int min = 0, max = -1;   // kRepeat; max -1: unbounded
     bool greedy = true;
     ByteSet first;           // bytes a non-empty match can start with
@@ -100,6 +113,7 @@ class SimpleRegex {
 
   bool Run(int node, size_t pos, const Frame* next, Context* c) const;
   bool Continue(const Frame* next, size_t pos, Context* c) const;
+  bool Capture(const Node& n, size_t pos, const Frame* next, Context* c) const;
   bool Seq(int index, size_t kid, size_t pos, const Frame* next,
            Context* c) const;
   bool Repeat(const Node& n, int count, size_t pos, const Frame* next,
@@ -109,6 +123,7 @@ class SimpleRegex {
 
   std::vector<Node> nodes_;
   int root_ = 0;
+  int group_count_ = 0;
   bool starts_at_line_begin_ = false;
 };
 
