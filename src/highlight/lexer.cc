@@ -158,14 +158,34 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
       state.rules.push_back(std::move(rule));
     }
     // The dispatch table. A rule SimpleRegex cannot compile, or one that
-    // can match empty, is a candidate at every byte.
+    // can match empty, is a candidate at every byte; second bytes are
+    // checked after an ASCII byte, for rules whose matches there are two
+    // bytes or more.
+    std::vector<std::optional<SimpleRegex::Pairs>> pairs(state.rules.size());
+    for (size_t i = 0; i < state.rules.size(); ++i) {
+      if (state.rules[i].simple.has_value()) pairs[i] = state.rules[i].simple->FirstPairs();
+    }
+    state.second.emplace_back();
     for (int b = 0; b < 256; ++b) {
       state.first[b] = static_cast<uint32_t>(state.candidates.size());
       for (size_t i = 0; i < state.rules.size(); ++i) {
         const std::optional<SimpleRegex>& simple = state.rules[i].simple;
         if (!simple.has_value() || simple->nullable() ||
             simple->first_bytes().Has(static_cast<unsigned char>(b))) {
-          state.candidates.push_back(static_cast<uint16_t>(i));
+          Candidate c{static_cast<uint16_t>(i), 0};
+          if (b < 0x80 && pairs[i].has_value() &&
+              !pairs[i]->short_match.Has(static_cast<unsigned char>(b))) {
+            const ByteSet& next = pairs[i]->second[b];
+            auto it = std::find(state.second.begin() + 1, state.second.end(), next);
+            if (it == state.second.end() && state.second.size() < 0xffff) {
+              state.second.push_back(next);
+              it = state.second.end() - 1;
+            }
+            if (it != state.second.end()) {
+              c.second = static_cast<uint16_t>(it - state.second.begin());
+            }
+          }
+          state.candidates.push_back(c);
         }
       }
     }
@@ -179,8 +199,20 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
                                   size_t pos, size_t* end) const {
   const unsigned char b = static_cast<unsigned char>(text[pos]);
   const bool line_begin = pos == 0 || text[pos - 1] == '\n';
+  // The byte after, or 0x100 at the end of the text (where a rule that
+  // needs two bytes cannot match).
+  const int next =
+      pos + 1 < text.size() ? static_cast<unsigned char>(text[pos + 1]) : 0x100;
   for (uint32_t c = state.first[b]; c < state.first[b + 1]; ++c) {
-    const Rule& rule = state.rules[state.candidates[c]];
+    const Candidate candidate = state.candidates[c];
+    if (candidate.second != 0) {
+      if (next == 0x100) continue;
+      if (next < 0x80 &&
+          !state.second[candidate.second].Has(static_cast<unsigned char>(next))) {
+        continue;
+      }
+    }
+    const Rule& rule = state.rules[candidate.rule];
     if (rule.starts_at_line_begin && !line_begin) continue;
     if (rule.simple.has_value()) {
       switch (rule.simple->Match(text, pos, end)) {

@@ -425,6 +425,86 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
   return re;
 }
 
+SimpleRegex::Pairs SimpleRegex::FirstPairs() const {
+  Pairs pairs;
+  bool nullable = false;
+  NodePairs(root_, &pairs, &nullable);
+  if (nullable) pairs.short_match.AddRange(0, 0x7f);
+  return pairs;
+}
+
+// out->short_match: the ASCII b0 a one-byte match of `node` can be;
+// out->second[b0]: the bytes after b0 in a longer match; *nullable: it can
+// match empty.
+void SimpleRegex::NodePairs(int index, Pairs* out, bool* nullable) const {
+  const Node& n = nodes_[index];
+  *out = Pairs();
+  *nullable = n.nullable;
+  switch (n.kind) {
+    case Kind::kSet:
+      for (int b = 0; b < 0x80; ++b) {
+        if (n.set.Has(static_cast<unsigned char>(b))) {
+          out->short_match.Add(static_cast<unsigned char>(b));
+        }
+      }
+      return;
+    case Kind::kAssert:
+      return;
+    case Kind::kCapture:
+      NodePairs(n.kids[0], out, nullable);
+      return;
+    case Kind::kAlt: {
+      Pairs kid;
+      bool kid_nullable = false;
+      for (int k : n.kids) {
+        NodePairs(k, &kid, &kid_nullable);
+        out->short_match.AddAll(kid.short_match);
+        for (int b = 0; b < 0x80; ++b) out->second[b].AddAll(kid.second[b]);
+      }
+      return;
+    }
+    case Kind::kRepeat: {
+      const int kid = n.kids[0];
+      bool kid_nullable = false;
+      NodePairs(kid, out, &kid_nullable);
+      if (n.max < 0 || n.max >= 2) {
+        // One byte for the first iteration, the second's first byte next.
+        for (int b = 0; b < 0x80; ++b) {
+          if (out->short_match.Has(static_cast<unsigned char>(b))) {
+            out->second[b].AddAll(nodes_[kid].first);
+          }
+        }
+      }
+      return;
+    }
+    case Kind::kSeq: {
+      // Through the kids: none consumed yet (`empty`), or exactly the
+      // byte b0 (one.Has(b0)).
+      bool empty = true;
+      ByteSet one;
+      Pairs kid;
+      bool kid_nullable = false;
+      for (int k : n.kids) {
+        if (!empty && one.Empty()) break;
+        NodePairs(k, &kid, &kid_nullable);
+        ByteSet next_one;
+        for (int b = 0; b < 0x80; ++b) {
+          const unsigned char u = static_cast<unsigned char>(b);
+          if (empty) out->second[b].AddAll(kid.second[b]);
+          if (one.Has(u)) out->second[b].AddAll(nodes_[k].first);
+          if ((empty && kid.short_match.Has(u)) || (kid_nullable && one.Has(u))) {
+            next_one.Add(u);
+          }
+        }
+        empty = empty && kid_nullable;
+        one = next_one;
+      }
+      out->short_match = one;
+      return;
+    }
+  }
+}
+
 SimpleRegex::Result SimpleRegex::Match(absl::string_view text, size_t pos,
                                        size_t* end, size_t* groups) const {
   Context c;

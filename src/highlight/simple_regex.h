@@ -48,6 +48,11 @@ class ByteSet {
   void AddAll(const ByteSet& other) {
     for (int i = 0; i < 4; ++i) bits_[i] |= other.bits_[i];
   }
+  bool Empty() const { return (bits_[0] | bits_[1] | bits_[2] | bits_[3]) == 0; }
+  bool operator==(const ByteSet& o) const {
+    return bits_[0] == o.bits_[0] && bits_[1] == o.bits_[1] &&
+           bits_[2] == o.bits_[2] && bits_[3] == o.bits_[3];
+  }
 
  private:
   uint64_t bits_[4] = {0, 0, 0, 0};
@@ -86,6 +91,17 @@ class SimpleRegex {
   // middle of a line.
   bool starts_at_line_begin() const { return starts_at_line_begin_; }
 
+  // What the first two bytes of a match can be, for dispatch: for each
+  // ASCII byte b0, `short_match.Has(b0)` when a match of at most one byte
+  // can start with b0 (always, when nullable), and second[b0] holds the
+  // bytes that can follow b0 in a longer match. A superset: a pair outside
+  // it cannot start a match (assertions are not looked at).
+  struct Pairs {
+    ByteSet short_match;
+    ByteSet second[128];
+  };
+  Pairs FirstPairs() const;
+
  private:
   enum class Kind : uint8_t { kSet, kSeq, kAlt, kRepeat, kAssert, kCapture };
   enum class Assert : uint8_t {
@@ -120,6 +136,7 @@ class SimpleRegex {
               Context* c) const;
   bool RepeatSet(const Node& n, size_t pos, const Frame* next,
                  Context* c) const;
+  void NodePairs(int node, Pairs* out, bool* nullable) const;
 
   std::vector<Node> nodes_;
   int root_ = 0;

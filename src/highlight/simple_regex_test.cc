@@ -126,6 +126,7 @@ TEST(SimpleRegexTest, AgreesWithRe2OnBuiltinRules) {
         std::optional<SimpleRegex> with_groups = SimpleRegex::Compile(
             rule.pattern, {def.case_insensitive, def.dot_all, /*groups=*/true});
         ASSERT_TRUE(with_groups.has_value()) << rule.pattern;
+        const SimpleRegex::Pairs pairs = simple->FirstPairs();
         const RE2 re(absl::StrCat("(?m)(?:", rule.pattern, ")"), options);
         ASSERT_TRUE(re.ok()) << rule.pattern;
         for (const std::string& text : texts) {
@@ -146,6 +147,15 @@ TEST(SimpleRegexTest, AgreesWithRe2OnBuiltinRules) {
               ASSERT_TRUE(m.empty() || simple->first_bytes().Has(b))
                   << rule.pattern << " starts with byte " << int{b};
               ASSERT_TRUE(!m.empty() || simple->nullable()) << rule.pattern;
+              // FirstPairs allows the match's first two bytes.
+              if (b < 0x80) {
+                if (m.size() <= 1) {
+                  ASSERT_TRUE(pairs.short_match.Has(b)) << rule.pattern << " at " << pos;
+                } else {
+                  ASSERT_TRUE(pairs.second[b].Has(static_cast<unsigned char>(m[1])))
+                      << rule.pattern << " at " << pos;
+                }
+              }
               // The groups, as the lexer asks RE2 for them.
               const int n = simple->group_count();
               ASSERT_EQ(n, re.NumberOfCapturingGroups()) << rule.pattern;
