@@ -151,6 +151,14 @@ class SimpleRegex::Parser {
     }
     if (!ok_) return -1;
     if (seq.kids.size() == 1) return seq.kids[0];
+    seq.rest_first.resize(seq.kids.size() + 1);
+    seq.rest_nullable.assign(seq.kids.size() + 1, true);
+    for (size_t k = seq.kids.size(); k-- > 0;) {
+      const Node& kid = (*nodes_)[seq.kids[k]];
+      seq.rest_first[k] = kid.first;
+      if (kid.nullable) seq.rest_first[k].AddAll(seq.rest_first[k + 1]);
+      seq.rest_nullable[k] = kid.nullable && seq.rest_nullable[k + 1];
+    }
     seq.nullable = true;
     for (int k : seq.kids) {
       const Node& kid = (*nodes_)[k];
@@ -231,6 +239,24 @@ class SimpleRegex::Parser {
     n.first = (*nodes_)[atom].first;
     n.nullable = min == 0;
     if (max == 0) return Fail();
+    const Node& kid = (*nodes_)[atom];
+    if (greedy && kid.kind == Kind::kAlt) {
+      ByteSet others;
+      for (int k : kid.kids) {
+        const Node& alt = (*nodes_)[k];
+        if (alt.kind == Kind::kSet) {
+          n.single_byte_iteration.AddAll(alt.set);
+        } else {
+          others.AddAll(alt.first);
+        }
+      }
+      ByteSet only;
+      for (int b = 0; b < 0x80; ++b) {
+        const unsigned char u = static_cast<unsigned char>(b);
+        if (n.single_byte_iteration.Has(u) && !others.Has(u)) only.Add(u);
+      }
+      n.single_byte_iteration = only;
+    }
     return Add(std::move(n));
   }
 
@@ -651,14 +677,34 @@ bool SimpleRegex::Repeat(const Node& n, int count, size_t pos,
   const int self = static_cast<int>(&n - nodes_.data());
   const bool more = n.max < 0 || count < n.max;
   if (n.greedy) {
+    // Iterations at bytes only a one-byte kid takes have no other choice:
+    // taken in a loop, then given back one by one, as in RepeatSet.
+    size_t run = 0;
+    if (more && !n.single_byte_iteration.Empty()) {
+      const size_t limit = n.max < 0 ? c->size - pos : static_cast<size_t>(n.max - count);
+      while (run < limit && pos + run < c->size &&
+             n.single_byte_iteration.Has(c->text[pos + run])) {
+        ++run;
+      }
+    }
+    if (run > 0) {
+      if (Repeat(n, count + static_cast<int>(run), pos + run, next, c)) return true;
+      if (c->unknown) return false;
+      for (size_t i = run; i-- > 0;) {
+        if (count + static_cast<int>(i) < n.min) return false;
+        if (MayContinue(next, pos + i, c) && Continue(next, pos + i, c)) return true;
+        if (c->unknown) return false;
+      }
+      return false;
+    }
     if (more) {
       const Frame f{self, count + 1, next};
       if (Run(n.kids[0], pos, &f, c)) return true;
       if (c->unknown) return false;
     }
-    return count >= n.min && Continue(next, pos, c);
+    return count >= n.min && MayContinue(next, pos, c) && Continue(next, pos, c);
   }
-  if (count >= n.min) {
+  if (count >= n.min && MayContinue(next, pos, c)) {
     if (Continue(next, pos, c)) return true;
     if (c->unknown) return false;
   }
@@ -688,6 +734,7 @@ bool SimpleRegex::RepeatSet(const Node& n, size_t pos, const Frame* next,
     while (run < limit && takes(pos + run)) ++run;
     if (c->unknown) return false;
     for (size_t i = run + 1; i-- > static_cast<size_t>(n.min);) {
+      if (!MayContinue(next, pos + i, c)) continue;
       if (Continue(next, pos + i, c)) return true;
       if (c->unknown) return false;
     }
@@ -702,10 +749,41 @@ bool SimpleRegex::RepeatSet(const Node& n, size_t pos, const Frame* next,
       c->unknown = true;
       return false;
     }
-    if (Continue(next, pos + i, c)) return true;
+    if (MayContinue(next, pos + i, c) && Continue(next, pos + i, c)) return true;
     if (c->unknown || i >= limit || !takes(pos + i)) return false;
     ++i;
   }
+}
+
+// False when what follows `next` cannot match at `pos`: its first byte
+// rules it out (first sets include the non-ASCII bytes a class may take,
+// so this never hides a kUnknown answer). True when it may.
+bool SimpleRegex::MayContinue(const Frame* next, size_t pos,
+                              const Context* c) const {
+  const bool at_end = pos >= c->size;
+  const unsigned char b = at_end ? 0 : c->text[pos];
+  for (; next != nullptr; next = next->next) {
+    const Node& n = nodes_[next->node];
+    switch (n.kind) {
+      case Kind::kCapture:
+        continue;
+      case Kind::kSeq: {
+        const size_t k = static_cast<size_t>(next->arg);
+        if (!at_end && n.rest_first[k].Has(b)) return true;
+        if (!n.rest_nullable[k]) return false;
+        continue;
+      }
+      case Kind::kRepeat: {
+        const bool more = n.max < 0 || next->arg < n.max;
+        if (more && !at_end && nodes_[n.kids[0]].first.Has(b)) return true;
+        if (next->arg < n.min) return false;
+        continue;
+      }
+      default:
+        return true;
+    }
+  }
+  return true;
 }
 
 }  // namespace serval::highlight

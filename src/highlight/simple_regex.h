@@ -122,6 +122,14 @@ class SimpleRegex {
     // by_byte[by_byte_first[b] .. by_byte_first[b + 1]).
     std::vector<uint16_t> by_byte;
     std::vector<uint32_t> by_byte_first;
+    // kSeq: the bytes a non-empty match of kids[k..] can start with, and
+    // whether kids[k..] can match empty (k up to kids.size()).
+    std::vector<ByteSet> rest_first;
+    std::vector<bool> rest_nullable;
+    // Greedy kRepeat of a kAlt: ASCII bytes that only a one-byte kid (a
+    // kSet) of the kAlt can take, so an iteration there takes one byte
+    // and has no other choice.
+    ByteSet single_byte_iteration;
   };
   struct Frame;
   struct Context;
@@ -129,6 +137,7 @@ class SimpleRegex {
 
   bool Run(int node, size_t pos, const Frame* next, Context* c) const;
   bool Continue(const Frame* next, size_t pos, Context* c) const;
+  bool MayContinue(const Frame* next, size_t pos, const Context* c) const;
   bool Capture(const Node& n, size_t pos, const Frame* next, Context* c) const;
   bool Seq(int index, size_t kid, size_t pos, const Frame* next,
            Context* c) const;
