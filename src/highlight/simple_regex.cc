@@ -690,9 +690,13 @@ bool SimpleRegex::Repeat(const Node& n, int count, size_t pos,
     if (run > 0) {
       if (Repeat(n, count + static_cast<int>(run), pos + run, next, c)) return true;
       if (c->unknown) return false;
+      ByteSet follow;
+      bool anywhere = false;
+      Follow(next, &follow, &anywhere);
       for (size_t i = run; i-- > 0;) {
         if (count + static_cast<int>(i) < n.min) return false;
-        if (MayContinue(next, pos + i, c) && Continue(next, pos + i, c)) return true;
+        if (!anywhere && !follow.Has(c->text[pos + i])) continue;
+        if (Continue(next, pos + i, c)) return true;
         if (c->unknown) return false;
       }
       return false;
@@ -729,12 +733,19 @@ bool SimpleRegex::RepeatSet(const Node& n, size_t pos, const Frame* next,
     return set.set.Has(b);
   };
   const size_t limit = n.max < 0 ? c->size - pos : static_cast<size_t>(n.max);
+  // Where the rest may start (MayContinue, decided once for the loop).
+  ByteSet follow;
+  bool anywhere = false;
+  Follow(next, &follow, &anywhere);
+  const auto may_continue = [&](size_t at) {
+    return anywhere || (at < c->size && follow.Has(c->text[at]));
+  };
   if (n.greedy) {
     size_t run = 0;
     while (run < limit && takes(pos + run)) ++run;
     if (c->unknown) return false;
     for (size_t i = run + 1; i-- > static_cast<size_t>(n.min);) {
-      if (!MayContinue(next, pos + i, c)) continue;
+      if (!may_continue(pos + i)) continue;
       if (Continue(next, pos + i, c)) return true;
       if (c->unknown) return false;
     }
@@ -749,41 +760,51 @@ bool SimpleRegex::RepeatSet(const Node& n, size_t pos, const Frame* next,
       c->unknown = true;
       return false;
     }
-    if (MayContinue(next, pos + i, c) && Continue(next, pos + i, c)) return true;
+    if (may_continue(pos + i) && Continue(next, pos + i, c)) return true;
     if (c->unknown || i >= limit || !takes(pos + i)) return false;
     ++i;
   }
 }
 
-// False when what follows `next` cannot match at `pos`: its first byte
-// rules it out (first sets include the non-ASCII bytes a class may take,
-// so this never hides a kUnknown answer). True when it may.
-bool SimpleRegex::MayContinue(const Frame* next, size_t pos,
-                              const Context* c) const {
-  const bool at_end = pos >= c->size;
-  const unsigned char b = at_end ? 0 : c->text[pos];
-  for (; next != nullptr; next = next->next) {
+// What may follow `next`: the bytes the rest of the match can start
+// with, or *anywhere when it can be empty (or deciding would take looking
+// through more than a few frames, so a call costs O(1)). First sets
+// include the non-ASCII bytes a class may take, so a byte outside never
+// hides a kUnknown answer.
+void SimpleRegex::Follow(const Frame* next, ByteSet* first,
+                         bool* anywhere) const {
+  *anywhere = false;
+  for (int frames = 0; next != nullptr; next = next->next) {
+    if (++frames > 8) break;
     const Node& n = nodes_[next->node];
     switch (n.kind) {
       case Kind::kCapture:
         continue;
       case Kind::kSeq: {
         const size_t k = static_cast<size_t>(next->arg);
-        if (!at_end && n.rest_first[k].Has(b)) return true;
-        if (!n.rest_nullable[k]) return false;
+        first->AddAll(n.rest_first[k]);
+        if (!n.rest_nullable[k]) return;
         continue;
       }
       case Kind::kRepeat: {
-        const bool more = n.max < 0 || next->arg < n.max;
-        if (more && !at_end && nodes_[n.kids[0]].first.Has(b)) return true;
-        if (next->arg < n.min) return false;
+        if (n.max < 0 || next->arg < n.max) first->AddAll(nodes_[n.kids[0]].first);
+        if (next->arg < n.min) return;
         continue;
       }
       default:
-        return true;
+        break;
     }
+    break;
   }
-  return true;
+  *anywhere = true;
+}
+
+bool SimpleRegex::MayContinue(const Frame* next, size_t pos,
+                              const Context* c) const {
+  ByteSet first;
+  bool anywhere = false;
+  Follow(next, &first, &anywhere);
+  return anywhere || (pos < c->size && first.Has(c->text[pos]));
 }
 
 }  // namespace serval::highlight

@@ -138,6 +138,7 @@ class SimpleRegex {
   bool Run(int node, size_t pos, const Frame* next, Context* c) const;
   bool Continue(const Frame* next, size_t pos, Context* c) const;
   bool MayContinue(const Frame* next, size_t pos, const Context* c) const;
+  void Follow(const Frame* next, ByteSet* first, bool* anywhere) const;
   bool Capture(const Node& n, size_t pos, const Frame* next, Context* c) const;
   bool Seq(int index, size_t kid, size_t pos, const Frame* next,
            Context* c) const;
