@@ -483,6 +483,14 @@ void SimpleRegex::NodePairs(int index, Pairs* out, bool* nullable) const {
       Pairs kid;
       bool kid_nullable = false;
       for (int k : n.kids) {
+        if (nodes_[k].kind == Kind::kSet) {  // no pairs, no recursion
+          for (int b = 0; b < 0x80; ++b) {
+            if (nodes_[k].set.Has(static_cast<unsigned char>(b))) {
+              out->short_match.Add(static_cast<unsigned char>(b));
+            }
+          }
+          continue;
+        }
         NodePairs(k, &kid, &kid_nullable);
         out->short_match.AddAll(kid.short_match);
         for (int b = 0; b < 0x80; ++b) out->second[b].AddAll(kid.second[b]);
@@ -512,6 +520,22 @@ void SimpleRegex::NodePairs(int index, Pairs* out, bool* nullable) const {
       bool kid_nullable = false;
       for (int k : n.kids) {
         if (!empty && one.Empty()) break;
+        if (nodes_[k].kind == Kind::kSet) {  // one byte: no recursion
+          for (int b = 0; b < 0x80; ++b) {
+            if (one.Has(static_cast<unsigned char>(b))) out->second[b].AddAll(nodes_[k].first);
+          }
+          ByteSet next_one;
+          if (empty) {
+            for (int b = 0; b < 0x80; ++b) {
+              if (nodes_[k].set.Has(static_cast<unsigned char>(b))) {
+                next_one.Add(static_cast<unsigned char>(b));
+              }
+            }
+          }
+          empty = false;
+          one = next_one;
+          continue;
+        }
         NodePairs(k, &kid, &kid_nullable);
         ByteSet next_one;
         for (int b = 0; b < 0x80; ++b) {
