@@ -1,5 +1,6 @@
 #include "src/highlight/simple_regex.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace serval::highlight {
@@ -10,6 +11,10 @@ constexpr int kMaxSteps = 1 << 16;
 constexpr int kMaxDepth = 600;
 // RE2's own limit on {n,m}.
 constexpr int kMaxRepeat = 1000;
+// Alternations of more literals than this, none longer than
+// kMaxLiteralLength, are matched with a trie.
+constexpr size_t kMinTrieLiterals = 5;
+constexpr size_t kMaxLiteralLength = 64;
 
 bool IsWordByte(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
@@ -124,7 +129,8 @@ class SimpleRegex::Parser {
       alt.first.AddAll((*nodes_)[k].first);
       alt.nullable = alt.nullable || (*nodes_)[k].nullable;
     }
-    if (alt.kids.size() > 4 && alt.kids.size() <= 0xffff) {
+    BuildTrie(&alt);
+    if (alt.trie.empty() && alt.kids.size() > 4 && alt.kids.size() <= 0xffff) {
       for (int b = 0; b < 256; ++b) {
         alt.by_byte_first.push_back(static_cast<uint32_t>(alt.by_byte.size()));
         for (size_t k = 0; k < alt.kids.size(); ++k) {
@@ -137,6 +143,79 @@ class SimpleRegex::Parser {
       alt.by_byte_first.push_back(static_cast<uint32_t>(alt.by_byte.size()));
     }
     return Add(std::move(alt));
+  }
+
+  // The byte a kSet stands for as one literal character: its only byte,
+  // or under (?i) the lowercase of a letter's two cases; -1 otherwise.
+  int LiteralByte(const Node& n) const {
+    if (n.kind != Kind::kSet) return -1;
+    int count = 0, only = -1;
+    for (int b = 0; b < 0x80; ++b) {
+      if (n.set.Has(static_cast<unsigned char>(b))) {
+        ++count;
+        if (only < 0) only = b;
+      }
+    }
+    if (count == 1 && !(options_.case_insensitive && only >= 'A' && only <= 'Z')) {
+      return only;
+    }
+    if (count == 2 && options_.case_insensitive && only >= 'A' && only <= 'Z' &&
+        n.set.Has(static_cast<unsigned char>(only + 32))) {
+      return only + 32;
+    }
+    return -1;
+  }
+
+  // Gives `alt` a trie when every kid is a literal string (a kSet or a
+  // kSeq of kSets, each one character) and there are enough of them.
+  void BuildTrie(Node* alt) const {
+    if (alt->kids.size() < kMinTrieLiterals) return;
+    std::vector<std::vector<const Node*>> literals;
+    for (int k : alt->kids) {
+      const Node& kid = (*nodes_)[k];
+      std::vector<const Node*> chars;
+      if (kid.kind == Kind::kSet) {
+        chars.push_back(&kid);
+      } else if (kid.kind == Kind::kSeq) {
+        for (int e : kid.kids) chars.push_back(&(*nodes_)[e]);
+      } else {
+        return;
+      }
+      if (chars.empty() || chars.size() > kMaxLiteralLength) return;
+      for (const Node* ch : chars) {
+        if (LiteralByte(*ch) < 0) return;
+      }
+      literals.push_back(std::move(chars));
+    }
+    std::vector<Node::TrieNode> trie(1);
+    std::vector<std::vector<std::pair<unsigned char, uint32_t>>> children(1);
+    for (size_t k = 0; k < literals.size(); ++k) {
+      uint32_t at = 0;
+      for (const Node* ch : literals[k]) {
+        if (ch->non_ascii) trie[at].non_ascii_next = true;
+        const unsigned char b = static_cast<unsigned char>(LiteralByte(*ch));
+        uint32_t child = 0;
+        for (const auto& [byte, to] : children[at]) {
+          if (byte == b) child = to;
+        }
+        if (child == 0) {
+          child = static_cast<uint32_t>(trie.size());
+          trie.emplace_back();
+          children.emplace_back();
+          children[at].emplace_back(b, child);
+        }
+        at = child;
+      }
+      if (trie[at].kid < 0) trie[at].kid = static_cast<int>(k);
+    }
+    for (size_t t = 0; t < trie.size(); ++t) {
+      std::sort(children[t].begin(), children[t].end());
+      trie[t].first_edge = static_cast<uint32_t>(alt->trie_edges.size());
+      trie[t].edge_count = static_cast<uint32_t>(children[t].size());
+      for (const auto& [byte, to] : children[t]) alt->trie_edges.push_back({byte, to});
+    }
+    alt->trie = std::move(trie);
+    alt->trie_folds = options_.case_insensitive;
   }
 
   int ParseSeq(bool dot_all) {
@@ -652,6 +731,7 @@ bool SimpleRegex::Run(int index, size_t pos, const Frame* next,
     case Kind::kSeq:
       return Seq(index, 0, pos, next, c);
     case Kind::kAlt: {
+      if (!n.trie.empty()) return Literals(n, pos, next, c);
       if (!n.by_byte.empty() && pos < c->size) {
         const unsigned char b = c->text[pos];
         for (uint32_t i = n.by_byte_first[b]; i < n.by_byte_first[b + 1]; ++i) {
@@ -691,6 +771,48 @@ bool SimpleRegex::Run(int index, size_t pos, const Frame* next,
       }
       return ok && Continue(next, pos, c);
     }
+  }
+  return false;
+}
+
+// An alternation of literals: the trie finds every kid that matches at
+// `pos` in one walk; they are then continued in the alternation's order.
+bool SimpleRegex::Literals(const Node& n, size_t pos, const Frame* next,
+                           Context* c) const {
+  struct Hit {
+    int kid;
+    size_t length;
+  };
+  Hit hits[kMaxLiteralLength + 1];
+  int count = 0;
+  uint32_t at = 0;
+  for (size_t i = 0;; ++i) {
+    const Node::TrieNode& t = n.trie[at];
+    if (t.kid >= 0) hits[count++] = {t.kid, i};
+    if (pos + i >= c->size || t.edge_count == 0) break;
+    unsigned char b = c->text[pos + i];
+    if (b >= 0x80) {
+      if (t.non_ascii_next) c->unknown = true;  // (?i) k, s: RE2 decides
+      if (c->unknown) return false;
+      break;
+    }
+    if (n.trie_folds && b >= 'A' && b <= 'Z') b = static_cast<unsigned char>(b + 32);
+    const Node::TrieEdge* edge = &n.trie_edges[t.first_edge];
+    const Node::TrieEdge* const last = edge + t.edge_count;
+    while (edge != last && edge->byte < b) ++edge;
+    if (edge == last || edge->byte != b) break;
+    at = edge->child;
+  }
+  // The alternation's order (insertion sort: a few hits at most).
+  for (int i = 1; i < count; ++i) {
+    const Hit h = hits[i];
+    int j = i;
+    for (; j > 0 && hits[j - 1].kid > h.kid; --j) hits[j] = hits[j - 1];
+    hits[j] = h;
+  }
+  for (int i = 0; i < count; ++i) {
+    if (Continue(next, pos + hits[i].length, c)) return true;
+    if (c->unknown) return false;
   }
   return false;
 }

@@ -122,6 +122,21 @@ class SimpleRegex {
     // by_byte[by_byte_first[b] .. by_byte_first[b + 1]).
     std::vector<uint16_t> by_byte;
     std::vector<uint32_t> by_byte_first;
+    // kAlt of many literal strings (keyword lists): their trie, walked
+    // once along the text instead of trying each kid; trie[0] is the root.
+    struct TrieNode {
+      uint32_t first_edge = 0;
+      uint32_t edge_count = 0;
+      int kid = -1;  // the first kid whose literal ends here
+      bool non_ascii_next = false;  // a next byte may be a non-ASCII char
+    };
+    struct TrieEdge {
+      unsigned char byte;  // lowercase when trie_folds
+      uint32_t child;
+    };
+    std::vector<TrieNode> trie;
+    std::vector<TrieEdge> trie_edges;
+    bool trie_folds = false;  // (?i): text bytes are lowercased first
     // kSeq: the bytes a non-empty match of kids[k..] can start with, and
     // whether kids[k..] can match empty (k up to kids.size()).
     std::vector<ByteSet> rest_first;
@@ -144,6 +159,8 @@ class SimpleRegex {
            Context* c) const;
   bool Repeat(const Node& n, int count, size_t pos, const Frame* next,
               Context* c) const;
+  bool Literals(const Node& n, size_t pos, const Frame* next,
+                Context* c) const;
   bool RepeatSet(const Node& n, size_t pos, const Frame* next,
                  Context* c) const;
   void NodePairs(int node, Pairs* out, bool* nullable) const;

@@ -54,6 +54,25 @@ TEST(SimpleRegexTest, Basics) {
   EXPECT_FALSE(SimpleRegex::Compile("(a*)*", {}).has_value());
   EXPECT_TRUE(SimpleRegex::Compile("", {})->nullable());
 
+  // Many literals (matched with a trie): the first in the alternation's
+  // order whose continuation matches wins, not the longest.
+  auto keywords = SimpleRegex::Compile("(?:for|format|fo|f|in|int)(?:\\b|m)", {});
+  ASSERT_TRUE(keywords.has_value());
+  EXPECT_EQ(MatchEnd(*keywords, "format(", 0, &end), Result::kMatch);
+  EXPECT_EQ(end, 4u);  // "for" + "m"
+  EXPECT_EQ(MatchEnd(*keywords, "fo x", 0, &end), Result::kMatch);
+  EXPECT_EQ(end, 2u);
+  EXPECT_EQ(MatchEnd(*keywords, "fx", 0, &end), Result::kNoMatch);
+  EXPECT_EQ(MatchEnd(*keywords, "int", 0, &end), Result::kMatch);
+  EXPECT_EQ(end, 3u);
+  auto ci_keywords = SimpleRegex::Compile("(?:select|from|where|skip|as)\\b",
+                                          {.case_insensitive = true});
+  ASSERT_TRUE(ci_keywords.has_value());
+  EXPECT_EQ(MatchEnd(*ci_keywords, "FrOm t", 0, &end), Result::kMatch);
+  EXPECT_EQ(end, 4u);
+  // RE2 folds 's' with U+017F: a non-ASCII byte where 's' could be.
+  EXPECT_EQ(MatchEnd(*ci_keywords, "\xc5\xbfkip", 0, &end), Result::kUnknown);
+
   // Groups: numbered by '(' (nested ones too), the last iteration's span
   // inside a repeat, kNoGroup for a group the match did not use.
   auto groups = SimpleRegex::Compile("((a)|(b))+(?:c)(d)?", {.groups = true});
