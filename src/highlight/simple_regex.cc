@@ -149,13 +149,8 @@ class SimpleRegex::Parser {
   // or under (?i) the lowercase of a letter's two cases; -1 otherwise.
   int LiteralByte(const Node& n) const {
     if (n.kind != Kind::kSet) return -1;
-    int count = 0, only = -1;
-    for (int b = 0; b < 0x80; ++b) {
-      if (n.set.Has(static_cast<unsigned char>(b))) {
-        ++count;
-        if (only < 0) only = b;
-      }
-    }
+    const int count = n.set.Count();  // kSet holds ASCII bytes only
+    const int only = n.set.Lowest();
     if (count == 1 && !(options_.case_insensitive && only >= 'A' && only <= 'Z')) {
       return only;
     }

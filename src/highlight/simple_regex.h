@@ -49,6 +49,17 @@ class ByteSet {
     for (int i = 0; i < 4; ++i) bits_[i] |= other.bits_[i];
   }
   bool Empty() const { return (bits_[0] | bits_[1] | bits_[2] | bits_[3]) == 0; }
+  int Count() const {
+    return __builtin_popcountll(bits_[0]) + __builtin_popcountll(bits_[1]) +
+           __builtin_popcountll(bits_[2]) + __builtin_popcountll(bits_[3]);
+  }
+  // The smallest byte in the set; -1 when empty.
+  int Lowest() const {
+    for (int i = 0; i < 4; ++i) {
+      if (bits_[i] != 0) return i * 64 + __builtin_ctzll(bits_[i]);
+    }
+    return -1;
+  }
   bool operator==(const ByteSet& o) const {
     return bits_[0] == o.bits_[0] && bits_[1] == o.bits_[1] &&
            bits_[2] == o.bits_[2] && bits_[3] == o.bits_[3];
