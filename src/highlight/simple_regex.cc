@@ -519,6 +519,36 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
          !head->kids.empty()) {
     head = &re.nodes_[head->kids[0]];
   }
+  // The shape MatchRun handles: kSet..., then a greedy kRepeat of a kSet.
+  {
+    const Node& r = re.nodes_[re.root_];
+    const auto is_set_repeat = [&re](const Node& n) {
+      return n.kind == Kind::kRepeat && n.greedy &&
+             re.nodes_[n.kids[0]].kind == Kind::kSet;
+    };
+    std::vector<int> kids;
+    if (r.kind == Kind::kSeq) {
+      kids = r.kids;
+    } else {
+      kids = {re.root_};
+    }
+    bool ok = !kids.empty();
+    for (size_t i = 0; ok && i < kids.size(); ++i) {
+      const Node& k = re.nodes_[kids[i]];
+      if (k.kind == Kind::kSet) {
+        re.run_fixed_.push_back(kids[i]);
+      } else if (i + 1 == kids.size() && is_set_repeat(k)) {
+        re.run_tail_ = kids[i];
+      } else {
+        ok = false;
+      }
+    }
+    re.run_ = ok;
+    if (!ok) {
+      re.run_fixed_.clear();
+      re.run_tail_ = -1;
+    }
+  }
   re.starts_at_line_begin_ = head->kind == Kind::kAssert &&
                              (head->assertion == Assert::kBeginLine ||
                               head->assertion == Assert::kBeginText);
@@ -629,8 +659,45 @@ void SimpleRegex::NodePairs(int index, Pairs* out, bool* nullable) const {
   }
 }
 
+// Exactly what Run gives for these nodes (Seq's loop, then RepeatSet with
+// nothing after it, which keeps the longest run), without the recursion.
+SimpleRegex::Result SimpleRegex::MatchRun(absl::string_view text, size_t pos,
+                                          size_t* end) const {
+  const unsigned char* t = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t size = text.size();
+  size_t at = pos;
+  for (const int index : run_fixed_) {
+    const Node& k = nodes_[index];
+    if (at >= size) return Result::kNoMatch;
+    const unsigned char b = t[at];
+    if (b >= 0x80) return k.non_ascii ? Result::kUnknown : Result::kNoMatch;
+    if (!k.set.Has(b)) return Result::kNoMatch;
+    ++at;
+  }
+  if (run_tail_ >= 0) {
+    const Node& n = nodes_[run_tail_];
+    const Node& set = nodes_[n.kids[0]];
+    const size_t limit = n.max < 0 ? size - at : static_cast<size_t>(n.max);
+    size_t run = 0;
+    while (run < limit && at + run < size) {
+      const unsigned char b = t[at + run];
+      if (b >= 0x80) {
+        if (set.non_ascii) return Result::kUnknown;
+        break;
+      }
+      if (!set.set.Has(b)) break;
+      ++run;
+    }
+    if (run < static_cast<size_t>(n.min)) return Result::kNoMatch;
+    at += run;
+  }
+  *end = at;
+  return Result::kMatch;
+}
+
 SimpleRegex::Result SimpleRegex::Match(absl::string_view text, size_t pos,
                                        size_t* end, size_t* groups) const {
+  if (run_ && groups == nullptr) return MatchRun(text, pos, end);
   Context c;
   c.text = reinterpret_cast<const unsigned char*>(text.data());
   c.size = text.size();

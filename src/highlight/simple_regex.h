@@ -176,8 +176,17 @@ class SimpleRegex {
                  Context* c) const;
   void NodePairs(int node, Pairs* out, bool* nullable) const;
 
+  Result MatchRun(absl::string_view text, size_t pos, size_t* end) const;
+
   std::vector<Node> nodes_;
   int root_ = 0;
+  // Most token patterns are a few byte classes and then perhaps a greedy
+  // repeat of one (names, whitespace, string bodies, punctuation): they
+  // are matched by MatchRun, a loop, when `run_` is set. run_fixed_: the
+  // kSet nodes in order; run_tail_: the kRepeat at the end, or -1.
+  bool run_ = false;
+  std::vector<int> run_fixed_;
+  int run_tail_ = -1;
   int group_count_ = 0;
   bool starts_at_line_begin_ = false;
 };
