@@ -161,7 +161,7 @@ bool AppendHighlightedHtml(absl::string_view language, absl::string_view code,
     return false;
   }
   std::vector<Token> tokens;
-  tokens.reserve(code.size() / 4 + 1);
+  tokens.reserve(code.size() / 2 + 16);  // code averages a token per 3 bytes
   lexer->Tokenize(code, &tokens);
   const std::string* tags = OpenTags();
   // The exact size first, then one resize and plain writes (appending

@@ -209,6 +209,8 @@ class SimpleRegex::Parser {
       trie[t].edge_count = static_cast<uint32_t>(children[t].size());
       for (const auto& [byte, to] : children[t]) alt->trie_edges.push_back({byte, to});
     }
+    alt->trie_root.assign(0x80, 0);
+    for (const auto& [byte, to] : children[0]) alt->trie_root[byte] = to;
     alt->trie = std::move(trie);
     alt->trie_folds = options_.case_insensitive;
   }
@@ -859,6 +861,11 @@ bool SimpleRegex::Literals(const Node& n, size_t pos, const Frame* next,
       break;
     }
     if (n.trie_folds && b >= 'A' && b <= 'Z') b = static_cast<unsigned char>(b + 32);
+    if (at == 0) {
+      at = n.trie_root[b];
+      if (at == 0) break;
+      continue;
+    }
     const Node::TrieEdge* edge = &n.trie_edges[t.first_edge];
     const Node::TrieEdge* const last = edge + t.edge_count;
     while (edge != last && edge->byte < b) ++edge;

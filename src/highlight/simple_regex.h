@@ -147,6 +147,9 @@ class SimpleRegex {
     };
     std::vector<TrieNode> trie;
     std::vector<TrieEdge> trie_edges;
+    // The root's children by (lowercased) ASCII byte, 0 for none: the
+    // root has many.
+    std::vector<uint32_t> trie_root;
     bool trie_folds = false;  // (?i): text bytes are lowercased first
     // kSeq: the bytes a non-empty match of kids[k..] can start with, and
     // whether kids[k..] can match empty (k up to kids.size()).
