@@ -1,6 +1,7 @@
 #include "src/highlight/simple_regex.h"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 namespace serval::highlight {
@@ -521,34 +522,45 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
          !head->kids.empty()) {
     head = &re.nodes_[head->kids[0]];
   }
-  // The shape MatchRun handles: kSet..., then a greedy kRepeat of a kSet.
+  // The shape MatchRun handles: kSets and greedy kRepeats of a kSet (in
+  // nested sequences too), where each repeat's bytes cannot start what
+  // follows it (or what follows can match empty, and then the longest run
+  // wins anyway): then every repeat takes its longest run, as
+  // backtracking would.
   {
-    const Node& r = re.nodes_[re.root_];
-    const auto is_set_repeat = [&re](const Node& n) {
-      return n.kind == Kind::kRepeat && n.greedy &&
-             re.nodes_[n.kids[0]].kind == Kind::kSet;
-    };
-    std::vector<int> kids;
-    if (r.kind == Kind::kSeq) {
-      kids = r.kids;
-    } else {
-      kids = {re.root_};
-    }
-    bool ok = !kids.empty();
-    for (size_t i = 0; ok && i < kids.size(); ++i) {
-      const Node& k = re.nodes_[kids[i]];
-      if (k.kind == Kind::kSet) {
-        re.run_fixed_.push_back(kids[i]);
-      } else if (i + 1 == kids.size() && is_set_repeat(k)) {
-        re.run_tail_ = kids[i];
+    std::vector<int> items;
+    bool ok = true;
+    std::function<void(int)> flatten = [&](int index) {
+      const Node& n = re.nodes_[index];
+      if (n.kind == Kind::kSeq) {
+        for (int k : n.kids) flatten(k);
+      } else if (n.kind == Kind::kSet ||
+                 (n.kind == Kind::kRepeat && n.greedy &&
+                  re.nodes_[n.kids[0]].kind == Kind::kSet)) {
+        items.push_back(index);
       } else {
         ok = false;
       }
+    };
+    flatten(re.root_);
+    ok = ok && !items.empty();
+    for (size_t i = 0; ok && i < items.size(); ++i) {
+      const Node& n = re.nodes_[items[i]];
+      if (n.kind != Kind::kRepeat) continue;
+      const ByteSet& run = re.nodes_[n.kids[0]].set;
+      // What follows: first bytes up to the first item that cannot be empty.
+      for (size_t j = i + 1; j < items.size(); ++j) {
+        const Node& after = re.nodes_[items[j]];
+        for (int b = 0; b < 0x80; ++b) {
+          const unsigned char u = static_cast<unsigned char>(b);
+          if (run.Has(u) && after.first.Has(u)) ok = false;
+        }
+        if (!after.nullable) break;
+      }
     }
-    re.run_ = ok;
-    if (!ok) {
-      re.run_fixed_.clear();
-      re.run_tail_ = -1;
+    if (ok) {
+      re.run_ = true;
+      re.run_items_ = std::move(items);
     }
   }
   re.starts_at_line_begin_ = head->kind == Kind::kAssert &&
@@ -661,23 +673,24 @@ void SimpleRegex::NodePairs(int index, Pairs* out, bool* nullable) const {
   }
 }
 
-// Exactly what Run gives for these nodes (Seq's loop, then RepeatSet with
-// nothing after it, which keeps the longest run), without the recursion.
+// Exactly what Run gives for run_items_ (Seq's loop for a kSet,
+// RepeatSet's longest run for a kRepeat, no give-back being of use),
+// without the recursion.
 SimpleRegex::Result SimpleRegex::MatchRun(absl::string_view text, size_t pos,
                                           size_t* end) const {
   const unsigned char* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t size = text.size();
   size_t at = pos;
-  for (const int index : run_fixed_) {
-    const Node& k = nodes_[index];
-    if (at >= size) return Result::kNoMatch;
-    const unsigned char b = t[at];
-    if (b >= 0x80) return k.non_ascii ? Result::kUnknown : Result::kNoMatch;
-    if (!k.set.Has(b)) return Result::kNoMatch;
-    ++at;
-  }
-  if (run_tail_ >= 0) {
-    const Node& n = nodes_[run_tail_];
+  for (const int index : run_items_) {
+    const Node& n = nodes_[index];
+    if (n.kind == Kind::kSet) {
+      if (at >= size) return Result::kNoMatch;
+      const unsigned char b = t[at];
+      if (b >= 0x80) return n.non_ascii ? Result::kUnknown : Result::kNoMatch;
+      if (!n.set.Has(b)) return Result::kNoMatch;
+      ++at;
+      continue;
+    }
     const Node& set = nodes_[n.kids[0]];
     const size_t limit = n.max < 0 ? size - at : static_cast<size_t>(n.max);
     size_t run = 0;

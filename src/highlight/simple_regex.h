@@ -183,13 +183,13 @@ class SimpleRegex {
 
   std::vector<Node> nodes_;
   int root_ = 0;
-  // Most token patterns are a few byte classes and then perhaps a greedy
-  // repeat of one (names, whitespace, string bodies, punctuation): they
-  // are matched by MatchRun, a loop, when `run_` is set. run_fixed_: the
-  // kSet nodes in order; run_tail_: the kRepeat at the end, or -1.
+  // Most token patterns are a sequence of byte classes and greedy repeats
+  // of one where no repeat could give a byte back to what follows it
+  // (names, whitespace, string bodies, punctuation, `name\s*:`): they are
+  // matched by MatchRun, a loop, when `run_` is set. run_items_: the kSet
+  // and kRepeat nodes in order.
   bool run_ = false;
-  std::vector<int> run_fixed_;
-  int run_tail_ = -1;
+  std::vector<int> run_items_;
   int group_count_ = 0;
   bool starts_at_line_begin_ = false;
 };
