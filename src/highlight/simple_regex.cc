@@ -46,6 +46,23 @@ void AddPerlClass(char name, ByteSet* set, bool* non_ascii) {
 
 }  // namespace
 
+// Whether `a` holds at text[pos] (ASCII \b, as RE2's).
+bool SimpleRegex::AssertHolds(Assert a, const unsigned char* text, size_t size,
+                              size_t pos) {
+  const auto word = [&](size_t at) { return at < size && IsWordByte(text[at]); };
+  switch (a) {
+    case Assert::kBeginLine: return pos == 0 || text[pos - 1] == '\n';
+    case Assert::kEndLine: return pos == size || text[pos] == '\n';
+    case Assert::kBeginText: return pos == 0;
+    case Assert::kEndText: return pos == size;
+    case Assert::kWordBoundary:
+      return (pos > 0 && word(pos - 1)) != word(pos);
+    case Assert::kNotWordBoundary:
+      return (pos > 0 && word(pos - 1)) == word(pos);
+  }
+  return false;
+}
+
 struct SimpleRegex::Frame {
   // a kSeq (arg: next kid), a kRepeat (arg: iterations done) or a kCapture
   // (its group ends here)
@@ -534,7 +551,7 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
       const Node& n = re.nodes_[index];
       if (n.kind == Kind::kSeq) {
         for (int k : n.kids) flatten(k);
-      } else if (n.kind == Kind::kSet ||
+      } else if (n.kind == Kind::kSet || n.kind == Kind::kAssert ||
                  (n.kind == Kind::kRepeat && n.greedy &&
                   re.nodes_[n.kids[0]].kind == Kind::kSet)) {
         items.push_back(index);
@@ -551,6 +568,13 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
       // What follows: first bytes up to the first item that cannot be empty.
       for (size_t j = i + 1; j < items.size(); ++j) {
         const Node& after = re.nodes_[items[j]];
+        if (after.kind == Kind::kAssert) {
+          // A given-back byte is not the end of the text, so $ holds there
+          // only before a newline, and \z never; the others could.
+          if (after.assertion == Assert::kEndText) break;
+          if (after.assertion != Assert::kEndLine || run.Has('\n')) ok = false;
+          break;
+        }
         for (int b = 0; b < 0x80; ++b) {
           const unsigned char u = static_cast<unsigned char>(b);
           if (run.Has(u) && after.first.Has(u)) ok = false;
@@ -683,6 +707,10 @@ SimpleRegex::Result SimpleRegex::MatchRun(absl::string_view text, size_t pos,
   size_t at = pos;
   for (const int index : run_items_) {
     const Node& n = nodes_[index];
+    if (n.kind == Kind::kAssert) {
+      if (!AssertHolds(n.assertion, t, size, at)) return Result::kNoMatch;
+      continue;
+    }
     if (n.kind == Kind::kSet) {
       if (at >= size) return Result::kNoMatch;
       const unsigned char b = t[at];
@@ -832,22 +860,9 @@ bool SimpleRegex::Run(int index, size_t pos, const Frame* next,
       return Repeat(n, 0, pos, next, c);
     case Kind::kCapture:
       return Capture(n, pos, next, c);
-    case Kind::kAssert: {
-      bool ok = false;
-      const auto word = [c](size_t at) { return at < c->size && IsWordByte(c->text[at]); };
-      switch (n.assertion) {
-        case Assert::kBeginLine: ok = pos == 0 || c->text[pos - 1] == '\n'; break;
-        case Assert::kEndLine: ok = pos == c->size || c->text[pos] == '\n'; break;
-        case Assert::kBeginText: ok = pos == 0; break;
-        case Assert::kEndText: ok = pos == c->size; break;
-        case Assert::kWordBoundary:
-        case Assert::kNotWordBoundary:
-          ok = (pos > 0 && word(pos - 1)) != word(pos);
-          if (n.assertion == Assert::kNotWordBoundary) ok = !ok;
-          break;
-      }
-      return ok && Continue(next, pos, c);
-    }
+    case Kind::kAssert:
+      return AssertHolds(n.assertion, c->text, c->size, pos) &&
+             Continue(next, pos, c);
   }
   return false;
 }

@@ -180,6 +180,8 @@ class SimpleRegex {
   void NodePairs(int node, Pairs* out, bool* nullable) const;
 
   Result MatchRun(absl::string_view text, size_t pos, size_t* end) const;
+  static bool AssertHolds(Assert a, const unsigned char* text, size_t size,
+                          size_t pos);
 
   std::vector<Node> nodes_;
   int root_ = 0;
