@@ -12,6 +12,8 @@ constexpr int kMaxSteps = 1 << 16;
 constexpr int kMaxDepth = 600;
 // RE2's own limit on {n,m}.
 constexpr int kMaxRepeat = 1000;
+// MatchRun's byte tables.
+constexpr uint8_t kRunNo = 0, kRunYes = 1, kRunUnsure = 2;
 // Alternations of more literals than this, none longer than
 // kMaxLiteralLength, are matched with a trie.
 constexpr size_t kMinTrieLiterals = 5;
@@ -585,6 +587,19 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
     if (ok) {
       re.run_ = true;
       re.run_items_ = std::move(items);
+      for (int index : re.run_items_) {
+        const Node& n = re.nodes_[index];
+        std::array<uint8_t, 256> table{};
+        if (n.kind != Kind::kAssert) {
+          const Node& set = n.kind == Kind::kSet ? n : re.nodes_[n.kids[0]];
+          for (int b = 0; b < 256; ++b) {
+            table[b] = b >= 0x80 ? (set.non_ascii ? kRunUnsure : kRunNo)
+                       : set.set.Has(static_cast<unsigned char>(b)) ? kRunYes
+                                                                    : kRunNo;
+          }
+        }
+        re.run_tables_.push_back(table);
+      }
     }
   }
   re.starts_at_line_begin_ = head->kind == Kind::kAssert &&
@@ -705,34 +720,27 @@ SimpleRegex::Result SimpleRegex::MatchRun(absl::string_view text, size_t pos,
   const unsigned char* t = reinterpret_cast<const unsigned char*>(text.data());
   const size_t size = text.size();
   size_t at = pos;
-  for (const int index : run_items_) {
-    const Node& n = nodes_[index];
+  for (size_t i = 0; i < run_items_.size(); ++i) {
+    const Node& n = nodes_[run_items_[i]];
+    const uint8_t* takes = run_tables_[i].data();
     if (n.kind == Kind::kAssert) {
       if (!AssertHolds(n.assertion, t, size, at)) return Result::kNoMatch;
       continue;
     }
     if (n.kind == Kind::kSet) {
       if (at >= size) return Result::kNoMatch;
-      const unsigned char b = t[at];
-      if (b >= 0x80) return n.non_ascii ? Result::kUnknown : Result::kNoMatch;
-      if (!n.set.Has(b)) return Result::kNoMatch;
+      const uint8_t v = takes[t[at]];
+      if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
       ++at;
       continue;
     }
-    const Node& set = nodes_[n.kids[0]];
-    const size_t limit = n.max < 0 ? size - at : static_cast<size_t>(n.max);
-    size_t run = 0;
-    while (run < limit && at + run < size) {
-      const unsigned char b = t[at + run];
-      if (b >= 0x80) {
-        if (set.non_ascii) return Result::kUnknown;
-        break;
-      }
-      if (!set.set.Has(b)) break;
-      ++run;
-    }
-    if (run < static_cast<size_t>(n.min)) return Result::kNoMatch;
-    at += run;
+    const size_t stop =
+        n.max < 0 || size - at < static_cast<size_t>(n.max) ? size : at + n.max;
+    size_t j = at;
+    while (j < stop && takes[t[j]] == kRunYes) ++j;
+    if (j < stop && takes[t[j]] == kRunUnsure) return Result::kUnknown;
+    if (j - at < static_cast<size_t>(n.min)) return Result::kNoMatch;
+    at = j;
   }
   *end = at;
   return Result::kMatch;

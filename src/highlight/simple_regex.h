@@ -28,6 +28,7 @@
 #ifndef SERVAL_HIGHLIGHT_SIMPLE_REGEX_H_
 #define SERVAL_HIGHLIGHT_SIMPLE_REGEX_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -192,6 +193,9 @@ class SimpleRegex {
   // and kRepeat nodes in order.
   bool run_ = false;
   std::vector<int> run_items_;
+  // For each item's byte class, by byte: kRunNo, kRunYes, or kRunUnsure
+  // (a non-ASCII byte the class may take as part of a character).
+  std::vector<std::array<uint8_t, 256>> run_tables_;
   int group_count_ = 0;
   bool starts_at_line_begin_ = false;
 };
