@@ -148,6 +148,8 @@ class SimpleRegex::Parser {
     for (int k : alt.kids) {
       alt.first.AddAll((*nodes_)[k].first);
       alt.nullable = alt.nullable || (*nodes_)[k].nullable;
+      alt.empty_at.AddAll((*nodes_)[k].empty_at);
+      alt.empty_at_end = alt.empty_at_end || (*nodes_)[k].empty_at_end;
     }
     BuildTrie(&alt);
     if (alt.trie.empty() && alt.kids.size() > 4 && alt.kids.size() <= 0xffff) {
@@ -247,14 +249,23 @@ class SimpleRegex::Parser {
     }
     if (!ok_) return -1;
     if (seq.kids.size() == 1) return seq.kids[0];
-    seq.rest_first.resize(seq.kids.size() + 1);
-    seq.rest_nullable.assign(seq.kids.size() + 1, true);
-    for (size_t k = seq.kids.size(); k-- > 0;) {
+    const size_t n = seq.kids.size();
+    seq.rest_first.resize(n + 1);
+    seq.rest_empty_at.assign(n + 1, ByteSet::All());
+    seq.rest_empty_at_end.assign(n + 1, true);
+    for (size_t k = n; k-- > 0;) {
       const Node& kid = (*nodes_)[seq.kids[k]];
+      // Starts non-empty in kid, or kid is empty here and the rest is not.
+      ByteSet later = seq.rest_first[k + 1];
+      later.IntersectWith(kid.empty_at);
       seq.rest_first[k] = kid.first;
-      if (kid.nullable) seq.rest_first[k].AddAll(seq.rest_first[k + 1]);
-      seq.rest_nullable[k] = kid.nullable && seq.rest_nullable[k + 1];
+      seq.rest_first[k].AddAll(later);
+      seq.rest_empty_at[k] = kid.empty_at;
+      seq.rest_empty_at[k].IntersectWith(seq.rest_empty_at[k + 1]);
+      seq.rest_empty_at_end[k] = kid.empty_at_end && seq.rest_empty_at_end[k + 1];
     }
+    seq.empty_at = seq.rest_empty_at[0];
+    seq.empty_at_end = seq.rest_empty_at_end[0];
     seq.nullable = true;
     for (int k : seq.kids) {
       const Node& kid = (*nodes_)[k];
@@ -334,6 +345,10 @@ class SimpleRegex::Parser {
     n.greedy = greedy;
     n.first = (*nodes_)[atom].first;
     n.nullable = min == 0;
+    if (n.nullable) {
+      n.empty_at = ByteSet::All();
+      n.empty_at_end = true;
+    }
     if (max == 0) return Fail();
     const Node& kid = (*nodes_)[atom];
     if (greedy && kid.kind == Kind::kAlt) {
@@ -361,6 +376,12 @@ class SimpleRegex::Parser {
     n.kind = Kind::kAssert;
     n.assertion = a;
     n.nullable = true;
+    n.empty_at_end = true;
+    if (a == Assert::kEndLine) {
+      n.empty_at.Add('\n');
+    } else if (a != Assert::kEndText) {
+      n.empty_at = ByteSet::All();  // depends on the byte before
+    }
     return Add(std::move(n));
   }
 
@@ -415,6 +436,8 @@ class SimpleRegex::Parser {
         n.group = group;
         n.first = (*nodes_)[inner].first;
         n.nullable = (*nodes_)[inner].nullable;
+        n.empty_at = (*nodes_)[inner].empty_at;
+        n.empty_at_end = (*nodes_)[inner].empty_at_end;
         return Add(std::move(n));
       }
       case '[':
@@ -942,11 +965,11 @@ bool SimpleRegex::Repeat(const Node& n, int count, size_t pos,
       if (Repeat(n, count + static_cast<int>(run), pos + run, next, c)) return true;
       if (c->unknown) return false;
       ByteSet follow;
-      bool anywhere = false;
-      Follow(next, &follow, &anywhere);
-      for (size_t i = run; i-- > 0;) {
+      bool follow_at_end = false;
+      Follow(next, &follow, &follow_at_end);
+      for (size_t i = run; i-- > 0;) {  // pos + i < size: a byte was taken
         if (count + static_cast<int>(i) < n.min) return false;
-        if (!anywhere && !follow.Has(c->text[pos + i])) continue;
+        if (!follow.Has(c->text[pos + i])) continue;
         if (Continue(next, pos + i, c)) return true;
         if (c->unknown) return false;
       }
@@ -986,22 +1009,27 @@ bool SimpleRegex::RepeatSet(const Node& n, size_t pos, const Frame* next,
   const size_t limit = n.max < 0 ? c->size - pos : static_cast<size_t>(n.max);
   // Where the rest may start (MayContinue, decided once for the loop).
   ByteSet follow;
-  bool anywhere = false;
-  Follow(next, &follow, &anywhere);
+  bool follow_at_end = false;
   const auto may_continue = [&](size_t at) {
-    return anywhere || (at < c->size && follow.Has(c->text[at]));
+    return at < c->size ? follow.Has(c->text[at]) : follow_at_end;
   };
   if (n.greedy) {
     size_t run = 0;
     while (run < limit && takes(pos + run)) ++run;
     if (c->unknown) return false;
-    for (size_t i = run + 1; i-- > static_cast<size_t>(n.min);) {
+    if (run < static_cast<size_t>(n.min)) return false;
+    // The longest run first, as is; Follow only if bytes must be given back.
+    if (Continue(next, pos + run, c)) return true;
+    if (c->unknown) return false;
+    Follow(next, &follow, &follow_at_end);
+    for (size_t i = run; i-- > static_cast<size_t>(n.min);) {
       if (!may_continue(pos + i)) continue;
       if (Continue(next, pos + i, c)) return true;
       if (c->unknown) return false;
     }
     return false;
   }
+  Follow(next, &follow, &follow_at_end);
   size_t i = 0;
   for (; i < static_cast<size_t>(n.min); ++i) {
     if (!takes(pos + i)) return false;
@@ -1017,45 +1045,61 @@ bool SimpleRegex::RepeatSet(const Node& n, size_t pos, const Frame* next,
   }
 }
 
-// What may follow `next`: the bytes the rest of the match can start
-// with, or *anywhere when it can be empty (or deciding would take looking
-// through more than a few frames, so a call costs O(1)). First sets
-// include the non-ASCII bytes a class may take, so a byte outside never
-// hides a kUnknown answer.
+// Where what follows `next` may match: at a position holding a byte in
+// *first, or at the end of the text if *at_end. Everywhere when deciding
+// would take looking through more than a few frames (so a call costs
+// O(1)). First sets include the non-ASCII bytes a class may take, so a
+// byte outside never hides a kUnknown answer.
 void SimpleRegex::Follow(const Frame* next, ByteSet* first,
-                         bool* anywhere) const {
-  *anywhere = false;
-  for (int frames = 0; next != nullptr; next = next->next) {
+                         bool* at_end) const {
+  // Where everything between here and the current frame can be empty.
+  ByteSet empty = ByteSet::All();
+  bool empty_at_end = true;
+  for (int frames = 0;; next = next->next) {
+    if (next == nullptr) {  // the match may end here
+      empty.AddAll(*first);
+      *first = empty;
+      *at_end = empty_at_end;
+      return;
+    }
     if (++frames > 8) break;
     const Node& n = nodes_[next->node];
-    switch (n.kind) {
-      case Kind::kCapture:
-        continue;
-      case Kind::kSeq: {
-        const size_t k = static_cast<size_t>(next->arg);
-        first->AddAll(n.rest_first[k]);
-        if (!n.rest_nullable[k]) return;
-        continue;
+    if (n.kind == Kind::kCapture) continue;
+    if (n.kind == Kind::kSeq) {
+      const size_t k = static_cast<size_t>(next->arg);
+      ByteSet starts = n.rest_first[k];
+      starts.IntersectWith(empty);
+      first->AddAll(starts);
+      empty.IntersectWith(n.rest_empty_at[k]);
+      empty_at_end = empty_at_end && n.rest_empty_at_end[k];
+    } else if (n.kind == Kind::kRepeat) {
+      if (n.max < 0 || next->arg < n.max) {
+        ByteSet starts = nodes_[n.kids[0]].first;
+        starts.IntersectWith(empty);
+        first->AddAll(starts);
       }
-      case Kind::kRepeat: {
-        if (n.max < 0 || next->arg < n.max) first->AddAll(nodes_[n.kids[0]].first);
-        if (next->arg < n.min) return;
-        continue;
+      if (next->arg < n.min) {
+        empty = ByteSet();
+        empty_at_end = false;
       }
-      default:
-        break;
+    } else {
+      break;
     }
-    break;
+    if (empty.Empty() && !empty_at_end) {
+      *at_end = false;
+      return;
+    }
   }
-  *anywhere = true;
+  *first = ByteSet::All();
+  *at_end = true;
 }
 
 bool SimpleRegex::MayContinue(const Frame* next, size_t pos,
                               const Context* c) const {
   ByteSet first;
-  bool anywhere = false;
-  Follow(next, &first, &anywhere);
-  return anywhere || (pos < c->size && first.Has(c->text[pos]));
+  bool at_end = false;
+  Follow(next, &first, &at_end);
+  return pos < c->size ? first.Has(c->text[pos]) : at_end;
 }
 
 }  // namespace serval::highlight

@@ -61,6 +61,14 @@ class ByteSet {
     }
     return -1;
   }
+  void IntersectWith(const ByteSet& other) {
+    for (int i = 0; i < 4; ++i) bits_[i] &= other.bits_[i];
+  }
+  static ByteSet All() {
+    ByteSet s;
+    for (int i = 0; i < 4; ++i) s.bits_[i] = ~uint64_t{0};
+    return s;
+  }
   bool operator==(const ByteSet& o) const {
     return bits_[0] == o.bits_[0] && bits_[1] == o.bits_[1] &&
            bits_[2] == o.bits_[2] && bits_[3] == o.bits_[3];
@@ -152,10 +160,16 @@ class SimpleRegex {
     // root has many.
     std::vector<uint32_t> trie_root;
     bool trie_folds = false;  // (?i): text bytes are lowercased first
-    // kSeq: the bytes a non-empty match of kids[k..] can start with, and
-    // whether kids[k..] can match empty (k up to kids.size()).
+    // Where an empty match can be: at a position holding a byte in
+    // empty_at, or at the end of the text if empty_at_end (`$`: before a
+    // newline or at the end; `x*`: anywhere; a non-nullable node: nowhere).
+    ByteSet empty_at;
+    bool empty_at_end = false;
+    // kSeq, for k up to kids.size(): the bytes a non-empty match of
+    // kids[k..] can start with, and where kids[k..] can match empty.
     std::vector<ByteSet> rest_first;
-    std::vector<bool> rest_nullable;
+    std::vector<ByteSet> rest_empty_at;
+    std::vector<bool> rest_empty_at_end;
     // Greedy kRepeat of a kAlt: ASCII bytes that only a one-byte kid (a
     // kSet) of the kAlt can take, so an iteration there takes one byte
     // and has no other choice.
@@ -168,7 +182,7 @@ class SimpleRegex {
   bool Run(int node, size_t pos, const Frame* next, Context* c) const;
   bool Continue(const Frame* next, size_t pos, Context* c) const;
   bool MayContinue(const Frame* next, size_t pos, const Context* c) const;
-  void Follow(const Frame* next, ByteSet* first, bool* anywhere) const;
+  void Follow(const Frame* next, ByteSet* first, bool* at_end) const;
   bool Capture(const Node& n, size_t pos, const Frame* next, Context* c) const;
   bool Seq(int index, size_t kid, size_t pos, const Frame* next,
            Context* c) const;
