@@ -14,10 +14,18 @@
 //
 // Match says kMatch (with the end of the leftmost-first match anchored at
 // `pos`, and each group's span when asked), kNoMatch, or kUnknown — the
-// match would have to look at a byte
-// >= 0x80 that the pattern might take as part of a UTF-8 character, or it
-// ran out of its work bound — and then the caller asks RE2. So an answer
-// other than kUnknown is always RE2's answer.
+// match would have to look at a byte >= 0x80 that the pattern might take
+// as part of a UTF-8 character, or it ran out of its work bound — and
+// then the caller asks RE2. So an answer other than kUnknown is always
+// RE2's answer.
+//
+// How: a pattern is a tree of nodes matched by recursive backtracking in
+// continuation-passing style (Frame: what is left to match). Shortcuts,
+// each giving exactly what the backtracking would: sequences of classes
+// and greedy class repeats that cannot give bytes back are a loop over
+// byte tables (MatchRun); alternations of many literals are a trie
+// (Literals); repeats skip positions where what follows cannot start
+// (Follow: first bytes, and where the rest can be empty).
 //
 // Example:
 //   std::optional<SimpleRegex> re = SimpleRegex::Compile("[a-z_]\\w*", {});
