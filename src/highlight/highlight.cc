@@ -1,6 +1,8 @@
 #include "src/highlight/highlight.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -94,6 +96,36 @@ struct EscapeTable {
 };
 constexpr EscapeTable kEscape;
 
+// How many bytes escaping adds to each byte (0 for most).
+struct EscapeGrowth {
+  uint8_t extra[256] = {};
+  constexpr EscapeGrowth() {
+    for (int c = 0; c < 256; ++c) {
+      const char* rep = kEscape.replacement[c];
+      if (rep == nullptr) continue;
+      int n = 0;
+      while (rep[n] != '\0') ++n;
+      extra[c] = static_cast<uint8_t>(n - 1);
+    }
+  }
+};
+constexpr EscapeGrowth kEscapeGrowth;
+
+// Writes text[begin, end) escaped at `p`; returns the new end of output.
+char* WriteEscaped(const char* text, size_t begin, size_t end, char* p) {
+  for (size_t i = begin; i < end; ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (kEscapeGrowth.extra[c] == 0) {
+      *p++ = static_cast<char>(c);
+      continue;
+    }
+    for (const char* rep = kEscape.replacement[c]; *rep != '\0'; ++rep) {
+      *p++ = *rep;
+    }
+  }
+  return p;
+}
+
 // "<span class=\"k\">" for each token type, "" for plain text.
 const std::string* OpenTags() {
   static const std::string* const tags = [] {
@@ -129,15 +161,31 @@ bool AppendHighlightedHtml(absl::string_view language, absl::string_view code,
     return false;
   }
   std::vector<Token> tokens;
-  tokens.reserve(code.size() / 4 + 1);
+  tokens.reserve(code.size() / 2 + 16);  // code averages a token per 3 bytes
   lexer->Tokenize(code, &tokens);
   const std::string* tags = OpenTags();
-  out->reserve(out->size() + code.size() + tokens.size() * 24);
+  // The exact size first, then one resize and plain writes (appending
+  // each token's few bytes cost more than lexing them).
+  size_t size = code.size();
+  for (const char c : code) size += kEscapeGrowth.extra[static_cast<unsigned char>(c)];
   for (const Token& t : tokens) {
     const std::string& open = tags[static_cast<int>(t.type)];
-    out->append(open);
-    AppendEscapedHtml(code.substr(t.begin, t.length), out);
-    if (!open.empty()) out->append("</span>", 7);
+    if (!open.empty()) size += open.size() + 7;
+  }
+  const size_t start = out->size();
+  out->resize(start + size);
+  char* p = &(*out)[start];
+  for (const Token& t : tokens) {
+    const std::string& open = tags[static_cast<int>(t.type)];
+    if (!open.empty()) {
+      std::memcpy(p, open.data(), open.size());
+      p += open.size();
+    }
+    p = WriteEscaped(code.data(), t.begin, t.begin + t.length, p);
+    if (!open.empty()) {
+      std::memcpy(p, "</span>", 7);
+      p += 7;
+    }
   }
   return true;
 }

@@ -55,6 +55,44 @@ TEST(HighlightTest, FirstLookupsFromManyThreadsAgree) {
   }
 }
 
+// One lexer shared by threads tokenizing at once (every rule kind: tries,
+// runs, groups, the RE2 fallback on non-ASCII text): each gets what a
+// lone call gets. Under TSan this checks the matching path shares no
+// mutable state.
+TEST(HighlightTest, TokenizeFromManyThreadsAgrees) {
+  const std::string code = absl::StrCat(
+      "def f(x):\n    \"\"\"Doc.\"\"\"\n    return x + 1  # \xc3\xa9\n",
+      "class C(Base):\n    s = f'{x!r:>10}' + r'\\d' + \"caf\xc3\xa9\"\n",
+      "import os, sys\nfrom a.b import c as d\n@dec\nasync def g(): await h()\n");
+  const Lexer* lexer = FindLexer("python");
+  ASSERT_NE(lexer, nullptr);
+  std::vector<Token> want;
+  lexer->Tokenize(code, &want);
+  std::string want_html;
+  AppendHighlightedHtml("python", code, &want_html);
+  constexpr int kThreads = 4;
+  std::vector<int> agreed(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        std::vector<Token> got;
+        lexer->Tokenize(code, &got);
+        std::string html;
+        AppendHighlightedHtml("python", code, &html);
+        bool same = got.size() == want.size() && html == want_html;
+        for (size_t k = 0; same && k < got.size(); ++k) {
+          same = got[k].type == want[k].type && got[k].begin == want[k].begin &&
+                 got[k].length == want[k].length;
+        }
+        agreed[t] += same;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(agreed[t], 50) << "thread " << t;
+}
+
 TEST(HighlightTest, EveryLanguageAndAliasIsRegistered) {
   std::vector<std::string> names = LexerNames();
   EXPECT_EQ(names.size(), 16u);

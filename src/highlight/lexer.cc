@@ -19,6 +19,8 @@ namespace {
 constexpr size_t kMaxStack = 64;
 // Consecutive empty matches allowed before a character is forced out.
 constexpr int kMaxEmptyMatches = 16;
+// Rules with more capture groups take them from RE2.
+constexpr int kMaxSimpleGroups = 16;
 
 void Emit(std::vector<Token>* tokens, TokenType type, size_t begin,
           size_t length) {
@@ -126,6 +128,12 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
       rule.simple = SimpleRegex::Compile(r.pattern, simple_options);
       rule.starts_at_line_begin =
           rule.simple.has_value() && rule.simple->starts_at_line_begin();
+      if (rule.groups > 0 && rule.groups <= kMaxSimpleGroups &&
+          rule.simple.has_value() && rule.simple->group_count() == inner) {
+        SimpleRegex::Options with_groups = simple_options;
+        with_groups.groups = true;
+        rule.simple_groups = SimpleRegex::Compile(r.pattern, with_groups);
+      }
       for (absl::string_view action :
            absl::StrSplit(r.next, ',', absl::SkipEmpty())) {
         if (absl::StartsWith(action, "#pop")) {
@@ -150,14 +158,34 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
       state.rules.push_back(std::move(rule));
     }
     // The dispatch table. A rule SimpleRegex cannot compile, or one that
-    // can match empty, is a candidate at every byte.
+    // can match empty, is a candidate at every byte; second bytes are
+    // checked after an ASCII byte, for rules whose matches there are two
+    // bytes or more.
+    std::vector<std::optional<SimpleRegex::Pairs>> pairs(state.rules.size());
+    for (size_t i = 0; i < state.rules.size(); ++i) {
+      if (state.rules[i].simple.has_value()) pairs[i] = state.rules[i].simple->FirstPairs();
+    }
+    state.second.emplace_back();
     for (int b = 0; b < 256; ++b) {
       state.first[b] = static_cast<uint32_t>(state.candidates.size());
       for (size_t i = 0; i < state.rules.size(); ++i) {
         const std::optional<SimpleRegex>& simple = state.rules[i].simple;
         if (!simple.has_value() || simple->nullable() ||
             simple->first_bytes().Has(static_cast<unsigned char>(b))) {
-          state.candidates.push_back(static_cast<uint16_t>(i));
+          Candidate c{static_cast<uint16_t>(i), 0};
+          if (b < 0x80 && pairs[i].has_value() &&
+              !pairs[i]->short_match.Has(static_cast<unsigned char>(b))) {
+            const ByteSet& next = pairs[i]->second[b];
+            auto it = std::find(state.second.begin() + 1, state.second.end(), next);
+            if (it == state.second.end() && state.second.size() < 0xffff) {
+              state.second.push_back(next);
+              it = state.second.end() - 1;
+            }
+            if (it != state.second.end()) {
+              c.second = static_cast<uint16_t>(it - state.second.begin());
+            }
+          }
+          state.candidates.push_back(c);
         }
       }
     }
@@ -171,8 +199,20 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
                                   size_t pos, size_t* end) const {
   const unsigned char b = static_cast<unsigned char>(text[pos]);
   const bool line_begin = pos == 0 || text[pos - 1] == '\n';
+  // The byte after, or 0x100 at the end of the text (where a rule that
+  // needs two bytes cannot match).
+  const int next =
+      pos + 1 < text.size() ? static_cast<unsigned char>(text[pos + 1]) : 0x100;
   for (uint32_t c = state.first[b]; c < state.first[b + 1]; ++c) {
-    const Rule& rule = state.rules[state.candidates[c]];
+    const Candidate candidate = state.candidates[c];
+    if (candidate.second != 0) {
+      if (next == 0x100) continue;
+      if (next < 0x80 &&
+          !state.second[candidate.second].Has(static_cast<unsigned char>(next))) {
+        continue;
+      }
+    }
+    const Rule& rule = state.rules[candidate.rule];
     if (rule.starts_at_line_begin && !line_begin) continue;
     if (rule.simple.has_value()) {
       switch (rule.simple->Match(text, pos, end)) {
@@ -195,7 +235,10 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
 
 void Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens) const {
   absl::InlinedVector<int, 8> stack = {0};
-  absl::InlinedVector<re2::StringPiece, 8> groups;
+  absl::InlinedVector<re2::StringPiece, 8> re2_groups;
+  // Group g's span is [spans[2 * g], spans[2 * g + 1]), or kNoGroup.
+  size_t spans[2 * kMaxSimpleGroups];
+  absl::InlinedVector<size_t, 2 * kMaxSimpleGroups> re2_spans;
   const re2::StringPiece subject(text.data(), text.size());
   size_t pos = 0;
   int empty_matches = 0;
@@ -225,20 +268,40 @@ void Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens) const {
       // The chosen rule's groups, on the token alone. Groups in order; text
       // a group does not cover takes the type of the group before it (or
       // the first type).
-      groups.resize(rule->groups + 1);
-      rule->re->Match(subject, pos, end, RE2::ANCHOR_BOTH, groups.data(),
-                      rule->groups + 1);
+      // SimpleRegex when it is sure of the same match, else RE2.
+      const size_t* group_spans = spans;
+      size_t simple_end = 0;
+      if (!rule->simple_groups.has_value() ||
+          rule->simple_groups->Match(text, pos, &simple_end, spans) !=
+              SimpleRegex::Result::kMatch ||
+          simple_end != end) {
+        re2_groups.resize(rule->groups + 1);
+        rule->re->Match(subject, pos, end, RE2::ANCHOR_BOTH, re2_groups.data(),
+                        rule->groups + 1);
+        re2_spans.resize(2 * rule->groups);
+        for (int g = 0; g < rule->groups; ++g) {
+          const re2::StringPiece sub = re2_groups[1 + g];
+          const size_t begin =
+              sub.data() == nullptr
+                  ? SimpleRegex::kNoGroup
+                  : static_cast<size_t>(sub.data() - text.data());
+          re2_spans[2 * g] = begin;
+          re2_spans[2 * g + 1] =
+              sub.data() == nullptr ? SimpleRegex::kNoGroup : begin + sub.size();
+        }
+        group_spans = re2_spans.data();
+      }
       size_t at = pos;
       TokenType last = rule->types[0];
       for (int g = 0; g < rule->groups; ++g) {
-        const re2::StringPiece sub = groups[1 + g];
-        if (sub.data() == nullptr) continue;
-        const size_t begin = static_cast<size_t>(sub.data() - text.data());
+        const size_t begin = group_spans[2 * g];
+        if (begin == SimpleRegex::kNoGroup) continue;
         if (begin < at) continue;  // nested group, already covered
+        const size_t group_end = group_spans[2 * g + 1];
         Emit(tokens, last, at, begin - at);
-        Emit(tokens, rule->types[g], begin, sub.size());
+        Emit(tokens, rule->types[g], begin, group_end - begin);
         last = rule->types[g];
-        at = begin + sub.size();
+        at = group_end;
       }
       Emit(tokens, last, at, end - at);
     }

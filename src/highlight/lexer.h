@@ -19,10 +19,12 @@
 //
 // Speed: Create computes, for each state and each byte value, the rules
 // that can match at a position holding that byte (a first-byte dispatch
-// table), so a position tries only those. Patterns in the subset that
-// SimpleRegex handles (simple_regex.h) are matched without RE2, which is
-// asked only for the rest, for capture groups, and whenever SimpleRegex
-// cannot be sure (non-ASCII input). Results equal RE2's.
+// table), so a position tries only those, and for each of them the bytes
+// that can come next, so a rule that must match two bytes or more is not
+// tried where the second byte rules it out. Patterns in the subset that
+// SimpleRegex handles (simple_regex.h) are matched without RE2, capture
+// groups included; RE2 is asked only for the rest and whenever
+// SimpleRegex cannot be sure (non-ASCII input). Results equal RE2's.
 //
 // Example:
 //   static const Lexer* lexer = new Lexer(MyLanguageDef());  // once
@@ -97,14 +99,24 @@ class Lexer {
     // the capture groups.
     std::unique_ptr<const RE2> re;
     std::optional<SimpleRegex> simple;
+    // For a rule with groups: `simple` compiled to report them (slower,
+    // so asked only once the rule has matched).
+    std::optional<SimpleRegex> simple_groups;
     bool starts_at_line_begin = false;  // every match starts with ^ or \A
+  };
+  struct Candidate {
+    uint16_t rule;
+    // 0, or the index in State::second of the bytes that can follow this
+    // byte in a match of the rule, which then cannot be one byte or empty.
+    uint16_t second;
   };
   struct State {
     std::vector<Rule> rules;
     // The rules that can match at a byte b, in order:
     // candidates[first[b] .. first[b + 1]).
-    std::vector<uint16_t> candidates;
+    std::vector<Candidate> candidates;
     std::array<uint32_t, 257> first{};
+    std::vector<ByteSet> second;  // [0] is unused
   };
 
   // The first rule of `state` that matches at `pos`, or nullptr; *end is

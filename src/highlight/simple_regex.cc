@@ -1,5 +1,7 @@
 #include "src/highlight/simple_regex.h"
 
+#include <algorithm>
+#include <functional>
 #include <utility>
 
 namespace serval::highlight {
@@ -10,6 +12,12 @@ constexpr int kMaxSteps = 1 << 16;
 constexpr int kMaxDepth = 600;
 // RE2's own limit on {n,m}.
 constexpr int kMaxRepeat = 1000;
+// MatchRun's byte tables.
+constexpr uint8_t kRunNo = 0, kRunYes = 1, kRunUnsure = 2;
+// Alternations of more literals than this, none longer than
+// kMaxLiteralLength, are matched with a trie.
+constexpr size_t kMinTrieLiterals = 5;
+constexpr size_t kMaxLiteralLength = 64;
 
 bool IsWordByte(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
@@ -40,8 +48,27 @@ void AddPerlClass(char name, ByteSet* set, bool* non_ascii) {
 
 }  // namespace
 
+// Whether `a` holds at text[pos] (ASCII \b, as RE2's).
+bool SimpleRegex::AssertHolds(Assert a, const unsigned char* text, size_t size,
+                              size_t pos) {
+  const auto word = [&](size_t at) { return at < size && IsWordByte(text[at]); };
+  switch (a) {
+    case Assert::kBeginLine: return pos == 0 || text[pos - 1] == '\n';
+    case Assert::kEndLine: return pos == size || text[pos] == '\n';
+    case Assert::kBeginText: return pos == 0;
+    case Assert::kEndText: return pos == size;
+    case Assert::kWordBoundary:
+      return (pos > 0 && word(pos - 1)) != word(pos);
+    case Assert::kNotWordBoundary:
+      return (pos > 0 && word(pos - 1)) == word(pos);
+  }
+  return false;
+}
+
 struct SimpleRegex::Frame {
-  int node;  // a kSeq (arg: next kid) or a kRepeat (arg: iterations done)
+  // a kSeq (arg: next kid), a kRepeat (arg: iterations done) or a kCapture
+  // (its group ends here)
+  int node;
   int arg;
   const Frame* next;
 };
@@ -53,6 +80,7 @@ struct SimpleRegex::Context {
   int depth = 0;
   bool unknown = false;
   size_t end = 0;
+  size_t* groups = nullptr;  // see Match; null: not asked
 };
 
 // Recursive descent over RE2 syntax; any construct it does not know makes
@@ -67,6 +95,7 @@ class SimpleRegex::Parser {
     if (!ok_ || i_ != p_.size()) return std::nullopt;
     return root;
   }
+  int group_count() const { return groups_; }
 
  private:
   bool AtEnd() const { return i_ >= p_.size(); }
@@ -119,8 +148,11 @@ class SimpleRegex::Parser {
     for (int k : alt.kids) {
       alt.first.AddAll((*nodes_)[k].first);
       alt.nullable = alt.nullable || (*nodes_)[k].nullable;
+      alt.empty_at.AddAll((*nodes_)[k].empty_at);
+      alt.empty_at_end = alt.empty_at_end || (*nodes_)[k].empty_at_end;
     }
-    if (alt.kids.size() > 4 && alt.kids.size() <= 0xffff) {
+    BuildTrie(&alt);
+    if (alt.trie.empty() && alt.kids.size() > 4 && alt.kids.size() <= 0xffff) {
       for (int b = 0; b < 256; ++b) {
         alt.by_byte_first.push_back(static_cast<uint32_t>(alt.by_byte.size()));
         for (size_t k = 0; k < alt.kids.size(); ++k) {
@@ -135,6 +167,76 @@ class SimpleRegex::Parser {
     return Add(std::move(alt));
   }
 
+  // The byte a kSet stands for as one literal character: its only byte,
+  // or under (?i) the lowercase of a letter's two cases; -1 otherwise.
+  int LiteralByte(const Node& n) const {
+    if (n.kind != Kind::kSet) return -1;
+    const int count = n.set.Count();  // kSet holds ASCII bytes only
+    const int only = n.set.Lowest();
+    if (count == 1 && !(options_.case_insensitive && only >= 'A' && only <= 'Z')) {
+      return only;
+    }
+    if (count == 2 && options_.case_insensitive && only >= 'A' && only <= 'Z' &&
+        n.set.Has(static_cast<unsigned char>(only + 32))) {
+      return only + 32;
+    }
+    return -1;
+  }
+
+  // Gives `alt` a trie when every kid is a literal string (a kSet or a
+  // kSeq of kSets, each one character) and there are enough of them.
+  void BuildTrie(Node* alt) const {
+    if (alt->kids.size() < kMinTrieLiterals) return;
+    std::vector<std::vector<const Node*>> literals;
+    for (int k : alt->kids) {
+      const Node& kid = (*nodes_)[k];
+      std::vector<const Node*> chars;
+      if (kid.kind == Kind::kSet) {
+        chars.push_back(&kid);
+      } else if (kid.kind == Kind::kSeq) {
+        for (int e : kid.kids) chars.push_back(&(*nodes_)[e]);
+      } else {
+        return;
+      }
+      if (chars.empty() || chars.size() > kMaxLiteralLength) return;
+      for (const Node* ch : chars) {
+        if (LiteralByte(*ch) < 0) return;
+      }
+      literals.push_back(std::move(chars));
+    }
+    std::vector<Node::TrieNode> trie(1);
+    std::vector<std::vector<std::pair<unsigned char, uint32_t>>> children(1);
+    for (size_t k = 0; k < literals.size(); ++k) {
+      uint32_t at = 0;
+      for (const Node* ch : literals[k]) {
+        if (ch->non_ascii) trie[at].non_ascii_next = true;
+        const unsigned char b = static_cast<unsigned char>(LiteralByte(*ch));
+        uint32_t child = 0;
+        for (const auto& [byte, to] : children[at]) {
+          if (byte == b) child = to;
+        }
+        if (child == 0) {
+          child = static_cast<uint32_t>(trie.size());
+          trie.emplace_back();
+          children.emplace_back();
+          children[at].emplace_back(b, child);
+        }
+        at = child;
+      }
+      if (trie[at].kid < 0) trie[at].kid = static_cast<int>(k);
+    }
+    for (size_t t = 0; t < trie.size(); ++t) {
+      std::sort(children[t].begin(), children[t].end());
+      trie[t].first_edge = static_cast<uint32_t>(alt->trie_edges.size());
+      trie[t].edge_count = static_cast<uint32_t>(children[t].size());
+      for (const auto& [byte, to] : children[t]) alt->trie_edges.push_back({byte, to});
+    }
+    alt->trie_root.assign(0x80, 0);
+    for (const auto& [byte, to] : children[0]) alt->trie_root[byte] = to;
+    alt->trie = std::move(trie);
+    alt->trie_folds = options_.case_insensitive;
+  }
+
   int ParseSeq(bool dot_all) {
     Node seq;
     seq.kind = Kind::kSeq;
@@ -147,6 +249,23 @@ class SimpleRegex::Parser {
     }
     if (!ok_) return -1;
     if (seq.kids.size() == 1) return seq.kids[0];
+    const size_t n = seq.kids.size();
+    seq.rest_first.resize(n + 1);
+    seq.rest_empty_at.assign(n + 1, ByteSet::All());
+    seq.rest_empty_at_end.assign(n + 1, true);
+    for (size_t k = n; k-- > 0;) {
+      const Node& kid = (*nodes_)[seq.kids[k]];
+      // Starts non-empty in kid, or kid is empty here and the rest is not.
+      ByteSet later = seq.rest_first[k + 1];
+      later.IntersectWith(kid.empty_at);
+      seq.rest_first[k] = kid.first;
+      seq.rest_first[k].AddAll(later);
+      seq.rest_empty_at[k] = kid.empty_at;
+      seq.rest_empty_at[k].IntersectWith(seq.rest_empty_at[k + 1]);
+      seq.rest_empty_at_end[k] = kid.empty_at_end && seq.rest_empty_at_end[k + 1];
+    }
+    seq.empty_at = seq.rest_empty_at[0];
+    seq.empty_at_end = seq.rest_empty_at_end[0];
     seq.nullable = true;
     for (int k : seq.kids) {
       const Node& kid = (*nodes_)[k];
@@ -226,7 +345,29 @@ class SimpleRegex::Parser {
     n.greedy = greedy;
     n.first = (*nodes_)[atom].first;
     n.nullable = min == 0;
+    if (n.nullable) {
+      n.empty_at = ByteSet::All();
+      n.empty_at_end = true;
+    }
     if (max == 0) return Fail();
+    const Node& kid = (*nodes_)[atom];
+    if (greedy && kid.kind == Kind::kAlt) {
+      ByteSet others;
+      for (int k : kid.kids) {
+        const Node& alt = (*nodes_)[k];
+        if (alt.kind == Kind::kSet) {
+          n.single_byte_iteration.AddAll(alt.set);
+        } else {
+          others.AddAll(alt.first);
+        }
+      }
+      ByteSet only;
+      for (int b = 0; b < 0x80; ++b) {
+        const unsigned char u = static_cast<unsigned char>(b);
+        if (n.single_byte_iteration.Has(u) && !others.Has(u)) only.Add(u);
+      }
+      n.single_byte_iteration = only;
+    }
     return Add(std::move(n));
   }
 
@@ -235,6 +376,12 @@ class SimpleRegex::Parser {
     n.kind = Kind::kAssert;
     n.assertion = a;
     n.nullable = true;
+    n.empty_at_end = true;
+    if (a == Assert::kEndLine) {
+      n.empty_at.Add('\n');
+    } else if (a != Assert::kEndText) {
+      n.empty_at = ByteSet::All();  // depends on the byte before
+    }
     return Add(std::move(n));
   }
 
@@ -267,6 +414,7 @@ class SimpleRegex::Parser {
     switch (c) {
       case '(': {
         bool inner_dot_all = dot_all;
+        int group = -1;
         if (p_.substr(i_, 2) == "?:") {
           i_ += 2;
         } else if (p_.substr(i_, 3) == "?s:") {
@@ -274,12 +422,23 @@ class SimpleRegex::Parser {
           inner_dot_all = true;
         } else if (!AtEnd() && Peek() == '?') {
           return Fail();  // other flags, named groups
+        } else {
+          group = groups_++;  // numbered by its '(', as RE2 does
         }
         const int inner = ParseAlt(inner_dot_all);
         if (!ok_ || AtEnd() || Peek() != ')') return Fail();
         ++i_;
         if (inner < 0) return Fail();
-        return inner;
+        if (group < 0 || !options_.groups) return inner;
+        Node n;
+        n.kind = Kind::kCapture;
+        n.kids = {inner};
+        n.group = group;
+        n.first = (*nodes_)[inner].first;
+        n.nullable = (*nodes_)[inner].nullable;
+        n.empty_at = (*nodes_)[inner].empty_at;
+        n.empty_at_end = (*nodes_)[inner].empty_at_end;
+        return Add(std::move(n));
       }
       case '[':
         return ParseClass();
@@ -386,6 +545,7 @@ class SimpleRegex::Parser {
   Options options_;
   std::vector<Node>* nodes_;
   size_t i_ = 0;
+  int groups_ = 0;
   bool ok_ = true;
 };
 
@@ -396,19 +556,229 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
   std::optional<int> root = parser.ParseAll();
   if (!root.has_value()) return std::nullopt;
   re.root_ = *root;
-  const Node& n = re.nodes_[re.root_];
-  const Node& head = n.kind == Kind::kSeq && !n.kids.empty() ? re.nodes_[n.kids[0]] : n;
-  re.starts_at_line_begin_ = head.kind == Kind::kAssert &&
-                             (head.assertion == Assert::kBeginLine ||
-                              head.assertion == Assert::kBeginText);
+  re.group_count_ = parser.group_count();
+  // The node every match starts with: the first kid of sequences, the
+  // inside of groups.
+  const Node* head = &re.nodes_[re.root_];
+  while ((head->kind == Kind::kSeq || head->kind == Kind::kCapture) &&
+         !head->kids.empty()) {
+    head = &re.nodes_[head->kids[0]];
+  }
+  // The shape MatchRun handles: kSets and greedy kRepeats of a kSet (in
+  // nested sequences too), where each repeat's bytes cannot start what
+  // follows it (or what follows can match empty, and then the longest run
+  // wins anyway): then every repeat takes its longest run, as
+  // backtracking would.
+  {
+    std::vector<int> items;
+    bool ok = true;
+    std::function<void(int)> flatten = [&](int index) {
+      const Node& n = re.nodes_[index];
+      if (n.kind == Kind::kSeq) {
+        for (int k : n.kids) flatten(k);
+      } else if (n.kind == Kind::kSet || n.kind == Kind::kAssert ||
+                 (n.kind == Kind::kRepeat && n.greedy &&
+                  re.nodes_[n.kids[0]].kind == Kind::kSet)) {
+        items.push_back(index);
+      } else {
+        ok = false;
+      }
+    };
+    flatten(re.root_);
+    ok = ok && !items.empty();
+    for (size_t i = 0; ok && i < items.size(); ++i) {
+      const Node& n = re.nodes_[items[i]];
+      if (n.kind != Kind::kRepeat) continue;
+      const ByteSet& run = re.nodes_[n.kids[0]].set;
+      // What follows: first bytes up to the first item that cannot be empty.
+      for (size_t j = i + 1; j < items.size(); ++j) {
+        const Node& after = re.nodes_[items[j]];
+        if (after.kind == Kind::kAssert) {
+          // A given-back byte is not the end of the text, so $ holds there
+          // only before a newline, and \z never; the others could.
+          if (after.assertion == Assert::kEndText) break;
+          if (after.assertion != Assert::kEndLine || run.Has('\n')) ok = false;
+          break;
+        }
+        for (int b = 0; b < 0x80; ++b) {
+          const unsigned char u = static_cast<unsigned char>(b);
+          if (run.Has(u) && after.first.Has(u)) ok = false;
+        }
+        if (!after.nullable) break;
+      }
+    }
+    if (ok) {
+      re.run_ = true;
+      re.run_items_ = std::move(items);
+      for (int index : re.run_items_) {
+        const Node& n = re.nodes_[index];
+        std::array<uint8_t, 256> table{};
+        if (n.kind != Kind::kAssert) {
+          const Node& set = n.kind == Kind::kSet ? n : re.nodes_[n.kids[0]];
+          for (int b = 0; b < 256; ++b) {
+            table[b] = b >= 0x80 ? (set.non_ascii ? kRunUnsure : kRunNo)
+                       : set.set.Has(static_cast<unsigned char>(b)) ? kRunYes
+                                                                    : kRunNo;
+          }
+        }
+        re.run_tables_.push_back(table);
+      }
+    }
+  }
+  re.starts_at_line_begin_ = head->kind == Kind::kAssert &&
+                             (head->assertion == Assert::kBeginLine ||
+                              head->assertion == Assert::kBeginText);
   return re;
 }
 
+SimpleRegex::Pairs SimpleRegex::FirstPairs() const {
+  Pairs pairs;
+  bool nullable = false;
+  NodePairs(root_, &pairs, &nullable);
+  if (nullable) pairs.short_match.AddRange(0, 0x7f);
+  return pairs;
+}
+
+// out->short_match: the ASCII b0 a one-byte match of `node` can be;
+// out->second[b0]: the bytes after b0 in a longer match; *nullable: it can
+// match empty.
+void SimpleRegex::NodePairs(int index, Pairs* out, bool* nullable) const {
+  const Node& n = nodes_[index];
+  *out = Pairs();
+  *nullable = n.nullable;
+  switch (n.kind) {
+    case Kind::kSet:
+      for (int b = 0; b < 0x80; ++b) {
+        if (n.set.Has(static_cast<unsigned char>(b))) {
+          out->short_match.Add(static_cast<unsigned char>(b));
+        }
+      }
+      return;
+    case Kind::kAssert:
+      return;
+    case Kind::kCapture:
+      NodePairs(n.kids[0], out, nullable);
+      return;
+    case Kind::kAlt: {
+      Pairs kid;
+      bool kid_nullable = false;
+      for (int k : n.kids) {
+        if (nodes_[k].kind == Kind::kSet) {  // no pairs, no recursion
+          for (int b = 0; b < 0x80; ++b) {
+            if (nodes_[k].set.Has(static_cast<unsigned char>(b))) {
+              out->short_match.Add(static_cast<unsigned char>(b));
+            }
+          }
+          continue;
+        }
+        NodePairs(k, &kid, &kid_nullable);
+        out->short_match.AddAll(kid.short_match);
+        for (int b = 0; b < 0x80; ++b) out->second[b].AddAll(kid.second[b]);
+      }
+      return;
+    }
+    case Kind::kRepeat: {
+      const int kid = n.kids[0];
+      bool kid_nullable = false;
+      NodePairs(kid, out, &kid_nullable);
+      if (n.max < 0 || n.max >= 2) {
+        // One byte for the first iteration, the second's first byte next.
+        for (int b = 0; b < 0x80; ++b) {
+          if (out->short_match.Has(static_cast<unsigned char>(b))) {
+            out->second[b].AddAll(nodes_[kid].first);
+          }
+        }
+      }
+      return;
+    }
+    case Kind::kSeq: {
+      // Through the kids: none consumed yet (`empty`), or exactly the
+      // byte b0 (one.Has(b0)).
+      bool empty = true;
+      ByteSet one;
+      Pairs kid;
+      bool kid_nullable = false;
+      for (int k : n.kids) {
+        if (!empty && one.Empty()) break;
+        if (nodes_[k].kind == Kind::kSet) {  // one byte: no recursion
+          for (int b = 0; b < 0x80; ++b) {
+            if (one.Has(static_cast<unsigned char>(b))) out->second[b].AddAll(nodes_[k].first);
+          }
+          ByteSet next_one;
+          if (empty) {
+            for (int b = 0; b < 0x80; ++b) {
+              if (nodes_[k].set.Has(static_cast<unsigned char>(b))) {
+                next_one.Add(static_cast<unsigned char>(b));
+              }
+            }
+          }
+          empty = false;
+          one = next_one;
+          continue;
+        }
+        NodePairs(k, &kid, &kid_nullable);
+        ByteSet next_one;
+        for (int b = 0; b < 0x80; ++b) {
+          const unsigned char u = static_cast<unsigned char>(b);
+          if (empty) out->second[b].AddAll(kid.second[b]);
+          if (one.Has(u)) out->second[b].AddAll(nodes_[k].first);
+          if ((empty && kid.short_match.Has(u)) || (kid_nullable && one.Has(u))) {
+            next_one.Add(u);
+          }
+        }
+        empty = empty && kid_nullable;
+        one = next_one;
+      }
+      out->short_match = one;
+      return;
+    }
+  }
+}
+
+// Exactly what Run gives for run_items_ (Seq's loop for a kSet,
+// RepeatSet's longest run for a kRepeat, no give-back being of use),
+// without the recursion.
+SimpleRegex::Result SimpleRegex::MatchRun(absl::string_view text, size_t pos,
+                                          size_t* end) const {
+  const unsigned char* t = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t size = text.size();
+  size_t at = pos;
+  for (size_t i = 0; i < run_items_.size(); ++i) {
+    const Node& n = nodes_[run_items_[i]];
+    const uint8_t* takes = run_tables_[i].data();
+    if (n.kind == Kind::kAssert) {
+      if (!AssertHolds(n.assertion, t, size, at)) return Result::kNoMatch;
+      continue;
+    }
+    if (n.kind == Kind::kSet) {
+      if (at >= size) return Result::kNoMatch;
+      const uint8_t v = takes[t[at]];
+      if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
+      ++at;
+      continue;
+    }
+    const size_t stop =
+        n.max < 0 || size - at < static_cast<size_t>(n.max) ? size : at + n.max;
+    size_t j = at;
+    while (j < stop && takes[t[j]] == kRunYes) ++j;
+    if (j < stop && takes[t[j]] == kRunUnsure) return Result::kUnknown;
+    if (j - at < static_cast<size_t>(n.min)) return Result::kNoMatch;
+    at = j;
+  }
+  *end = at;
+  return Result::kMatch;
+}
+
 SimpleRegex::Result SimpleRegex::Match(absl::string_view text, size_t pos,
-                                       size_t* end) const {
+                                       size_t* end, size_t* groups) const {
+  if (run_ && groups == nullptr) return MatchRun(text, pos, end);
   Context c;
   c.text = reinterpret_cast<const unsigned char*>(text.data());
   c.size = text.size();
+  if (groups != nullptr) {
+    for (int i = 0; i < 2 * group_count_; ++i) groups[i] = kNoGroup;
+    c.groups = groups;
+  }
   if (Run(root_, pos, nullptr, &c)) {
     *end = c.end;
     return Result::kMatch;
@@ -423,7 +793,31 @@ bool SimpleRegex::Continue(const Frame* next, size_t pos, Context* c) const {
   }
   const Node& n = nodes_[next->node];
   if (n.kind == Kind::kRepeat) return Repeat(n, next->arg, pos, next->next, c);
+  if (n.kind == Kind::kCapture) {
+    // The group ends at `pos` if the rest matches; else as it was.
+    size_t& slot = c->groups[2 * n.group + 1];
+    const size_t old = slot;
+    slot = pos;
+    if (Continue(next->next, pos, c)) return true;
+    slot = old;
+    return false;
+  }
   return Seq(next->node, static_cast<size_t>(next->arg), pos, next->next, c);
+}
+
+// A capture group starting at `pos`: recorded only when groups are asked
+// for, and restored on backtracking, so that on success the groups are
+// those of the successful path (the last iteration's, inside a repeat).
+bool SimpleRegex::Capture(const Node& n, size_t pos, const Frame* next,
+                          Context* c) const {
+  if (c->groups == nullptr) return Run(n.kids[0], pos, next, c);
+  size_t& slot = c->groups[2 * n.group];
+  const size_t old = slot;
+  slot = pos;
+  const Frame f{static_cast<int>(&n - nodes_.data()), 0, next};
+  if (Run(n.kids[0], pos, &f, c)) return true;
+  slot = old;
+  return false;
 }
 
 // Matches kids `kid`.. of the kSeq nodes_[index] at `pos`, then `next`.
@@ -473,6 +867,7 @@ bool SimpleRegex::Run(int index, size_t pos, const Frame* next,
     case Kind::kSeq:
       return Seq(index, 0, pos, next, c);
     case Kind::kAlt: {
+      if (!n.trie.empty()) return Literals(n, pos, next, c);
       if (!n.by_byte.empty() && pos < c->size) {
         const unsigned char b = c->text[pos];
         for (uint32_t i = n.by_byte_first[b]; i < n.by_byte_first[b + 1]; ++i) {
@@ -494,22 +889,58 @@ bool SimpleRegex::Run(int index, size_t pos, const Frame* next,
     case Kind::kRepeat:
       if (nodes_[n.kids[0]].kind == Kind::kSet) return RepeatSet(n, pos, next, c);
       return Repeat(n, 0, pos, next, c);
-    case Kind::kAssert: {
-      bool ok = false;
-      const auto word = [c](size_t at) { return at < c->size && IsWordByte(c->text[at]); };
-      switch (n.assertion) {
-        case Assert::kBeginLine: ok = pos == 0 || c->text[pos - 1] == '\n'; break;
-        case Assert::kEndLine: ok = pos == c->size || c->text[pos] == '\n'; break;
-        case Assert::kBeginText: ok = pos == 0; break;
-        case Assert::kEndText: ok = pos == c->size; break;
-        case Assert::kWordBoundary:
-        case Assert::kNotWordBoundary:
-          ok = (pos > 0 && word(pos - 1)) != word(pos);
-          if (n.assertion == Assert::kNotWordBoundary) ok = !ok;
-          break;
-      }
-      return ok && Continue(next, pos, c);
+    case Kind::kCapture:
+      return Capture(n, pos, next, c);
+    case Kind::kAssert:
+      return AssertHolds(n.assertion, c->text, c->size, pos) &&
+             Continue(next, pos, c);
+  }
+  return false;
+}
+
+// An alternation of literals: the trie finds every kid that matches at
+// `pos` in one walk; they are then continued in the alternation's order.
+bool SimpleRegex::Literals(const Node& n, size_t pos, const Frame* next,
+                           Context* c) const {
+  struct Hit {
+    int kid;
+    size_t length;
+  };
+  Hit hits[kMaxLiteralLength + 1];
+  int count = 0;
+  uint32_t at = 0;
+  for (size_t i = 0;; ++i) {
+    const Node::TrieNode& t = n.trie[at];
+    if (t.kid >= 0) hits[count++] = {t.kid, i};
+    if (pos + i >= c->size || t.edge_count == 0) break;
+    unsigned char b = c->text[pos + i];
+    if (b >= 0x80) {
+      if (t.non_ascii_next) c->unknown = true;  // (?i) k, s: RE2 decides
+      if (c->unknown) return false;
+      break;
     }
+    if (n.trie_folds && b >= 'A' && b <= 'Z') b = static_cast<unsigned char>(b + 32);
+    if (at == 0) {
+      at = n.trie_root[b];
+      if (at == 0) break;
+      continue;
+    }
+    const Node::TrieEdge* edge = &n.trie_edges[t.first_edge];
+    const Node::TrieEdge* const last = edge + t.edge_count;
+    while (edge != last && edge->byte < b) ++edge;
+    if (edge == last || edge->byte != b) break;
+    at = edge->child;
+  }
+  // The alternation's order (insertion sort: a few hits at most).
+  for (int i = 1; i < count; ++i) {
+    const Hit h = hits[i];
+    int j = i;
+    for (; j > 0 && hits[j - 1].kid > h.kid; --j) hits[j] = hits[j - 1];
+    hits[j] = h;
+  }
+  for (int i = 0; i < count; ++i) {
+    if (Continue(next, pos + hits[i].length, c)) return true;
+    if (c->unknown) return false;
   }
   return false;
 }
@@ -520,14 +951,38 @@ bool SimpleRegex::Repeat(const Node& n, int count, size_t pos,
   const int self = static_cast<int>(&n - nodes_.data());
   const bool more = n.max < 0 || count < n.max;
   if (n.greedy) {
+    // Iterations at bytes only a one-byte kid takes have no other choice:
+    // taken in a loop, then given back one by one, as in RepeatSet.
+    size_t run = 0;
+    if (more && !n.single_byte_iteration.Empty()) {
+      const size_t limit = n.max < 0 ? c->size - pos : static_cast<size_t>(n.max - count);
+      while (run < limit && pos + run < c->size &&
+             n.single_byte_iteration.Has(c->text[pos + run])) {
+        ++run;
+      }
+    }
+    if (run > 0) {
+      if (Repeat(n, count + static_cast<int>(run), pos + run, next, c)) return true;
+      if (c->unknown) return false;
+      ByteSet follow;
+      bool follow_at_end = false;
+      Follow(next, &follow, &follow_at_end);
+      for (size_t i = run; i-- > 0;) {  // pos + i < size: a byte was taken
+        if (count + static_cast<int>(i) < n.min) return false;
+        if (!follow.Has(c->text[pos + i])) continue;
+        if (Continue(next, pos + i, c)) return true;
+        if (c->unknown) return false;
+      }
+      return false;
+    }
     if (more) {
       const Frame f{self, count + 1, next};
       if (Run(n.kids[0], pos, &f, c)) return true;
       if (c->unknown) return false;
     }
-    return count >= n.min && Continue(next, pos, c);
+    return count >= n.min && MayContinue(next, pos, c) && Continue(next, pos, c);
   }
-  if (count >= n.min) {
+  if (count >= n.min && MayContinue(next, pos, c)) {
     if (Continue(next, pos, c)) return true;
     if (c->unknown) return false;
   }
@@ -552,16 +1007,29 @@ bool SimpleRegex::RepeatSet(const Node& n, size_t pos, const Frame* next,
     return set.set.Has(b);
   };
   const size_t limit = n.max < 0 ? c->size - pos : static_cast<size_t>(n.max);
+  // Where the rest may start (MayContinue, decided once for the loop).
+  ByteSet follow;
+  bool follow_at_end = false;
+  const auto may_continue = [&](size_t at) {
+    return at < c->size ? follow.Has(c->text[at]) : follow_at_end;
+  };
   if (n.greedy) {
     size_t run = 0;
     while (run < limit && takes(pos + run)) ++run;
     if (c->unknown) return false;
-    for (size_t i = run + 1; i-- > static_cast<size_t>(n.min);) {
+    if (run < static_cast<size_t>(n.min)) return false;
+    // The longest run first, as is; Follow only if bytes must be given back.
+    if (Continue(next, pos + run, c)) return true;
+    if (c->unknown) return false;
+    Follow(next, &follow, &follow_at_end);
+    for (size_t i = run; i-- > static_cast<size_t>(n.min);) {
+      if (!may_continue(pos + i)) continue;
       if (Continue(next, pos + i, c)) return true;
       if (c->unknown) return false;
     }
     return false;
   }
+  Follow(next, &follow, &follow_at_end);
   size_t i = 0;
   for (; i < static_cast<size_t>(n.min); ++i) {
     if (!takes(pos + i)) return false;
@@ -571,10 +1039,67 @@ bool SimpleRegex::RepeatSet(const Node& n, size_t pos, const Frame* next,
       c->unknown = true;
       return false;
     }
-    if (Continue(next, pos + i, c)) return true;
+    if (may_continue(pos + i) && Continue(next, pos + i, c)) return true;
     if (c->unknown || i >= limit || !takes(pos + i)) return false;
     ++i;
   }
+}
+
+// Where what follows `next` may match: at a position holding a byte in
+// *first, or at the end of the text if *at_end. Everywhere when deciding
+// would take looking through more than a few frames (so a call costs
+// O(1)). First sets include the non-ASCII bytes a class may take, so a
+// byte outside never hides a kUnknown answer.
+void SimpleRegex::Follow(const Frame* next, ByteSet* first,
+                         bool* at_end) const {
+  // Where everything between here and the current frame can be empty.
+  ByteSet empty = ByteSet::All();
+  bool empty_at_end = true;
+  for (int frames = 0;; next = next->next) {
+    if (next == nullptr) {  // the match may end here
+      empty.AddAll(*first);
+      *first = empty;
+      *at_end = empty_at_end;
+      return;
+    }
+    if (++frames > 8) break;
+    const Node& n = nodes_[next->node];
+    if (n.kind == Kind::kCapture) continue;
+    if (n.kind == Kind::kSeq) {
+      const size_t k = static_cast<size_t>(next->arg);
+      ByteSet starts = n.rest_first[k];
+      starts.IntersectWith(empty);
+      first->AddAll(starts);
+      empty.IntersectWith(n.rest_empty_at[k]);
+      empty_at_end = empty_at_end && n.rest_empty_at_end[k];
+    } else if (n.kind == Kind::kRepeat) {
+      if (n.max < 0 || next->arg < n.max) {
+        ByteSet starts = nodes_[n.kids[0]].first;
+        starts.IntersectWith(empty);
+        first->AddAll(starts);
+      }
+      if (next->arg < n.min) {
+        empty = ByteSet();
+        empty_at_end = false;
+      }
+    } else {
+      break;
+    }
+    if (empty.Empty() && !empty_at_end) {
+      *at_end = false;
+      return;
+    }
+  }
+  *first = ByteSet::All();
+  *at_end = true;
+}
+
+bool SimpleRegex::MayContinue(const Frame* next, size_t pos,
+                              const Context* c) const {
+  ByteSet first;
+  bool at_end = false;
+  Follow(next, &first, &at_end);
+  return pos < c->size ? first.Has(c->text[pos]) : at_end;
 }
 
 }  // namespace serval::highlight

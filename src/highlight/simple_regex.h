@@ -8,14 +8,24 @@
 // \d \s, (?i) folding): literals, classes, `.`, `^ $ \A \z \b \B`,
 // groups `( (?: (?s:`, alternation and greedy or lazy repeats of something
 // that cannot match empty. Anything else yields nullopt, and the caller
-// uses RE2 for that pattern. Capture groups only group: the caller takes
-// submatches from RE2.
+// uses RE2 for that pattern. Capture groups are numbered as RE2 numbers
+// them; a pattern compiled with Options::groups reports them (as RE2's
+// submatches would be). Without it groups only group, which is faster.
 //
 // Match says kMatch (with the end of the leftmost-first match anchored at
-// `pos`), kNoMatch, or kUnknown — the match would have to look at a byte
-// >= 0x80 that the pattern might take as part of a UTF-8 character, or it
-// ran out of its work bound — and then the caller asks RE2. So an answer
-// other than kUnknown is always RE2's answer.
+// `pos`, and each group's span when asked), kNoMatch, or kUnknown — the
+// match would have to look at a byte >= 0x80 that the pattern might take
+// as part of a UTF-8 character, or it ran out of its work bound — and
+// then the caller asks RE2. So an answer other than kUnknown is always
+// RE2's answer.
+//
+// How: a pattern is a tree of nodes matched by recursive backtracking in
+// continuation-passing style (Frame: what is left to match). Shortcuts,
+// each giving exactly what the backtracking would: sequences of classes
+// and greedy class repeats that cannot give bytes back are a loop over
+// byte tables (MatchRun); alternations of many literals are a trie
+// (Literals); repeats skip positions where what follows cannot start
+// (Follow: first bytes, and where the rest can be empty).
 //
 // Example:
 //   std::optional<SimpleRegex> re = SimpleRegex::Compile("[a-z_]\\w*", {});
@@ -26,6 +36,7 @@
 #ifndef SERVAL_HIGHLIGHT_SIMPLE_REGEX_H_
 #define SERVAL_HIGHLIGHT_SIMPLE_REGEX_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -46,6 +57,30 @@ class ByteSet {
   void AddAll(const ByteSet& other) {
     for (int i = 0; i < 4; ++i) bits_[i] |= other.bits_[i];
   }
+  bool Empty() const { return (bits_[0] | bits_[1] | bits_[2] | bits_[3]) == 0; }
+  int Count() const {
+    return __builtin_popcountll(bits_[0]) + __builtin_popcountll(bits_[1]) +
+           __builtin_popcountll(bits_[2]) + __builtin_popcountll(bits_[3]);
+  }
+  // The smallest byte in the set; -1 when empty.
+  int Lowest() const {
+    for (int i = 0; i < 4; ++i) {
+      if (bits_[i] != 0) return i * 64 + __builtin_ctzll(bits_[i]);
+    }
+    return -1;
+  }
+  void IntersectWith(const ByteSet& other) {
+    for (int i = 0; i < 4; ++i) bits_[i] &= other.bits_[i];
+  }
+  static ByteSet All() {
+    ByteSet s;
+    for (int i = 0; i < 4; ++i) s.bits_[i] = ~uint64_t{0};
+    return s;
+  }
+  bool operator==(const ByteSet& o) const {
+    return bits_[0] == o.bits_[0] && bits_[1] == o.bits_[1] &&
+           bits_[2] == o.bits_[2] && bits_[3] == o.bits_[3];
+  }
 
  private:
   uint64_t bits_[4] = {0, 0, 0, 0};
@@ -56,6 +91,7 @@ class SimpleRegex {
   struct Options {
     bool case_insensitive = false;
     bool dot_all = false;
+    bool groups = false;  // Match can report capture groups
   };
   enum class Result { kNoMatch, kMatch, kUnknown };
 
@@ -63,8 +99,17 @@ class SimpleRegex {
                                             Options options);
 
   // Matches anchored at text[pos]; the whole `text` is the context of
-  // ^, $ and \b. On kMatch, *end is where the match ends.
-  Result Match(absl::string_view text, size_t pos, size_t* end) const;
+  // ^, $ and \b. On kMatch, *end is where the match ends and, when
+  // `groups` is not null (compiled with Options::groups only),
+  // groups[2 * g] and groups[2 * g + 1] are where
+  // capture group g + 1 begins and ends (kNoGroup for both when the group
+  // took no part in the match); `groups` holds 2 * group_count() entries.
+  static constexpr size_t kNoGroup = ~size_t{0};
+  Result Match(absl::string_view text, size_t pos, size_t* end,
+               size_t* groups = nullptr) const;
+
+  // The number of capturing groups, as RE2's NumberOfCapturingGroups.
+  int group_count() const { return group_count_; }
 
   // Bytes a non-empty match can start with; every byte when it can match
   // empty (`nullable`).
@@ -74,8 +119,19 @@ class SimpleRegex {
   // middle of a line.
   bool starts_at_line_begin() const { return starts_at_line_begin_; }
 
+  // What the first two bytes of a match can be, for dispatch: for each
+  // ASCII byte b0, `short_match.Has(b0)` when a match of at most one byte
+  // can start with b0 (always, when nullable), and second[b0] holds the
+  // bytes that can follow b0 in a longer match. A superset: a pair outside
+  // it cannot start a match (assertions are not looked at).
+  struct Pairs {
+    ByteSet short_match;
+    ByteSet second[128];
+  };
+  Pairs FirstPairs() const;
+
  private:
-  enum class Kind : uint8_t { kSet, kSeq, kAlt, kRepeat, kAssert };
+  enum class Kind : uint8_t { kSet, kSeq, kAlt, kRepeat, kAssert, kCapture };
   enum class Assert : uint8_t {
     kBeginLine, kEndLine, kBeginText, kEndText, kWordBoundary, kNotWordBoundary
   };
@@ -84,7 +140,8 @@ class SimpleRegex {
     ByteSet set;             // kSet: the ASCII bytes it matches
     bool non_ascii = false;  // kSet: also matches some non-ASCII character
     Assert assertion = Assert::kBeginLine;
-    std::vector<int> kids;   // kSeq, kAlt: in order; kRepeat: one
+    std::vector<int> kids;   // kSeq, kAlt: in order; kRepeat, kCapture: one
+    int group = 0;           // kCapture: 0-based group index
     int min = 0, max = -1;   // kRepeat; max -1: unbounded
     bool greedy = true;
     ByteSet first;           // bytes a non-empty match can start with
@@ -93,6 +150,38 @@ class SimpleRegex {
     // by_byte[by_byte_first[b] .. by_byte_first[b + 1]).
     std::vector<uint16_t> by_byte;
     std::vector<uint32_t> by_byte_first;
+    // kAlt of many literal strings (keyword lists): their trie, walked
+    // once along the text instead of trying each kid; trie[0] is the root.
+    struct TrieNode {
+      uint32_t first_edge = 0;
+      uint32_t edge_count = 0;
+      int kid = -1;  // the first kid whose literal ends here
+      bool non_ascii_next = false;  // a next byte may be a non-ASCII char
+    };
+    struct TrieEdge {
+      unsigned char byte;  // lowercase when trie_folds
+      uint32_t child;
+    };
+    std::vector<TrieNode> trie;
+    std::vector<TrieEdge> trie_edges;
+    // The root's children by (lowercased) ASCII byte, 0 for none: the
+    // root has many.
+    std::vector<uint32_t> trie_root;
+    bool trie_folds = false;  // (?i): text bytes are lowercased first
+    // Where an empty match can be: at a position holding a byte in
+    // empty_at, or at the end of the text if empty_at_end (`$`: before a
+    // newline or at the end; `x*`: anywhere; a non-nullable node: nowhere).
+    ByteSet empty_at;
+    bool empty_at_end = false;
+    // kSeq, for k up to kids.size(): the bytes a non-empty match of
+    // kids[k..] can start with, and where kids[k..] can match empty.
+    std::vector<ByteSet> rest_first;
+    std::vector<ByteSet> rest_empty_at;
+    std::vector<bool> rest_empty_at_end;
+    // Greedy kRepeat of a kAlt: ASCII bytes that only a one-byte kid (a
+    // kSet) of the kAlt can take, so an iteration there takes one byte
+    // and has no other choice.
+    ByteSet single_byte_iteration;
   };
   struct Frame;
   struct Context;
@@ -100,15 +189,36 @@ class SimpleRegex {
 
   bool Run(int node, size_t pos, const Frame* next, Context* c) const;
   bool Continue(const Frame* next, size_t pos, Context* c) const;
+  bool MayContinue(const Frame* next, size_t pos, const Context* c) const;
+  void Follow(const Frame* next, ByteSet* first, bool* at_end) const;
+  bool Capture(const Node& n, size_t pos, const Frame* next, Context* c) const;
   bool Seq(int index, size_t kid, size_t pos, const Frame* next,
            Context* c) const;
   bool Repeat(const Node& n, int count, size_t pos, const Frame* next,
               Context* c) const;
+  bool Literals(const Node& n, size_t pos, const Frame* next,
+                Context* c) const;
   bool RepeatSet(const Node& n, size_t pos, const Frame* next,
                  Context* c) const;
+  void NodePairs(int node, Pairs* out, bool* nullable) const;
+
+  Result MatchRun(absl::string_view text, size_t pos, size_t* end) const;
+  static bool AssertHolds(Assert a, const unsigned char* text, size_t size,
+                          size_t pos);
 
   std::vector<Node> nodes_;
   int root_ = 0;
+  // Most token patterns are a sequence of byte classes and greedy repeats
+  // of one where no repeat could give a byte back to what follows it
+  // (names, whitespace, string bodies, punctuation, `name\s*:`): they are
+  // matched by MatchRun, a loop, when `run_` is set. run_items_: the kSet
+  // and kRepeat nodes in order.
+  bool run_ = false;
+  std::vector<int> run_items_;
+  // For each item's byte class, by byte: kRunNo, kRunYes, or kRunUnsure
+  // (a non-ASCII byte the class may take as part of a character).
+  std::vector<std::array<uint8_t, 256>> run_tables_;
+  int group_count_ = 0;
   bool starts_at_line_begin_ = false;
 };
 

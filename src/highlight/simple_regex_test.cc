@@ -53,6 +53,42 @@ TEST(SimpleRegexTest, Basics) {
   EXPECT_FALSE(SimpleRegex::Compile("(?i:x)", {}).has_value());
   EXPECT_FALSE(SimpleRegex::Compile("(a*)*", {}).has_value());
   EXPECT_TRUE(SimpleRegex::Compile("", {})->nullable());
+
+  // Many literals (matched with a trie): the first in the alternation's
+  // order whose continuation matches wins, not the longest.
+  auto keywords = SimpleRegex::Compile("(?:for|format|fo|f|in|int)(?:\\b|m)", {});
+  ASSERT_TRUE(keywords.has_value());
+  EXPECT_EQ(MatchEnd(*keywords, "format(", 0, &end), Result::kMatch);
+  EXPECT_EQ(end, 4u);  // "for" + "m"
+  EXPECT_EQ(MatchEnd(*keywords, "fo x", 0, &end), Result::kMatch);
+  EXPECT_EQ(end, 2u);
+  EXPECT_EQ(MatchEnd(*keywords, "fx", 0, &end), Result::kNoMatch);
+  EXPECT_EQ(MatchEnd(*keywords, "int", 0, &end), Result::kMatch);
+  EXPECT_EQ(end, 3u);
+  auto ci_keywords = SimpleRegex::Compile("(?:select|from|where|skip|as)\\b",
+                                          {.case_insensitive = true});
+  ASSERT_TRUE(ci_keywords.has_value());
+  EXPECT_EQ(MatchEnd(*ci_keywords, "FrOm t", 0, &end), Result::kMatch);
+  EXPECT_EQ(end, 4u);
+  // RE2 folds 's' with U+017F: a non-ASCII byte where 's' could be.
+  EXPECT_EQ(MatchEnd(*ci_keywords, "\xc5\xbfkip", 0, &end), Result::kUnknown);
+
+  // Groups: numbered by '(' (nested ones too), the last iteration's span
+  // inside a repeat, kNoGroup for a group the match did not use.
+  auto groups = SimpleRegex::Compile("((a)|(b))+(?:c)(d)?", {.groups = true});
+  ASSERT_TRUE(groups.has_value());
+  EXPECT_EQ(groups->group_count(), 4);
+  size_t spans[8];
+  EXPECT_EQ(groups->Match("xabc", 1, &end, spans), Result::kMatch);
+  EXPECT_EQ(end, 4u);
+  EXPECT_EQ(spans[0], 2u);  // group 1: "b", the last iteration
+  EXPECT_EQ(spans[1], 3u);
+  EXPECT_EQ(spans[2], 1u);  // group 2: "a", from the first iteration
+  EXPECT_EQ(spans[3], 2u);
+  EXPECT_EQ(spans[4], 2u);  // group 3: "b"
+  EXPECT_EQ(spans[5], 3u);
+  EXPECT_EQ(spans[6], SimpleRegex::kNoGroup);  // group 4: no "d"
+  EXPECT_EQ(spans[7], SimpleRegex::kNoGroup);
 }
 
 std::vector<std::string> Texts() {
@@ -106,6 +142,10 @@ TEST(SimpleRegexTest, AgreesWithRe2OnBuiltinRules) {
           continue;
         }
         ++accepted;
+        std::optional<SimpleRegex> with_groups = SimpleRegex::Compile(
+            rule.pattern, {def.case_insensitive, def.dot_all, /*groups=*/true});
+        ASSERT_TRUE(with_groups.has_value()) << rule.pattern;
+        const SimpleRegex::Pairs pairs = simple->FirstPairs();
         const RE2 re(absl::StrCat("(?m)(?:", rule.pattern, ")"), options);
         ASSERT_TRUE(re.ok()) << rule.pattern;
         for (const std::string& text : texts) {
@@ -126,6 +166,39 @@ TEST(SimpleRegexTest, AgreesWithRe2OnBuiltinRules) {
               ASSERT_TRUE(m.empty() || simple->first_bytes().Has(b))
                   << rule.pattern << " starts with byte " << int{b};
               ASSERT_TRUE(!m.empty() || simple->nullable()) << rule.pattern;
+              // FirstPairs allows the match's first two bytes.
+              if (b < 0x80) {
+                if (m.size() <= 1) {
+                  ASSERT_TRUE(pairs.short_match.Has(b)) << rule.pattern << " at " << pos;
+                } else {
+                  ASSERT_TRUE(pairs.second[b].Has(static_cast<unsigned char>(m[1])))
+                      << rule.pattern << " at " << pos;
+                }
+              }
+              // The groups, as the lexer asks RE2 for them.
+              const int n = simple->group_count();
+              ASSERT_EQ(n, re.NumberOfCapturingGroups()) << rule.pattern;
+              if (n == 0) continue;
+              std::vector<size_t> spans(2 * n);
+              size_t group_end = 0;
+              ASSERT_EQ(with_groups->Match(text, pos, &group_end, spans.data()),
+                        Result::kMatch);
+              ASSERT_EQ(group_end, end);
+              std::vector<re2::StringPiece> groups(n + 1);
+              ASSERT_TRUE(re.Match(subject, pos, end, RE2::ANCHOR_BOTH,
+                                   groups.data(), n + 1));
+              for (int g = 0; g < n; ++g) {
+                const re2::StringPiece sub = groups[1 + g];
+                const size_t begin =
+                    sub.data() == nullptr ? SimpleRegex::kNoGroup
+                                          : static_cast<size_t>(sub.data() - text.data());
+                const size_t stop = sub.data() == nullptr ? SimpleRegex::kNoGroup
+                                                          : begin + sub.size();
+                ASSERT_EQ(spans[2 * g], begin)
+                    << rule.pattern << " group " << g + 1 << " at " << pos;
+                ASSERT_EQ(spans[2 * g + 1], stop)
+                    << rule.pattern << " group " << g + 1 << " at " << pos;
+              }
             }
           }
         }
