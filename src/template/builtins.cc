@@ -471,6 +471,32 @@ std::string StripTagsImpl(absl::string_view s) {
   const char* p = src.data();
   const char* const end = p + src.size();
   while (p < end) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    // Eight bytes at a time up to the first byte <= 0x20 (whitespace is
+    // among them) or '<'; that byte goes through the loop below. The copy
+    // of all eight fits: `out` never runs ahead of `p`.
+    if (end - p >= 8) {
+      constexpr uint64_t kOnes = 0x0101010101010101ULL;
+      constexpr uint64_t kHigh = 0x8080808080808080ULL;
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      const uint64_t lt = w ^ (kOnes * '<');
+      const uint64_t special = (((w - kOnes * 0x21) & ~w) |
+                                ((lt - kOnes) & ~lt)) & kHigh;
+      const size_t plain =
+          special == 0 ? 8 : static_cast<size_t>(__builtin_ctzll(special)) / 8;
+      if (plain > 0) {
+        if (pending_space) {
+          *out++ = ' ';
+          pending_space = false;
+        }
+        std::memcpy(out, p, 8);
+        out += plain;
+        p += plain;
+        continue;
+      }
+    }
+#endif
     const char c = *p;
     const uint8_t cls = kClass[static_cast<unsigned char>(c)];
     if (cls == 0) {
