@@ -362,12 +362,10 @@ std::string HtmlUnescape(absl::string_view s) {
           {"QUOT", '"'},    {"COPY", 0xA9},    {"REG", 0xAE},
           {"TRADE", 0x2122}, {"Lt", 0x226A},   {"Gt", 0x226B}};
   // Names HTML5 also accepts without the semicolon.
-  static const char* const kLegacy[] = {"amp", "lt", "gt", "quot", "nbsp",
-                                        "copy", "reg", "laquo", "raquo",
-                                        "middot", "deg", "times", "divide",
-                                        "pound", "yen", "cent", "sect",
-                                        "para", "AMP", "LT", "GT", "QUOT",
-                                        "COPY", "REG"};
+  static constexpr absl::string_view kLegacy[] = {
+      "amp",  "lt",  "gt",   "quot", "nbsp", "copy", "reg",  "laquo",
+      "raquo", "middot", "deg", "times", "divide", "pound", "yen", "cent",
+      "sect", "para", "AMP",  "LT",   "GT",   "QUOT", "COPY", "REG"};
   std::string out;
   out.reserve(s.size());
   size_t i = 0;
@@ -410,7 +408,11 @@ std::string HtmlUnescape(absl::string_view s) {
     }
     size_t k = j;
     while (k < s.size() && absl::ascii_isalnum(s[k]) && k - j < 32) ++k;
-    std::string name(s.substr(j, k - j));
+    const absl::string_view name = s.substr(j, k - j);
+    if (name.empty()) {  // a bare '&'
+      out.push_back(s[i++]);
+      continue;
+    }
     auto it = kNamed->find(name);
     if (it != kNamed->end() && k < s.size() && s[k] == ';') {
       AppendCodepoint(it->second, &out);
@@ -418,10 +420,10 @@ std::string HtmlUnescape(absl::string_view s) {
       continue;
     }
     bool done = false;
-    for (const char* legacy : kLegacy) {
+    for (absl::string_view legacy : kLegacy) {
       if (absl::StartsWith(name, legacy)) {
-        AppendCodepoint(kNamed->at(legacy), &out);
-        i = j + std::strlen(legacy);
+        AppendCodepoint(kNamed->find(legacy)->second, &out);
+        i = j + legacy.size();
         done = true;
         break;
       }
@@ -437,7 +439,20 @@ std::string HtmlUnescape(absl::string_view s) {
 std::string StripTagsImpl(absl::string_view s) {
   std::string no_comments;
   absl::string_view src = s;
-  if (absl::StrContains(s, "<!--")) {
+  // Whether there is a comment: a memchr for each '<' (a tag or two in a
+  // typical summary) is cheaper than a substring search.
+  bool has_comment = false;
+  for (size_t at = 0; at < s.size();) {
+    const void* lt = std::memchr(s.data() + at, '<', s.size() - at);
+    if (lt == nullptr) break;
+    at = static_cast<const char*>(lt) - s.data();
+    if (s.substr(at, 4) == "<!--") {
+      has_comment = true;
+      break;
+    }
+    ++at;
+  }
+  if (has_comment) {
     size_t i = 0;
     while (i < s.size()) {
       size_t open = s.find("<!--", i);
