@@ -644,7 +644,7 @@ absl::Status Interpreter::Include(const Stmt& s, Scope* scope) {
   Chain chain;
   Value saved_context = context_;
   if (!s.with_context) context_ = Value();
-  std::vector<ActiveBlock> saved_blocks = std::move(active_blocks_);
+  decltype(active_blocks_) saved_blocks = std::move(active_blocks_);
   active_blocks_.clear();
   absl::Status status = RenderTemplate(t.get(), &include_root, &chain);
   active_blocks_ = std::move(saved_blocks);
@@ -665,7 +665,7 @@ absl::StatusOr<Value> Interpreter::ImportModule(const Stmt& s, Scope* scope) {
   std::string* saved_out = out_;
   out_ = &discard;
   Chain chain;
-  std::vector<ActiveBlock> saved_blocks = std::move(active_blocks_);
+  decltype(active_blocks_) saved_blocks = std::move(active_blocks_);
   active_blocks_.clear();
   absl::Status status = RenderTemplate(t.get(), root, &chain);
   active_blocks_ = std::move(saved_blocks);
@@ -708,8 +708,7 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                              " argument(s)"));
   }
   Scope scope{closure, {}};
-  scope.vars.reserve(macro.params.size() + 3);
-  std::vector<bool> bound(macro.params.size(), false);
+  absl::InlinedVector<bool, 8> bound(macro.params.size(), false);
   std::vector<Value> varargs;
   for (size_t i = 0; i < args.positional.size(); ++i) {
     if (i < macro.params.size()) {

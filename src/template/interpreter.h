@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "src/template/ast.h"
@@ -21,9 +22,12 @@
 
 namespace serval::tmpl {
 
+// One level of variables (a template's root, a block, a loop body, a macro
+// call...). Most hold a few names, kept inline: entering a scope does not
+// allocate.
 struct Scope {
   Scope* parent = nullptr;
-  std::vector<std::pair<std::string, Value>> vars;
+  absl::InlinedVector<std::pair<std::string, Value>, 4> vars;
   // Made when a macro closes over this scope, false once the scope is
   // gone: a macro kept past the end of the block that defined it (in a
   // namespace attribute) then fails instead of reading a dead scope.
@@ -155,8 +159,10 @@ class Interpreter {
   Value context_;
   std::string* out_ = nullptr;
   Jump jump_ = Jump::kNone;
-  std::vector<Frame> frames_;
-  std::vector<ActiveBlock> active_blocks_;
+  // Inline capacities cover a typical page (extends, include, import, a
+  // few nested macro calls) without allocating.
+  absl::InlinedVector<Frame, 16> frames_;
+  absl::InlinedVector<ActiveBlock, 4> active_blocks_;
   std::vector<std::unique_ptr<Scope>> owned_scopes_;
   std::vector<std::shared_ptr<const Template>> held_;
   int depth_ = 0;

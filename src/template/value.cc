@@ -401,17 +401,8 @@ const Value* DictData::Find(const Value& key) const {
 const Value* DictData::Find(absl::string_view key) const {
   // Small dicts: a linear scan beats building the hash key.
   if (entries_.size() <= 8) {
-    // Keys are short: length and first byte rule out most of them before
-    // a memcmp call.
     for (const auto& [k, v] : entries_) {
-      if (!k.is_string()) continue;
-      const std::string& ks = k.str();
-      if (ks.size() == key.size() &&
-          (key.empty() || (ks[0] == key[0] &&
-                           std::memcmp(ks.data(), key.data(), key.size()) ==
-                               0))) {
-        return &v;
-      }
+      if (k.is_string() && SameKey(k.str(), key)) return &v;
     }
     return nullptr;
   }

@@ -30,6 +30,7 @@
 #define SERVAL_TEMPLATE_VALUE_H_
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -223,6 +224,14 @@ class DictData {
   std::vector<std::pair<Value, Value>> entries_;
   absl::flat_hash_map<std::string, size_t> index_;
 };
+
+// Whether two names are equal. Names are short and mostly differ in length
+// or first byte, so those are compared before a memcmp call.
+inline bool SameKey(absl::string_view a, absl::string_view b) {
+  return a.size() == b.size() &&
+         (a.empty() ||
+          (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+}
 
 // Python float repr: 1.0, 0.1, 1e+20, inf, nan.
 std::string FormatFloat(double d);
