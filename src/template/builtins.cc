@@ -1062,6 +1062,49 @@ FilterMap MakeFilters() {
       norms.push_back(SortKey(key, cs));
       keys.push_back(std::move(key));
     }
+    // String keys, few of them (the common case: a section, a tag, a
+    // year): the items in first-seen order per distinct key, the distinct
+    // keys in byte order. The same groups, in the same order and with the
+    // same members in the same order, as the stable sort below, without
+    // sorting every item.
+    constexpr size_t kMaxBuckets = 32;
+    std::vector<absl::string_view> bucket_keys;
+    std::vector<std::vector<Value>> buckets;
+    std::vector<uint32_t> bucket_first;  // an item of each, for its key
+    bool bucketed = std::all_of(norms.begin(), norms.end(), [](const Value& n) {
+      return n.is_string();
+    });
+    for (size_t i = 0; bucketed && i < norms.size(); ++i) {
+      const absl::string_view k = norms[i].str();
+      size_t b = 0;
+      while (b < bucket_keys.size() && bucket_keys[b] != k) ++b;
+      if (b == bucket_keys.size()) {
+        if (b == kMaxBuckets) {
+          bucketed = false;
+          break;
+        }
+        bucket_keys.push_back(k);
+        buckets.emplace_back();
+        bucket_first.push_back(static_cast<uint32_t>(i));
+      }
+      buckets[b].push_back(items[i]);
+    }
+    if (bucketed) {
+      std::vector<uint32_t> by_key(bucket_keys.size());
+      for (size_t b = 0; b < by_key.size(); ++b) {
+        by_key[b] = static_cast<uint32_t>(b);
+      }
+      std::sort(by_key.begin(), by_key.end(), [&](uint32_t x, uint32_t y) {
+        return bucket_keys[x] < bucket_keys[y];
+      });
+      std::vector<Value> groups;
+      groups.reserve(by_key.size());
+      for (uint32_t b : by_key) {
+        groups.push_back(Value::Tuple({std::move(keys[bucket_first[b]]),
+                                       Value::List(std::move(buckets[b]))}));
+      }
+      return Value::List(std::move(groups));
+    }
     TRY(order, StableOrder(in, norms, false));
     std::vector<Value> groups;
     for (size_t begin = 0; begin < order.size();) {
