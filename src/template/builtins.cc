@@ -1036,7 +1036,8 @@ FilterMap MakeFilters() {
       -> absl::StatusOr<Value> {
     // Jinja2: value % (kwargs or args) — positional arguments are always
     // a tuple, even a single dict.
-    Value args = Value::Tuple(a.positional);
+    Value args = Value::Tuple(
+        std::vector<Value>(a.positional.begin(), a.positional.end()));
     if (!a.named.empty()) {
       auto d = std::make_shared<DictData>();
       for (auto& [k, val] : a.named) d->Set(Value(k), val);
@@ -1780,7 +1781,8 @@ absl::flat_hash_map<std::string, Value> MakeGlobals() {
   });
   g["cycler"] = MakeFn("cycler", [](Interpreter*, CallArgs& a)
                                      -> absl::StatusOr<Value> {
-    return Value::FromObject(std::make_shared<Cycler>(a.positional));
+    return Value::FromObject(std::make_shared<Cycler>(
+        std::vector<Value>(a.positional.begin(), a.positional.end())));
   });
   g["joiner"] = MakeFn("joiner", [](Interpreter*, CallArgs& a)
                                      -> absl::StatusOr<Value> {

@@ -101,7 +101,8 @@ class LoopChanged : public Callable {
   explicit LoopChanged(std::shared_ptr<LoopState> s) : s_(std::move(s)) {}
   absl::StatusOr<Value> Call(Interpreter* interp,
                              CallArgs& args) const override {
-    Value v = Value::List(args.positional);
+    Value v = Value::List(
+        std::vector<Value>(args.positional.begin(), args.positional.end()));
     if (s_->changed_seen && s_->last_changed.Equals(v)) return Value(false);
     s_->changed_seen = true;
     s_->last_changed = v;

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -47,11 +48,8 @@ namespace serval::tmpl {
 class Value;
 class Interpreter;  // the renderer; opaque to host code
 
-// Arguments of a call: positional then keyword, in source order.
-struct CallArgs {
-  std::vector<Value> positional;
-  std::vector<std::pair<std::string, Value>> named;
-};
+// Arguments of a call (defined after Value below).
+struct CallArgs;
 
 // Something a template can call: a global function, a macro, a bound
 // method, loop.cycle... `interp` is the running render (never null when
@@ -199,6 +197,14 @@ class Value {
   };
   std::shared_ptr<const std::string> s_;  // string; undefined hint
   std::shared_ptr<void> p_;  // ListData / DictData / Callable / Object
+};
+
+// Arguments of a call: positional then keyword, in source order. A few of
+// each are kept inline: most calls (filters, tests, macros) pass fewer, and
+// then building the arguments does not allocate.
+struct CallArgs {
+  absl::InlinedVector<Value, 3> positional;
+  absl::InlinedVector<std::pair<std::string, Value>, 2> named;
 };
 
 struct ListData {
