@@ -41,7 +41,7 @@ class MacroFn : public Callable {
     }
     Value caller;
     for (auto it = args.named.begin(); it != args.named.end(); ++it) {
-      if (it->first == "caller") {
+      if (absl::string_view(it->first) == "caller") {
         caller = it->second;
         args.named.erase(it);
         break;
@@ -980,8 +980,9 @@ const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
 Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
   if (obj.is_tuple() && obj.items().size() == 2) {
     // groupby results are (grouper, list) named tuples.
-    if (e.name == "grouper") return obj.items()[0];
-    if (e.name == "list") return obj.items()[1];
+    const absl::string_view name = e.name;
+    if (name == "grouper") return obj.items()[0];
+    if (name == "list") return obj.items()[1];
   }
   return obj.GetAttr(e.name);
 }
@@ -989,7 +990,8 @@ Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
 absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
   const Expr& callee_expr = *e.args[0];
   if (callee_expr.kind == Expr::Kind::kName) {
-    if (callee_expr.name == "super" && !active_blocks_.empty() &&
+    const absl::string_view callee_name = callee_expr.name;
+    if (callee_name == "super" && !active_blocks_.empty() &&
         scope->Find("super") == nullptr) {
       ActiveBlock b = active_blocks_.back();
       std::string captured;
@@ -1001,7 +1003,7 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
       return autoescape() ? Value::Safe(std::move(captured))
                           : Value(std::move(captured));
     }
-    if (callee_expr.name == "loop" && recursive_loop_ != nullptr) {
+    if (callee_name == "loop" && recursive_loop_ != nullptr) {
       Value loop = Lookup("loop", scope);
       if (loop.is_object()) {
         CallArgs args;
@@ -1140,11 +1142,12 @@ absl::StatusOr<bool> Interpreter::RunTest(absl::string_view name,
 
 absl::StatusOr<Value> Interpreter::EvalBinary(const Expr& e, Scope* scope) {
   TRY(left, Eval(*e.args[0], scope));
-  if (e.name == "and" || e.name == "or") {
+  const absl::string_view op = e.name;
+  if (op == "and" || op == "or") {
     SetPos(*e.args[0]);
     TRY_STATUS(CheckDefined(left));
     bool t = left.Truthy();
-    if (e.name == "and" ? !t : t) return left;
+    if (op == "and" ? !t : t) return left;
     return Eval(*e.args[1], scope);
   }
   TRY(right, Eval(*e.args[1], scope));

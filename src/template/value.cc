@@ -483,7 +483,7 @@ void AppendEscaped(absl::string_view s, std::string* out) {
   }
   size_t start = 0;
   for (size_t i = first; i < s.size(); ++i) {
-    const char* rep;
+    absl::string_view rep;
     switch (s[i]) {
       case '&': rep = "&amp;"; break;
       case '<': rep = "&lt;"; break;
@@ -493,7 +493,7 @@ void AppendEscaped(absl::string_view s, std::string* out) {
       default: continue;
     }
     out->append(s.data() + start, i - start);
-    out->append(rep);
+    out->append(rep.data(), rep.size());
     start = i + 1;
   }
   out->append(s.data() + start, s.size() - start);
