@@ -1628,7 +1628,7 @@ TestMap MakeTests() {
     TRY(rest, BinaryOp(in, "%", v, *num));
     return rest.Equals(Value(0));
   };
-  auto cmp = [&t](std::vector<const char*> names, const char* op) {
+  auto cmp = [&t](std::vector<const char*> names, absl::string_view op) {
     for (const char* name : names) {
       t[name] = [op](Interpreter* in, const Value& v, CallArgs& a)
                     -> absl::StatusOr<bool> {

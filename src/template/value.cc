@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
@@ -321,6 +322,18 @@ std::optional<int64_t> Value::Length() const {
   }
 }
 
+namespace {
+
+// The undefined value of a missing attribute; out of line, so that a
+// found attribute needs no stack frame for the message.
+ABSL_ATTRIBUTE_NOINLINE Value NoAttribute(const Value& v,
+                                          absl::string_view name) {
+  return Value::Undefined(absl::StrCat("'", v.TypeName(),
+                                       "' has no attribute '", name, "'"));
+}
+
+}  // namespace
+
 Value Value::GetAttr(absl::string_view name) const {
   switch (kind_) {
     case Kind::kDict: {
@@ -335,8 +348,7 @@ Value Value::GetAttr(absl::string_view name) const {
     }
     default: break;
   }
-  return Undefined(absl::StrCat("'", TypeName(), "' has no attribute '",
-                                name, "'"));
+  return NoAttribute(*this, name);
 }
 
 Value Value::GetItem(const Value& key) const {
@@ -406,6 +418,13 @@ const Value* DictData::Find(absl::string_view key) const {
     }
     return nullptr;
   }
+  return FindHashed(key);
+}
+
+// Out of line, so that the small-dict scan above needs no stack frame for
+// the hash key it builds.
+ABSL_ATTRIBUTE_NOINLINE const Value* DictData::FindHashed(
+    absl::string_view key) const {
   auto it = index_.find(absl::StrCat("s", key));
   return it == index_.end() ? nullptr : &entries_[it->second].second;
 }

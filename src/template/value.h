@@ -227,6 +227,8 @@ class DictData {
   bool is_namespace = false;
 
  private:
+  const Value* FindHashed(absl::string_view key) const;
+
   std::vector<std::pair<Value, Value>> entries_;
   absl::flat_hash_map<std::string, size_t> index_;
 };
