@@ -279,7 +279,14 @@ absl::Status Interpreter::ExecBody(const Body& body, Scope* scope) {
           absl::StrCat("render exceeded ", options.max_render_steps,
                        " steps"));
     }
-    TRY_STATUS(Exec(*s, scope));
+    // Text and {{ ... }}, most of a template, without Exec's call.
+    if (s->kind == Stmt::Kind::kData) {
+      out_->append(s->text);
+    } else if (s->kind == Stmt::Kind::kPrint) {
+      TRY_STATUS(Print(*s, scope));
+    } else {
+      TRY_STATUS(Exec(*s, scope));
+    }
     if (options.max_output_bytes > 0 &&
         static_cast<int64_t>(out_->size()) > options.max_output_bytes) {
       return absl::ResourceExhaustedError(
@@ -288,6 +295,22 @@ absl::Status Interpreter::ExecBody(const Body& body, Scope* scope) {
     }
     if (jump_ != Jump::kNone) return absl::OkStatus();
   }
+  return absl::OkStatus();
+}
+
+absl::Status Interpreter::Print(const Stmt& s, Scope* scope) {
+  SetPos(s);
+  // {{ name }} and {{ name.key }} of a dict: written in place.
+  if (const Value* v = FindPrintable(*s.expr, scope)) {
+    AppendOutput(*v, autoescape(), out_);
+    return absl::OkStatus();
+  }
+  TRY(v, Eval(*s.expr, scope));
+  if (v.is_undefined()) {
+    SetPos(*s.expr);
+    return CheckDefined(v);
+  }
+  AppendOutput(v, autoescape(), out_);
   return absl::OkStatus();
 }
 
@@ -315,21 +338,8 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
     case Stmt::Kind::kData:
       out_->append(s.text);
       return absl::OkStatus();
-    case Stmt::Kind::kPrint: {
-      SetPos(s);
-      // {{ name }} and {{ name.key }} of a dict: written in place.
-      if (const Value* v = FindPrintable(*s.expr, scope)) {
-        AppendOutput(*v, autoescape(), out_);
-        return absl::OkStatus();
-      }
-      TRY(v, Eval(*s.expr, scope));
-      if (v.is_undefined()) {
-        SetPos(*s.expr);
-        return CheckDefined(v);
-      }
-      AppendOutput(v, autoescape(), out_);
-      return absl::OkStatus();
-    }
+    case Stmt::Kind::kPrint:
+      return Print(s, scope);
     case Stmt::Kind::kIf: {
       for (size_t i = 0; i < s.conds.size(); ++i) {
         SetPos(*s.conds[i]);

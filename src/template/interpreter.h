@@ -112,6 +112,7 @@ class Interpreter {
   absl::Status RenderTemplate(const Template* t, Scope* root, Chain* chain);
   absl::Status ExecBody(const Body& body, Scope* scope);
   absl::Status Exec(const Stmt& s, Scope* scope);
+  absl::Status Print(const Stmt& s, Scope* scope);  // a kPrint statement
   absl::Status ExecFor(const Stmt& s, Scope* scope);
   absl::Status LoopIterations(const Stmt& s, Scope* scope,
                               std::vector<Value> items, int depth);
