@@ -1070,8 +1070,9 @@ FilterMap MakeFilters() {
     // sorting every item.
     constexpr size_t kMaxBuckets = 32;
     std::vector<absl::string_view> bucket_keys;
-    std::vector<std::vector<Value>> buckets;
     std::vector<uint32_t> bucket_first;  // an item of each, for its key
+    std::vector<uint32_t> bucket_size;
+    std::vector<uint8_t> bucket_of(items.size());
     bool bucketed = std::all_of(norms.begin(), norms.end(), [](const Value& n) {
       return n.is_string();
     });
@@ -1085,12 +1086,20 @@ FilterMap MakeFilters() {
           break;
         }
         bucket_keys.push_back(k);
-        buckets.emplace_back();
         bucket_first.push_back(static_cast<uint32_t>(i));
+        bucket_size.push_back(0);
       }
-      buckets[b].push_back(items[i]);
+      bucket_of[i] = static_cast<uint8_t>(b);
+      ++bucket_size[b];
     }
     if (bucketed) {
+      std::vector<std::vector<Value>> buckets(bucket_keys.size());
+      for (size_t b = 0; b < buckets.size(); ++b) {
+        buckets[b].reserve(bucket_size[b]);
+      }
+      for (size_t i = 0; i < items.size(); ++i) {
+        buckets[bucket_of[i]].push_back(std::move(items[i]));
+      }
       std::vector<uint32_t> by_key(bucket_keys.size());
       for (size_t b = 0; b < by_key.size(); ++b) {
         by_key[b] = static_cast<uint32_t>(b);
