@@ -485,35 +485,57 @@ std::string FormatFloat(double d) {
   return out + exp;
 }
 
-void AppendEscaped(absl::string_view s, std::string* out) {
-  // Most text has nothing to escape: find the first byte that needs it.
+namespace {
+
+// The index of the first byte at or after `i` that markupsafe escapes
+// (& < > " '), or s.size(). Eight bytes at a time while none of them is
+// one (most text has none), then byte by byte.
+size_t NextEscaped(absl::string_view s, size_t i) {
   static constexpr auto kSpecial = [] {
     std::array<bool, 256> t{};
     for (unsigned char c : {'&', '<', '>', '"', '\''}) t[c] = true;
     return t;
   }();
-  size_t first = 0;
-  while (first < s.size() && !kSpecial[static_cast<unsigned char>(s[first])]) {
-    ++first;
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_byte = [](uint64_t w, unsigned char c) {
+    const uint64_t x = w ^ (kOnes * c);
+    return ((x - kOnes) & ~x & kHigh) != 0;
+  };
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (has_byte(w, '&') || has_byte(w, '<') || has_byte(w, '>') ||
+        has_byte(w, '"') || has_byte(w, '\'')) {
+      break;
+    }
   }
-  if (first == s.size()) {
+  while (i < s.size() && !kSpecial[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
+}
+
+}  // namespace
+
+void AppendEscaped(absl::string_view s, std::string* out) {
+  size_t i = NextEscaped(s, 0);
+  if (i == s.size()) {
     out->append(s.data(), s.size());
     return;
   }
   size_t start = 0;
-  for (size_t i = first; i < s.size(); ++i) {
+  while (i < s.size()) {
     absl::string_view rep;
     switch (s[i]) {
       case '&': rep = "&amp;"; break;
       case '<': rep = "&lt;"; break;
       case '>': rep = "&gt;"; break;
       case '"': rep = "&#34;"; break;
-      case '\'': rep = "&#39;"; break;
-      default: continue;
+      default: rep = "&#39;"; break;  // '\''
     }
     out->append(s.data() + start, i - start);
     out->append(rep.data(), rep.size());
     start = i + 1;
+    i = NextEscaped(s, start);
   }
   out->append(s.data() + start, s.size() - start);
 }
