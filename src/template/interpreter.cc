@@ -559,10 +559,23 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
   bool body_completed = false;
   for (size_t i = 0; i < state->items.size(); ++i) {
     state->index0 = static_cast<int64_t>(i);
-    body_scope.vars.clear();
-    body_scope.vars.emplace_back("loop", loop);
-    status = Assign(s.targets, state->items[i], &body_scope);
-    if (!status.ok()) break;
+    // Each iteration starts with `loop` and the target alone. One target
+    // (the common case): the previous iteration's two entries are reused,
+    // values replaced (the body may have set either name), the rest
+    // dropped.
+    auto& vars = body_scope.vars;
+    if (s.targets.size() == 1 && vars.size() >= 2 &&
+        absl::string_view(vars[0].first) == "loop" &&
+        vars[1].first == s.targets[0]) {
+      vars.erase(vars.begin() + 2, vars.end());
+      vars[0].second = loop;
+      vars[1].second = state->items[i];
+    } else {
+      vars.clear();
+      vars.emplace_back("loop", loop);
+      status = Assign(s.targets, state->items[i], &body_scope);
+      if (!status.ok()) break;
+    }
     status = ExecBody(s.body, &body_scope);
     if (!status.ok()) break;
     if (jump_ == Jump::kNone) body_completed = true;
