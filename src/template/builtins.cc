@@ -1195,16 +1195,19 @@ FilterMap MakeFilters() {
     TRY(items, in->Iterate(v));
     Value sep = ArgOr(a, 0, "d", Value(""));
     const Value* attr = Arg(a, 1, "attribute");
-    for (Value& item : items) item = AttrOf(item, attr);
+    if (attr != nullptr) {
+      for (Value& item : items) item = AttrOf(item, attr);
+    }
     bool markup = sep.is_safe();
     for (const Value& item : items) markup = markup || item.is_safe();
+    const std::string sep_text = sep.Str();
     std::string out;
     for (size_t i = 0; i < items.size(); ++i) {
       if (i) {
         if (markup && in->autoescape() && !sep.is_safe()) {
-          AppendEscaped(sep.Str(), &out);
+          AppendEscaped(sep_text, &out);
         } else {
-          out += sep.Str();
+          out += sep_text;
         }
       }
       if (markup && in->autoescape() && !items[i].is_safe()) {
@@ -1474,7 +1477,8 @@ FilterMap MakeFilters() {
       size_t sp = head.rfind(' ');
       if (sp != std::string::npos) head.resize(sp);
     }
-    return Value(head + end);
+    head += end;
+    return Value(std::move(head));
   };
   f["unique"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
