@@ -1192,12 +1192,19 @@ FilterMap MakeFilters() {
   };
   f["join"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
-    TRY(items, in->Iterate(v));
     Value sep = ArgOr(a, 0, "d", Value(""));
     const Value* attr = Arg(a, 1, "attribute");
-    if (attr != nullptr) {
-      for (Value& item : items) item = AttrOf(item, attr);
+    // A list without `attribute` is read in place.
+    std::vector<Value> iterated;
+    if (!v.is_list() || attr != nullptr) {
+      TRY(it, in->Iterate(v));
+      iterated = std::move(it);
+      if (attr != nullptr) {
+        for (Value& item : iterated) item = AttrOf(item, attr);
+      }
     }
+    const std::vector<Value>& items =
+        v.is_list() && attr == nullptr ? v.items() : iterated;
     bool markup = sep.is_safe();
     for (const Value& item : items) markup = markup || item.is_safe();
     const std::string sep_text = sep.Str();
