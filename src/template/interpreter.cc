@@ -364,7 +364,7 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
         if (!ns.is_dict() || !ns.dict().is_namespace) {
           return Error("can't assign attribute on non-namespace object");
         }
-        ns.mutable_dict()->Set(Value(s.text), std::move(v));
+        ns.mutable_dict()->SetByName(s.text, std::move(v));
         return absl::OkStatus();
       }
       return Assign(s.targets, std::move(v), scope);

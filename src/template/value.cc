@@ -429,6 +429,14 @@ ABSL_ATTRIBUTE_NOINLINE const Value* DictData::FindHashed(
   return it == index_.end() ? nullptr : &entries_[it->second].second;
 }
 
+void DictData::SetByName(absl::string_view key, Value value) {
+  if (const Value* v = Find(key)) {
+    *const_cast<Value*>(v) = std::move(value);  // an entry of this dict
+    return;
+  }
+  Set(Value(key), std::move(value));
+}
+
 void DictData::Set(Value key, Value value) {
   std::string h = HashKey(key);
   auto it = index_.find(h);

@@ -223,6 +223,9 @@ class DictData {
   const Value* Find(const Value& key) const;
   const Value* Find(absl::string_view key) const;
   void Set(Value key, Value value);
+  // Set(Value(key), value) without making the key's Value when the key is
+  // already there (a namespace attribute assigned in a loop).
+  void SetByName(absl::string_view key, Value value);
   // namespace() objects are dicts whose attributes can be assigned.
   bool is_namespace = false;
 
