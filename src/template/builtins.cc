@@ -1061,19 +1061,23 @@ FilterMap MakeFilters() {
   };
   f["groupby"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
-    TRY(items, in->Iterate(v));
+    // A list is read in place (its items are copied into the groups).
+    std::vector<Value> iterated;
+    if (!v.is_list()) {
+      TRY(it, in->Iterate(v));
+      iterated = std::move(it);
+    }
+    const std::vector<Value>& items = v.is_list() ? v.items() : iterated;
     Value attr = ArgOr(a, 0, "attribute", Value());
     const Value* dflt = Arg(a, 1, "default");
     bool cs = ArgOr(a, 2, "case_sensitive", Value(false)).Truthy();
-    // Sorted (stably) by the normalised key; each group is named by the
-    // key of its first item.
-    std::vector<Value> keys, norms;
+    // Sorted (stably) by the normalised key (SortKey); each group is named
+    // by the key of its first item.
+    std::vector<Value> keys;
     keys.reserve(items.size());
-    norms.reserve(items.size());
     for (const Value& item : items) {
       Value key = AttrOf(item, &attr);
       if (key.is_undefined() && dflt != nullptr) key = *dflt;
-      norms.push_back(SortKey(key, cs));
       keys.push_back(std::move(key));
     }
     // String keys, few of them (the common case: a section, a tag, a
@@ -1082,15 +1086,23 @@ FilterMap MakeFilters() {
     // same members in the same order, as the stable sort below, without
     // sorting every item.
     constexpr size_t kMaxBuckets = 32;
+    std::vector<std::string> lowered;  // normalised keys SortKey would copy
     std::vector<absl::string_view> bucket_keys;
     std::vector<uint32_t> bucket_first;  // an item of each, for its key
     std::vector<uint32_t> bucket_size;
     std::vector<uint8_t> bucket_of(items.size());
-    bool bucketed = std::all_of(norms.begin(), norms.end(), [](const Value& n) {
-      return n.is_string();
+    bool bucketed = std::all_of(keys.begin(), keys.end(), [](const Value& k) {
+      return k.is_string();
     });
-    for (size_t i = 0; bucketed && i < norms.size(); ++i) {
-      const absl::string_view k = norms[i].str();
+    for (size_t i = 0; bucketed && i < keys.size(); ++i) {
+      // SortKey's text, without making a Value of it.
+      absl::string_view k = keys[i].str();
+      if (!cs && !IsAsciiLower(k)) {
+        // Never regrown, so the views into it stay valid.
+        if (lowered.empty()) lowered.reserve(keys.size());
+        lowered.push_back(Lower(k));
+        k = lowered.back();
+      }
       size_t b = 0;
       while (b < bucket_keys.size() && bucket_keys[b] != k) ++b;
       if (b == bucket_keys.size()) {
@@ -1111,7 +1123,7 @@ FilterMap MakeFilters() {
         buckets[b].reserve(bucket_size[b]);
       }
       for (size_t i = 0; i < items.size(); ++i) {
-        buckets[bucket_of[i]].push_back(std::move(items[i]));
+        buckets[bucket_of[i]].push_back(items[i]);
       }
       std::vector<uint32_t> by_key(bucket_keys.size());
       for (size_t b = 0; b < by_key.size(); ++b) {
@@ -1128,6 +1140,9 @@ FilterMap MakeFilters() {
       }
       return Value::List(std::move(groups));
     }
+    std::vector<Value> norms;
+    norms.reserve(keys.size());
+    for (const Value& key : keys) norms.push_back(SortKey(key, cs));
     TRY(order, StableOrder(in, norms, false));
     std::vector<Value> groups;
     for (size_t begin = 0; begin < order.size();) {
@@ -1138,9 +1153,7 @@ FilterMap MakeFilters() {
       }
       std::vector<Value> members;
       members.reserve(end - begin);
-      for (size_t k = begin; k < end; ++k) {
-        members.push_back(std::move(items[order[k]]));
-      }
+      for (size_t k = begin; k < end; ++k) members.push_back(items[order[k]]);
       groups.push_back(Value::Tuple(
           {std::move(keys[order[begin]]), Value::List(std::move(members))}));
       begin = end;
