@@ -794,7 +794,10 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                             : caller);
   }
   std::string captured;
-  captured.reserve(256);
+  // A macro's output is mostly a few hundred bytes (a card, a link list):
+  // room for 1 KiB up front saves regrowing it (the result lives only
+  // until the caller writes it).
+  captured.reserve(1024);
   std::string* saved_out = out_;
   out_ = &captured;
   Jump saved_jump = jump_;
