@@ -795,8 +795,8 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
   }
   std::string captured;
   // A macro's output is mostly a few hundred bytes (a card, a link list):
-  // room for 1 KiB up front saves regrowing it (the result lives only
-  // until the caller writes it).
+  // room for 1 KiB up front saves regrowing it. (A result kept in a
+  // variable keeps the room too; most are written out at once.)
   captured.reserve(1024);
   std::string* saved_out = out_;
   out_ = &captured;
