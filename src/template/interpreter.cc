@@ -1213,6 +1213,22 @@ absl::StatusOr<Value> Interpreter::Arith(absl::string_view op, const Value& a,
 }
 
 absl::StatusOr<Value> Interpreter::EvalCompare(const Expr& e, Scope* scope) {
+  if (e.ops.size() == 1) {
+    // `a == b` of variables, keys of dict variables and literals: compared
+    // in place (reading them runs no template code, so neither can change
+    // while the other is read).
+    auto in_place = [&](const Expr& x) -> const Value* {
+      if (x.kind == Expr::Kind::kLiteral) return &x.literal;
+      return FindPrintable(x, scope);
+    };
+    const Value* left = in_place(*e.args[0]);
+    const Value* right = left != nullptr ? in_place(*e.args[1]) : nullptr;
+    if (right != nullptr) {
+      SetPos(e);
+      TRY(r, Compare(this, e.ops[0], *left, *right));
+      return Value(r);
+    }
+  }
   TRY(left, Eval(*e.args[0], scope));
   for (size_t i = 0; i < e.ops.size(); ++i) {
     TRY(right, Eval(*e.args[i + 1], scope));
