@@ -345,6 +345,11 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
     case Stmt::Kind::kIf: {
       for (size_t i = 0; i < s.conds.size(); ++i) {
         SetPos(*s.conds[i]);
+        // {% if name %} and {% if name.key %}: the value read in place.
+        if (const Value* v = FindPrintable(*s.conds[i], scope)) {
+          if (v->Truthy()) return ExecBody(s.bodies[i], scope);
+          continue;
+        }
         TRY(c, Eval(*s.conds[i], scope));
         TRY_STATUS(CheckDefined(c));
         if (c.Truthy()) return ExecBody(s.bodies[i], scope);
