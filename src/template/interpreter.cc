@@ -1010,6 +1010,11 @@ const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
   return v != nullptr && !v->is_undefined() ? v : nullptr;
 }
 
+const Value* Interpreter::InPlace(const Expr& e, Scope* scope) const {
+  if (e.kind == Expr::Kind::kLiteral) return &e.literal;
+  return FindPrintable(e, scope);
+}
+
 Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
   if (obj.is_tuple() && obj.items().size() == 2) {
     // groupby results are (grouper, list) named tuples.
@@ -1174,9 +1179,20 @@ absl::StatusOr<bool> Interpreter::RunTest(absl::string_view name,
 }
 
 absl::StatusOr<Value> Interpreter::EvalBinary(const Expr& e, Scope* scope) {
-  TRY(left, Eval(*e.args[0], scope));
   const absl::string_view op = e.name;
-  if (op == "and" || op == "or") {
+  const bool logical = op == "and" || op == "or";
+  if (!logical) {
+    // Arithmetic of variables, keys of dict variables and literals: the
+    // operands read in place, as in EvalCompare.
+    const Value* left = InPlace(*e.args[0], scope);
+    const Value* right = left != nullptr ? InPlace(*e.args[1], scope) : nullptr;
+    if (right != nullptr) {
+      SetPos(e);
+      return Arith(e.name, *left, *right);
+    }
+  }
+  TRY(left, Eval(*e.args[0], scope));
+  if (logical) {
     SetPos(*e.args[0]);
     TRY_STATUS(CheckDefined(left));
     bool t = left.Truthy();
@@ -1222,12 +1238,8 @@ absl::StatusOr<Value> Interpreter::EvalCompare(const Expr& e, Scope* scope) {
     // `a == b` of variables, keys of dict variables and literals: compared
     // in place (reading them runs no template code, so neither can change
     // while the other is read).
-    auto in_place = [&](const Expr& x) -> const Value* {
-      if (x.kind == Expr::Kind::kLiteral) return &x.literal;
-      return FindPrintable(x, scope);
-    };
-    const Value* left = in_place(*e.args[0]);
-    const Value* right = left != nullptr ? in_place(*e.args[1]) : nullptr;
+    const Value* left = InPlace(*e.args[0], scope);
+    const Value* right = left != nullptr ? InPlace(*e.args[1], scope) : nullptr;
     if (right != nullptr) {
       SetPos(e);
       TRY(r, Compare(this, e.ops[0], *left, *right));

@@ -140,6 +140,9 @@ class Interpreter {
   // The value of `e` in place when it is a variable or a key of a dict
   // variable and defined; null otherwise (Eval then decides).
   const Value* FindPrintable(const Expr& e, Scope* scope) const;
+  // As FindPrintable, and a literal's value. Reading either runs no
+  // template code, so two of them can be read and then used together.
+  const Value* InPlace(const Expr& e, Scope* scope) const;
   // `obj.name` for the kGetAttr `e` (obj defined).
   Value GetAttrOf(const Expr& e, const Value& obj);
   absl::StatusOr<Value> Arith(absl::string_view op, const Value& a,
