@@ -840,7 +840,11 @@ Value Interpreter::Lookup(absl::string_view name, Scope* scope) const {
     Value* v = s->Find(name);
     if (v != nullptr) return *v;
   }
-  if (!context_.is_undefined()) {
+  if (context_.is_dict()) {
+    // As GetAttr, without making the undefined value of a miss.
+    const Value* v = context_.dict().Find(name);
+    if (v != nullptr && !v->is_undefined()) return *v;
+  } else if (!context_.is_undefined()) {
     Value v = context_.GetAttr(name);
     if (!v.is_undefined()) return v;
   }
