@@ -239,8 +239,11 @@ Value GetPathPart(const Value& v, absl::string_view part) {
 }
 
 Value GetPath(const Value& v, absl::string_view path) {
-  // The common case, one attribute: no split, no copy of `v`.
-  if (path.find('.') == absl::string_view::npos) return GetPathPart(v, path);
+  // The common case, one attribute: no split, no copy of `v`. (Paths are
+  // short: an inline scan beats a memchr call.)
+  if (std::find(path.begin(), path.end(), '.') == path.end()) {
+    return GetPathPart(v, path);
+  }
   Value cur = v;
   for (absl::string_view part : absl::StrSplit(path, '.')) {
     int64_t idx;
@@ -362,12 +365,10 @@ std::string HtmlUnescape(absl::string_view s) {
           {"QUOT", '"'},    {"COPY", 0xA9},    {"REG", 0xAE},
           {"TRADE", 0x2122}, {"Lt", 0x226A},   {"Gt", 0x226B}};
   // Names HTML5 also accepts without the semicolon.
-  static const char* const kLegacy[] = {"amp", "lt", "gt", "quot", "nbsp",
-                                        "copy", "reg", "laquo", "raquo",
-                                        "middot", "deg", "times", "divide",
-                                        "pound", "yen", "cent", "sect",
-                                        "para", "AMP", "LT", "GT", "QUOT",
-                                        "COPY", "REG"};
+  static constexpr absl::string_view kLegacy[] = {
+      "amp",  "lt",  "gt",   "quot", "nbsp", "copy", "reg",  "laquo",
+      "raquo", "middot", "deg", "times", "divide", "pound", "yen", "cent",
+      "sect", "para", "AMP",  "LT",   "GT",   "QUOT", "COPY", "REG"};
   std::string out;
   out.reserve(s.size());
   size_t i = 0;
@@ -410,7 +411,11 @@ std::string HtmlUnescape(absl::string_view s) {
     }
     size_t k = j;
     while (k < s.size() && absl::ascii_isalnum(s[k]) && k - j < 32) ++k;
-    std::string name(s.substr(j, k - j));
+    const absl::string_view name = s.substr(j, k - j);
+    if (name.empty()) {  // a bare '&'
+      out.push_back(s[i++]);
+      continue;
+    }
     auto it = kNamed->find(name);
     if (it != kNamed->end() && k < s.size() && s[k] == ';') {
       AppendCodepoint(it->second, &out);
@@ -418,10 +423,10 @@ std::string HtmlUnescape(absl::string_view s) {
       continue;
     }
     bool done = false;
-    for (const char* legacy : kLegacy) {
+    for (absl::string_view legacy : kLegacy) {
       if (absl::StartsWith(name, legacy)) {
-        AppendCodepoint(kNamed->at(legacy), &out);
-        i = j + std::strlen(legacy);
+        AppendCodepoint(kNamed->find(legacy)->second, &out);
+        i = j + legacy.size();
         done = true;
         break;
       }
@@ -437,7 +442,20 @@ std::string HtmlUnescape(absl::string_view s) {
 std::string StripTagsImpl(absl::string_view s) {
   std::string no_comments;
   absl::string_view src = s;
-  if (absl::StrContains(s, "<!--")) {
+  // Whether there is a comment: a memchr for each '<' (a tag or two in a
+  // typical summary) is cheaper than a substring search.
+  bool has_comment = false;
+  for (size_t at = 0; at < s.size();) {
+    const void* lt = std::memchr(s.data() + at, '<', s.size() - at);
+    if (lt == nullptr) break;
+    at = static_cast<const char*>(lt) - s.data();
+    if (s.substr(at, 4) == "<!--") {
+      has_comment = true;
+      break;
+    }
+    ++at;
+  }
+  if (has_comment) {
     size_t i = 0;
     while (i < s.size()) {
       size_t open = s.find("<!--", i);
@@ -471,6 +489,32 @@ std::string StripTagsImpl(absl::string_view s) {
   const char* p = src.data();
   const char* const end = p + src.size();
   while (p < end) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    // Eight bytes at a time up to the first byte <= 0x20 (whitespace is
+    // among them) or '<'; that byte goes through the loop below. The copy
+    // of all eight fits: `out` never runs ahead of `p`.
+    if (end - p >= 8) {
+      constexpr uint64_t kOnes = 0x0101010101010101ULL;
+      constexpr uint64_t kHigh = 0x8080808080808080ULL;
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      const uint64_t lt = w ^ (kOnes * '<');
+      const uint64_t special = (((w - kOnes * 0x21) & ~w) |
+                                ((lt - kOnes) & ~lt)) & kHigh;
+      const size_t plain =
+          special == 0 ? 8 : static_cast<size_t>(__builtin_ctzll(special)) / 8;
+      if (plain > 0) {
+        if (pending_space) {
+          *out++ = ' ';
+          pending_space = false;
+        }
+        std::memcpy(out, p, 8);
+        out += plain;
+        p += plain;
+        continue;
+      }
+    }
+#endif
     const char c = *p;
     const uint8_t cls = kClass[static_cast<unsigned char>(c)];
     if (cls == 0) {
@@ -804,8 +848,18 @@ absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
   const TestFn* test_fn = test.empty() ? nullptr : FindBuiltinTest(test);
   std::vector<Value> out;
   out.reserve(items.size());
+  // attribute='name' of dict items (the common case) is read in place.
+  const bool plain_attr = by_attr && attr.is_string() &&
+                          std::find(attr.str().begin(), attr.str().end(),
+                                    '.') == attr.str().end();
   for (const Value& item : items) {
-    Value v = by_attr ? AttrOf(item, &attr) : item;
+    const Value* in_place = by_attr ? nullptr : &item;
+    if (plain_attr && item.is_dict()) {
+      in_place = item.dict().Find(absl::string_view(attr.str()));
+    }
+    Value read;
+    if (in_place == nullptr) read = AttrOf(item, &attr);
+    const Value& v = in_place != nullptr ? *in_place : read;
     bool keep;
     if (test.empty()) {
       keep = v.Truthy();
@@ -995,7 +1049,8 @@ FilterMap MakeFilters() {
       -> absl::StatusOr<Value> {
     // Jinja2: value % (kwargs or args) — positional arguments are always
     // a tuple, even a single dict.
-    Value args = Value::Tuple(a.positional);
+    Value args = Value::Tuple(
+        std::vector<Value>(a.positional.begin(), a.positional.end()));
     if (!a.named.empty()) {
       auto d = std::make_shared<DictData>();
       for (auto& [k, val] : a.named) d->Set(Value(k), val);
@@ -1006,21 +1061,88 @@ FilterMap MakeFilters() {
   };
   f["groupby"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
-    TRY(items, in->Iterate(v));
+    // A list is read in place (its items are copied into the groups).
+    std::vector<Value> iterated;
+    if (!v.is_list()) {
+      TRY(it, in->Iterate(v));
+      iterated = std::move(it);
+    }
+    const std::vector<Value>& items = v.is_list() ? v.items() : iterated;
     Value attr = ArgOr(a, 0, "attribute", Value());
     const Value* dflt = Arg(a, 1, "default");
     bool cs = ArgOr(a, 2, "case_sensitive", Value(false)).Truthy();
-    // Sorted (stably) by the normalised key; each group is named by the
-    // key of its first item.
-    std::vector<Value> keys, norms;
+    // Sorted (stably) by the normalised key (SortKey); each group is named
+    // by the key of its first item.
+    std::vector<Value> keys;
     keys.reserve(items.size());
-    norms.reserve(items.size());
     for (const Value& item : items) {
       Value key = AttrOf(item, &attr);
       if (key.is_undefined() && dflt != nullptr) key = *dflt;
-      norms.push_back(SortKey(key, cs));
       keys.push_back(std::move(key));
     }
+    // String keys, few of them (the common case: a section, a tag, a
+    // year): the items in first-seen order per distinct key, the distinct
+    // keys in byte order. The same groups, in the same order and with the
+    // same members in the same order, as the stable sort below, without
+    // sorting every item.
+    constexpr size_t kMaxBuckets = 32;
+    std::vector<std::string> lowered;  // normalised keys SortKey would copy
+    std::vector<absl::string_view> bucket_keys;
+    std::vector<uint32_t> bucket_first;  // an item of each, for its key
+    std::vector<uint32_t> bucket_size;
+    std::vector<uint8_t> bucket_of(items.size());
+    bool bucketed = std::all_of(keys.begin(), keys.end(), [](const Value& k) {
+      return k.is_string();
+    });
+    for (size_t i = 0; bucketed && i < keys.size(); ++i) {
+      // SortKey's text, without making a Value of it.
+      absl::string_view k = keys[i].str();
+      if (!cs && !IsAsciiLower(k)) {
+        // Never regrown, so the views into it stay valid.
+        if (lowered.empty()) lowered.reserve(keys.size());
+        lowered.push_back(Lower(k));
+        k = lowered.back();
+      }
+      size_t b = 0;
+      while (b < bucket_keys.size() && bucket_keys[b] != k) ++b;
+      if (b == bucket_keys.size()) {
+        if (b == kMaxBuckets) {
+          bucketed = false;
+          break;
+        }
+        bucket_keys.push_back(k);
+        bucket_first.push_back(static_cast<uint32_t>(i));
+        bucket_size.push_back(0);
+      }
+      bucket_of[i] = static_cast<uint8_t>(b);
+      ++bucket_size[b];
+    }
+    if (bucketed) {
+      std::vector<std::vector<Value>> buckets(bucket_keys.size());
+      for (size_t b = 0; b < buckets.size(); ++b) {
+        buckets[b].reserve(bucket_size[b]);
+      }
+      for (size_t i = 0; i < items.size(); ++i) {
+        buckets[bucket_of[i]].push_back(items[i]);
+      }
+      std::vector<uint32_t> by_key(bucket_keys.size());
+      for (size_t b = 0; b < by_key.size(); ++b) {
+        by_key[b] = static_cast<uint32_t>(b);
+      }
+      std::sort(by_key.begin(), by_key.end(), [&](uint32_t x, uint32_t y) {
+        return bucket_keys[x] < bucket_keys[y];
+      });
+      std::vector<Value> groups;
+      groups.reserve(by_key.size());
+      for (uint32_t b : by_key) {
+        groups.push_back(Value::Tuple({std::move(keys[bucket_first[b]]),
+                                       Value::List(std::move(buckets[b]))}));
+      }
+      return Value::List(std::move(groups));
+    }
+    std::vector<Value> norms;
+    norms.reserve(keys.size());
+    for (const Value& key : keys) norms.push_back(SortKey(key, cs));
     TRY(order, StableOrder(in, norms, false));
     std::vector<Value> groups;
     for (size_t begin = 0; begin < order.size();) {
@@ -1031,9 +1153,7 @@ FilterMap MakeFilters() {
       }
       std::vector<Value> members;
       members.reserve(end - begin);
-      for (size_t k = begin; k < end; ++k) {
-        members.push_back(std::move(items[order[k]]));
-      }
+      for (size_t k = begin; k < end; ++k) members.push_back(items[order[k]]);
       groups.push_back(Value::Tuple(
           {std::move(keys[order[begin]]), Value::List(std::move(members))}));
       begin = end;
@@ -1085,19 +1205,29 @@ FilterMap MakeFilters() {
   };
   f["join"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
-    TRY(items, in->Iterate(v));
     Value sep = ArgOr(a, 0, "d", Value(""));
     const Value* attr = Arg(a, 1, "attribute");
-    for (Value& item : items) item = AttrOf(item, attr);
+    // A list without `attribute` is read in place.
+    std::vector<Value> iterated;
+    if (!v.is_list() || attr != nullptr) {
+      TRY(it, in->Iterate(v));
+      iterated = std::move(it);
+      if (attr != nullptr) {
+        for (Value& item : iterated) item = AttrOf(item, attr);
+      }
+    }
+    const std::vector<Value>& items =
+        v.is_list() && attr == nullptr ? v.items() : iterated;
     bool markup = sep.is_safe();
     for (const Value& item : items) markup = markup || item.is_safe();
+    const std::string sep_text = sep.Str();
     std::string out;
     for (size_t i = 0; i < items.size(); ++i) {
       if (i) {
         if (markup && in->autoescape() && !sep.is_safe()) {
-          AppendEscaped(sep.Str(), &out);
+          AppendEscaped(sep_text, &out);
         } else {
-          out += sep.Str();
+          out += sep_text;
         }
       }
       if (markup && in->autoescape() && !items[i].is_safe()) {
@@ -1367,7 +1497,8 @@ FilterMap MakeFilters() {
       size_t sp = head.rfind(' ');
       if (sp != std::string::npos) head.resize(sp);
     }
-    return Value(head + end);
+    head += end;
+    return Value(std::move(head));
   };
   f["unique"] = [](Interpreter* in, const Value& v, CallArgs& a)
       -> absl::StatusOr<Value> {
@@ -1543,7 +1674,7 @@ TestMap MakeTests() {
     TRY(rest, BinaryOp(in, "%", v, *num));
     return rest.Equals(Value(0));
   };
-  auto cmp = [&t](std::vector<const char*> names, const char* op) {
+  auto cmp = [&t](std::vector<const char*> names, absl::string_view op) {
     for (const char* name : names) {
       t[name] = [op](Interpreter* in, const Value& v, CallArgs& a)
                     -> absl::StatusOr<bool> {
@@ -1696,7 +1827,8 @@ absl::flat_hash_map<std::string, Value> MakeGlobals() {
   });
   g["cycler"] = MakeFn("cycler", [](Interpreter*, CallArgs& a)
                                      -> absl::StatusOr<Value> {
-    return Value::FromObject(std::make_shared<Cycler>(a.positional));
+    return Value::FromObject(std::make_shared<Cycler>(
+        std::vector<Value>(a.positional.begin(), a.positional.end())));
   });
   g["joiner"] = MakeFn("joiner", [](Interpreter*, CallArgs& a)
                                      -> absl::StatusOr<Value> {

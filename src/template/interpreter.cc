@@ -41,7 +41,7 @@ class MacroFn : public Callable {
     }
     Value caller;
     for (auto it = args.named.begin(); it != args.named.end(); ++it) {
-      if (it->first == "caller") {
+      if (absl::string_view(it->first) == "caller") {
         caller = it->second;
         args.named.erase(it);
         break;
@@ -101,7 +101,8 @@ class LoopChanged : public Callable {
   explicit LoopChanged(std::shared_ptr<LoopState> s) : s_(std::move(s)) {}
   absl::StatusOr<Value> Call(Interpreter* interp,
                              CallArgs& args) const override {
-    Value v = Value::List(args.positional);
+    Value v = Value::List(
+        std::vector<Value>(args.positional.begin(), args.positional.end()));
     if (s_->changed_seen && s_->last_changed.Equals(v)) return Value(false);
     s_->changed_seen = true;
     s_->last_changed = v;
@@ -211,6 +212,8 @@ absl::StatusOr<std::string> Interpreter::RenderTop(
     std::shared_ptr<const Template> t) {
   held_.push_back(t);
   std::string out;
+  // A page is a few KiB: one allocation instead of a dozen regrowths.
+  out.reserve(4096);
   out_ = &out;
   owned_scopes_.push_back(std::make_unique<Scope>());
   Scope* root = owned_scopes_.back().get();
@@ -278,7 +281,14 @@ absl::Status Interpreter::ExecBody(const Body& body, Scope* scope) {
           absl::StrCat("render exceeded ", options.max_render_steps,
                        " steps"));
     }
-    TRY_STATUS(Exec(*s, scope));
+    // Text and {{ ... }}, most of a template, without Exec's call.
+    if (s->kind == Stmt::Kind::kData) {
+      out_->append(s->text);
+    } else if (s->kind == Stmt::Kind::kPrint) {
+      TRY_STATUS(Print(*s, scope));
+    } else {
+      TRY_STATUS(Exec(*s, scope));
+    }
     if (options.max_output_bytes > 0 &&
         static_cast<int64_t>(out_->size()) > options.max_output_bytes) {
       return absl::ResourceExhaustedError(
@@ -287,6 +297,22 @@ absl::Status Interpreter::ExecBody(const Body& body, Scope* scope) {
     }
     if (jump_ != Jump::kNone) return absl::OkStatus();
   }
+  return absl::OkStatus();
+}
+
+absl::Status Interpreter::Print(const Stmt& s, Scope* scope) {
+  SetPos(s);
+  // {{ name }} and {{ name.key }} of a dict: written in place.
+  if (const Value* v = FindPrintable(*s.expr, scope)) {
+    AppendOutput(*v, autoescape(), out_);
+    return absl::OkStatus();
+  }
+  TRY(v, Eval(*s.expr, scope));
+  if (v.is_undefined()) {
+    SetPos(*s.expr);
+    return CheckDefined(v);
+  }
+  AppendOutput(v, autoescape(), out_);
   return absl::OkStatus();
 }
 
@@ -314,24 +340,16 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
     case Stmt::Kind::kData:
       out_->append(s.text);
       return absl::OkStatus();
-    case Stmt::Kind::kPrint: {
-      SetPos(s);
-      // {{ name }} and {{ name.key }} of a dict: written in place.
-      if (const Value* v = FindPrintable(*s.expr, scope)) {
-        AppendOutput(*v, autoescape(), out_);
-        return absl::OkStatus();
-      }
-      TRY(v, Eval(*s.expr, scope));
-      if (v.is_undefined()) {
-        SetPos(*s.expr);
-        return CheckDefined(v);
-      }
-      AppendOutput(v, autoescape(), out_);
-      return absl::OkStatus();
-    }
+    case Stmt::Kind::kPrint:
+      return Print(s, scope);
     case Stmt::Kind::kIf: {
       for (size_t i = 0; i < s.conds.size(); ++i) {
         SetPos(*s.conds[i]);
+        // {% if name %} and {% if name.key %}: the value read in place.
+        if (const Value* v = FindPrintable(*s.conds[i], scope)) {
+          if (v->Truthy()) return ExecBody(s.bodies[i], scope);
+          continue;
+        }
         TRY(c, Eval(*s.conds[i], scope));
         TRY_STATUS(CheckDefined(c));
         if (c.Truthy()) return ExecBody(s.bodies[i], scope);
@@ -351,7 +369,7 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
         if (!ns.is_dict() || !ns.dict().is_namespace) {
           return Error("can't assign attribute on non-namespace object");
         }
-        ns.mutable_dict()->Set(Value(s.text), std::move(v));
+        ns.mutable_dict()->SetByName(s.text, std::move(v));
         return absl::OkStatus();
       }
       return Assign(s.targets, std::move(v), scope);
@@ -546,10 +564,23 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
   bool body_completed = false;
   for (size_t i = 0; i < state->items.size(); ++i) {
     state->index0 = static_cast<int64_t>(i);
-    body_scope.vars.clear();
-    body_scope.vars.emplace_back("loop", loop);
-    status = Assign(s.targets, state->items[i], &body_scope);
-    if (!status.ok()) break;
+    // Each iteration starts with `loop` and the target alone. One target
+    // (the common case): the previous iteration's two entries are reused,
+    // values replaced (the body may have set either name), the rest
+    // dropped.
+    auto& vars = body_scope.vars;
+    if (s.targets.size() == 1 && vars.size() >= 2 &&
+        absl::string_view(vars[0].first) == "loop" &&
+        vars[1].first == s.targets[0]) {
+      vars.erase(vars.begin() + 2, vars.end());
+      vars[0].second = loop;
+      vars[1].second = state->items[i];
+    } else {
+      vars.clear();
+      vars.emplace_back("loop", loop);
+      status = Assign(s.targets, state->items[i], &body_scope);
+      if (!status.ok()) break;
+    }
     status = ExecBody(s.body, &body_scope);
     if (!status.ok()) break;
     if (jump_ == Jump::kNone) body_completed = true;
@@ -644,7 +675,7 @@ absl::Status Interpreter::Include(const Stmt& s, Scope* scope) {
   Chain chain;
   Value saved_context = context_;
   if (!s.with_context) context_ = Value();
-  std::vector<ActiveBlock> saved_blocks = std::move(active_blocks_);
+  decltype(active_blocks_) saved_blocks = std::move(active_blocks_);
   active_blocks_.clear();
   absl::Status status = RenderTemplate(t.get(), &include_root, &chain);
   active_blocks_ = std::move(saved_blocks);
@@ -665,7 +696,7 @@ absl::StatusOr<Value> Interpreter::ImportModule(const Stmt& s, Scope* scope) {
   std::string* saved_out = out_;
   out_ = &discard;
   Chain chain;
-  std::vector<ActiveBlock> saved_blocks = std::move(active_blocks_);
+  decltype(active_blocks_) saved_blocks = std::move(active_blocks_);
   active_blocks_.clear();
   absl::Status status = RenderTemplate(t.get(), root, &chain);
   active_blocks_ = std::move(saved_blocks);
@@ -708,8 +739,7 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                              " argument(s)"));
   }
   Scope scope{closure, {}};
-  scope.vars.reserve(macro.params.size() + 3);
-  std::vector<bool> bound(macro.params.size(), false);
+  absl::InlinedVector<bool, 8> bound(macro.params.size(), false);
   std::vector<Value> varargs;
   for (size_t i = 0; i < args.positional.size(); ++i) {
     if (i < macro.params.size()) {
@@ -769,7 +799,10 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                             : caller);
   }
   std::string captured;
-  captured.reserve(256);
+  // A macro's output is mostly a few hundred bytes (a card, a link list):
+  // room for 1 KiB up front saves regrowing it. (A result kept in a
+  // variable keeps the room too; most are written out at once.)
+  captured.reserve(1024);
   std::string* saved_out = out_;
   out_ = &captured;
   Jump saved_jump = jump_;
@@ -807,7 +840,11 @@ Value Interpreter::Lookup(absl::string_view name, Scope* scope) const {
     Value* v = s->Find(name);
     if (v != nullptr) return *v;
   }
-  if (!context_.is_undefined()) {
+  if (context_.is_dict()) {
+    // As GetAttr, without making the undefined value of a miss.
+    const Value* v = context_.dict().Find(name);
+    if (v != nullptr && !v->is_undefined()) return *v;
+  } else if (!context_.is_undefined()) {
     Value v = context_.GetAttr(name);
     if (!v.is_undefined()) return v;
   }
@@ -977,11 +1014,17 @@ const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
   return v != nullptr && !v->is_undefined() ? v : nullptr;
 }
 
+const Value* Interpreter::InPlace(const Expr& e, Scope* scope) const {
+  if (e.kind == Expr::Kind::kLiteral) return &e.literal;
+  return FindPrintable(e, scope);
+}
+
 Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
   if (obj.is_tuple() && obj.items().size() == 2) {
     // groupby results are (grouper, list) named tuples.
-    if (e.name == "grouper") return obj.items()[0];
-    if (e.name == "list") return obj.items()[1];
+    const absl::string_view name = e.name;
+    if (name == "grouper") return obj.items()[0];
+    if (name == "list") return obj.items()[1];
   }
   return obj.GetAttr(e.name);
 }
@@ -989,7 +1032,8 @@ Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
 absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
   const Expr& callee_expr = *e.args[0];
   if (callee_expr.kind == Expr::Kind::kName) {
-    if (callee_expr.name == "super" && !active_blocks_.empty() &&
+    const absl::string_view callee_name = callee_expr.name;
+    if (callee_name == "super" && !active_blocks_.empty() &&
         scope->Find("super") == nullptr) {
       ActiveBlock b = active_blocks_.back();
       std::string captured;
@@ -1001,7 +1045,7 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
       return autoescape() ? Value::Safe(std::move(captured))
                           : Value(std::move(captured));
     }
-    if (callee_expr.name == "loop" && recursive_loop_ != nullptr) {
+    if (callee_name == "loop" && recursive_loop_ != nullptr) {
       Value loop = Lookup("loop", scope);
       if (loop.is_object()) {
         CallArgs args;
@@ -1139,12 +1183,24 @@ absl::StatusOr<bool> Interpreter::RunTest(absl::string_view name,
 }
 
 absl::StatusOr<Value> Interpreter::EvalBinary(const Expr& e, Scope* scope) {
+  const absl::string_view op = e.name;
+  const bool logical = op == "and" || op == "or";
+  if (!logical) {
+    // Arithmetic of variables, keys of dict variables and literals: the
+    // operands read in place, as in EvalCompare.
+    const Value* left = InPlace(*e.args[0], scope);
+    const Value* right = left != nullptr ? InPlace(*e.args[1], scope) : nullptr;
+    if (right != nullptr) {
+      SetPos(e);
+      return Arith(e.name, *left, *right);
+    }
+  }
   TRY(left, Eval(*e.args[0], scope));
-  if (e.name == "and" || e.name == "or") {
+  if (logical) {
     SetPos(*e.args[0]);
     TRY_STATUS(CheckDefined(left));
     bool t = left.Truthy();
-    if (e.name == "and" ? !t : t) return left;
+    if (op == "and" ? !t : t) return left;
     return Eval(*e.args[1], scope);
   }
   TRY(right, Eval(*e.args[1], scope));
@@ -1182,6 +1238,18 @@ absl::StatusOr<Value> Interpreter::Arith(absl::string_view op, const Value& a,
 }
 
 absl::StatusOr<Value> Interpreter::EvalCompare(const Expr& e, Scope* scope) {
+  if (e.ops.size() == 1) {
+    // `a == b` of variables, keys of dict variables and literals: compared
+    // in place (reading them runs no template code, so neither can change
+    // while the other is read).
+    const Value* left = InPlace(*e.args[0], scope);
+    const Value* right = left != nullptr ? InPlace(*e.args[1], scope) : nullptr;
+    if (right != nullptr) {
+      SetPos(e);
+      TRY(r, Compare(this, e.ops[0], *left, *right));
+      return Value(r);
+    }
+  }
   TRY(left, Eval(*e.args[0], scope));
   for (size_t i = 0; i < e.ops.size(); ++i) {
     TRY(right, Eval(*e.args[i + 1], scope));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "src/template/ast.h"
@@ -21,9 +22,12 @@
 
 namespace serval::tmpl {
 
+// One level of variables (a template's root, a block, a loop body, a macro
+// call...). Most hold a few names, kept inline: entering a scope does not
+// allocate.
 struct Scope {
   Scope* parent = nullptr;
-  std::vector<std::pair<std::string, Value>> vars;
+  absl::InlinedVector<std::pair<std::string, Value>, 4> vars;
   // Made when a macro closes over this scope, false once the scope is
   // gone: a macro kept past the end of the block that defined it (in a
   // namespace attribute) then fails instead of reading a dead scope.
@@ -108,6 +112,7 @@ class Interpreter {
   absl::Status RenderTemplate(const Template* t, Scope* root, Chain* chain);
   absl::Status ExecBody(const Body& body, Scope* scope);
   absl::Status Exec(const Stmt& s, Scope* scope);
+  absl::Status Print(const Stmt& s, Scope* scope);  // a kPrint statement
   absl::Status ExecFor(const Stmt& s, Scope* scope);
   absl::Status LoopIterations(const Stmt& s, Scope* scope,
                               std::vector<Value> items, int depth);
@@ -135,6 +140,9 @@ class Interpreter {
   // The value of `e` in place when it is a variable or a key of a dict
   // variable and defined; null otherwise (Eval then decides).
   const Value* FindPrintable(const Expr& e, Scope* scope) const;
+  // As FindPrintable, and a literal's value. Reading either runs no
+  // template code, so two of them can be read and then used together.
+  const Value* InPlace(const Expr& e, Scope* scope) const;
   // `obj.name` for the kGetAttr `e` (obj defined).
   Value GetAttrOf(const Expr& e, const Value& obj);
   absl::StatusOr<Value> Arith(absl::string_view op, const Value& a,
@@ -155,8 +163,10 @@ class Interpreter {
   Value context_;
   std::string* out_ = nullptr;
   Jump jump_ = Jump::kNone;
-  std::vector<Frame> frames_;
-  std::vector<ActiveBlock> active_blocks_;
+  // Inline capacities cover a typical page (extends, include, import, a
+  // few nested macro calls) without allocating.
+  absl::InlinedVector<Frame, 16> frames_;
+  absl::InlinedVector<ActiveBlock, 4> active_blocks_;
   std::vector<std::unique_ptr<Scope>> owned_scopes_;
   std::vector<std::shared_ptr<const Template>> held_;
   int depth_ = 0;

@@ -1,9 +1,23 @@
 #include "src/template/utf8_util.h"
 
+#include <cstring>
+
 #include "absl/strings/str_replace.h"
 
 namespace serval::tmpl {
 namespace {
+
+// The length of the ASCII run at the start of `s`, read 8 bytes at a time.
+size_t AsciiPrefix(absl::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ULL) break;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i;
+}
 
 // Length of the code point starting at s[i] (1 for a stray byte).
 size_t CodepointLength(absl::string_view s, size_t i) {
@@ -20,21 +34,25 @@ size_t CodepointLength(absl::string_view s, size_t i) {
 }  // namespace
 
 int64_t CodepointCount(absl::string_view s) {
-  // A leading ASCII run: one code point per byte.
+  // ASCII runs: one code point per byte.
   size_t i = 0;
-  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
-  int64_t n = static_cast<int64_t>(i);
-  for (; i < s.size(); i += CodepointLength(s, i)) ++n;
+  int64_t n = 0;
+  while (i < s.size()) {
+    const size_t run = AsciiPrefix(s.substr(i));
+    i += run;
+    n += static_cast<int64_t>(run);
+    if (i == s.size()) break;
+    i += CodepointLength(s, i);
+    ++n;
+  }
   return n;
 }
 
 size_t CodepointPrefixBytes(absl::string_view s, int64_t n) {
-  size_t i = 0;
   // ASCII: one byte per code point.
-  while (i < s.size() && n > 0 && static_cast<unsigned char>(s[i]) < 0x80) {
-    ++i;
-    --n;
-  }
+  size_t i = AsciiPrefix(
+      s.substr(0, n > 0 ? static_cast<size_t>(n) : 0));
+  n -= static_cast<int64_t>(i);
   for (; i < s.size() && n > 0; --n) i += CodepointLength(s, i);
   return i;
 }

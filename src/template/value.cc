@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
@@ -321,6 +322,18 @@ std::optional<int64_t> Value::Length() const {
   }
 }
 
+namespace {
+
+// The undefined value of a missing attribute; out of line, so that a
+// found attribute needs no stack frame for the message.
+ABSL_ATTRIBUTE_NOINLINE Value NoAttribute(const Value& v,
+                                          absl::string_view name) {
+  return Value::Undefined(absl::StrCat("'", v.TypeName(),
+                                       "' has no attribute '", name, "'"));
+}
+
+}  // namespace
+
 Value Value::GetAttr(absl::string_view name) const {
   switch (kind_) {
     case Kind::kDict: {
@@ -335,8 +348,7 @@ Value Value::GetAttr(absl::string_view name) const {
     }
     default: break;
   }
-  return Undefined(absl::StrCat("'", TypeName(), "' has no attribute '",
-                                name, "'"));
+  return NoAttribute(*this, name);
 }
 
 Value Value::GetItem(const Value& key) const {
@@ -402,12 +414,27 @@ const Value* DictData::Find(absl::string_view key) const {
   // Small dicts: a linear scan beats building the hash key.
   if (entries_.size() <= 8) {
     for (const auto& [k, v] : entries_) {
-      if (k.is_string() && k.str() == key) return &v;
+      if (k.is_string() && SameKey(k.str(), key)) return &v;
     }
     return nullptr;
   }
+  return FindHashed(key);
+}
+
+// Out of line, so that the small-dict scan above needs no stack frame for
+// the hash key it builds.
+ABSL_ATTRIBUTE_NOINLINE const Value* DictData::FindHashed(
+    absl::string_view key) const {
   auto it = index_.find(absl::StrCat("s", key));
   return it == index_.end() ? nullptr : &entries_[it->second].second;
+}
+
+void DictData::SetByName(absl::string_view key, Value value) {
+  if (const Value* v = Find(key)) {
+    *const_cast<Value*>(v) = std::move(value);  // an entry of this dict
+    return;
+  }
+  Set(Value(key), std::move(value));
 }
 
 void DictData::Set(Value key, Value value) {
@@ -466,35 +493,57 @@ std::string FormatFloat(double d) {
   return out + exp;
 }
 
-void AppendEscaped(absl::string_view s, std::string* out) {
-  // Most text has nothing to escape: find the first byte that needs it.
+namespace {
+
+// The index of the first byte at or after `i` that markupsafe escapes
+// (& < > " '), or s.size(). Eight bytes at a time while none of them is
+// one (most text has none), then byte by byte.
+size_t NextEscaped(absl::string_view s, size_t i) {
   static constexpr auto kSpecial = [] {
     std::array<bool, 256> t{};
     for (unsigned char c : {'&', '<', '>', '"', '\''}) t[c] = true;
     return t;
   }();
-  size_t first = 0;
-  while (first < s.size() && !kSpecial[static_cast<unsigned char>(s[first])]) {
-    ++first;
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_byte = [](uint64_t w, unsigned char c) {
+    const uint64_t x = w ^ (kOnes * c);
+    return ((x - kOnes) & ~x & kHigh) != 0;
+  };
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (has_byte(w, '&') || has_byte(w, '<') || has_byte(w, '>') ||
+        has_byte(w, '"') || has_byte(w, '\'')) {
+      break;
+    }
   }
-  if (first == s.size()) {
+  while (i < s.size() && !kSpecial[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
+}
+
+}  // namespace
+
+void AppendEscaped(absl::string_view s, std::string* out) {
+  size_t i = NextEscaped(s, 0);
+  if (i == s.size()) {
     out->append(s.data(), s.size());
     return;
   }
   size_t start = 0;
-  for (size_t i = first; i < s.size(); ++i) {
-    const char* rep;
+  while (i < s.size()) {
+    absl::string_view rep;
     switch (s[i]) {
       case '&': rep = "&amp;"; break;
       case '<': rep = "&lt;"; break;
       case '>': rep = "&gt;"; break;
       case '"': rep = "&#34;"; break;
-      case '\'': rep = "&#39;"; break;
-      default: continue;
+      default: rep = "&#39;"; break;  // '\''
     }
     out->append(s.data() + start, i - start);
-    out->append(rep);
+    out->append(rep.data(), rep.size());
     start = i + 1;
+    i = NextEscaped(s, start);
   }
   out->append(s.data() + start, s.size() - start);
 }

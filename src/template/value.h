@@ -30,6 +30,7 @@
 #define SERVAL_TEMPLATE_VALUE_H_
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,6 +39,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -46,11 +48,8 @@ namespace serval::tmpl {
 class Value;
 class Interpreter;  // the renderer; opaque to host code
 
-// Arguments of a call: positional then keyword, in source order.
-struct CallArgs {
-  std::vector<Value> positional;
-  std::vector<std::pair<std::string, Value>> named;
-};
+// Arguments of a call (defined after Value below).
+struct CallArgs;
 
 // Something a template can call: a global function, a macro, a bound
 // method, loop.cycle... `interp` is the running render (never null when
@@ -200,6 +199,14 @@ class Value {
   std::shared_ptr<void> p_;  // ListData / DictData / Callable / Object
 };
 
+// Arguments of a call: positional then keyword, in source order. A few of
+// each are kept inline: most calls (filters, tests, macros) pass fewer, and
+// then building the arguments does not allocate.
+struct CallArgs {
+  absl::InlinedVector<Value, 3> positional;
+  absl::InlinedVector<std::pair<std::string, Value>, 2> named;
+};
+
 struct ListData {
   std::vector<Value> items;
   bool tuple = false;
@@ -216,13 +223,26 @@ class DictData {
   const Value* Find(const Value& key) const;
   const Value* Find(absl::string_view key) const;
   void Set(Value key, Value value);
+  // Set(Value(key), value) without making the key's Value when the key is
+  // already there (a namespace attribute assigned in a loop).
+  void SetByName(absl::string_view key, Value value);
   // namespace() objects are dicts whose attributes can be assigned.
   bool is_namespace = false;
 
  private:
+  const Value* FindHashed(absl::string_view key) const;
+
   std::vector<std::pair<Value, Value>> entries_;
   absl::flat_hash_map<std::string, size_t> index_;
 };
+
+// Whether two names are equal. Names are short and mostly differ in length
+// or first byte, so those are compared before a memcmp call.
+inline bool SameKey(absl::string_view a, absl::string_view b) {
+  return a.size() == b.size() &&
+         (a.empty() ||
+          (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+}
 
 // Python float repr: 1.0, 0.1, 1e+20, inf, nan.
 std::string FormatFloat(double d);

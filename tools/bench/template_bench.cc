@@ -18,6 +18,8 @@
 // after the first render and stops (no timing, no Jinja2):
 //   TEMPLATE_BENCH_RENDERS=200 valgrind --tool=callgrind \
 //       bazel-bin/tools/bench/template_bench $PWD/tools/bench/template_bench
+// TEMPLATE_BENCH_OUT=FILE writes the first render's output to FILE (to
+// compare it byte for byte with Jinja2's or another build's).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -70,6 +72,9 @@ int main(int argc, char** argv) {
   if (!first.ok()) {
     std::fprintf(stderr, "%s\n", std::string(first.status().message()).c_str());
     return 1;
+  }
+  if (const char* out_path = std::getenv("TEMPLATE_BENCH_OUT")) {
+    std::ofstream(out_path, std::ios::binary) << *first;
   }
   if (const char* fixed = std::getenv("TEMPLATE_BENCH_RENDERS")) {
     const int n = std::atoi(fixed);
