@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "src/highlight/highlight.h"
+#include "tools/bench/highlight_samples.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -24,16 +25,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
-  std::map<std::string, std::string> samples;
-  for (const auto& e : std::filesystem::directory_iterator(argv[1])) {
-    if (e.path().extension() != ".sample") continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
+  std::map<std::string, std::string> samples =
+      serval::bench::ReadHighlightSamples(argv[1]);
+  for (auto& [lang, text] : samples) {
     std::string big;
     while (big.size() < 1000000) big += text;
-    samples[e.path().stem().string()] = big;
+    text = std::move(big);
   }
   size_t total_bytes = 0;
   double total_seconds = 0;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "src/highlight/highlight.h"
+#include "tools/bench/highlight_samples.h"
 
 namespace {
 
@@ -55,14 +56,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int random = argc > 2 ? std::atoi(argv[2]) : 300;
-  std::map<std::string, std::string> samples;
-  for (const auto& e : std::filesystem::directory_iterator(argv[1])) {
-    if (e.path().extension() != ".sample") continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    samples[e.path().stem().string()] = ss.str();
-  }
+  const std::map<std::string, std::string> samples =
+      serval::bench::ReadHighlightSamples(argv[1]);
   std::string all;
   for (const auto& [name, text] : samples) all += text;
   const char* alphabet[] = {
