@@ -1,7 +1,6 @@
 #include "src/site/site_builder.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <utility>
@@ -103,23 +102,6 @@ class Assembler {
         absl::StrCat(path, ":", at.line, ":", at.column, ": ", message));
   }
 
-  // Orders errors[from..], all "path:line:col: ..." of one file, by
-  // position: fields are checked in a fixed order, not the file's.
-  void SortErrorsByPosition(size_t from, absl::string_view path) {
-    auto position = [&](const std::string& e) {
-      int line = 0, column = 0;
-      if (e.size() > path.size()) {
-        std::sscanf(e.c_str() + path.size(), ":%d:%d", &line, &column);
-      }
-      return std::make_pair(line, column);
-    };
-    std::stable_sort(diagnostics_->errors.begin() + from,
-                     diagnostics_->errors.end(),
-                     [&](const std::string& a, const std::string& b) {
-                       return position(a) < position(b);
-                     });
-  }
-
   SourcePosition KeyPosition(const SourceFile& file, absl::string_view key) {
     auto it = file.parsed.key_positions.find(std::string(key));
     return it == file.parsed.key_positions.end() ? SourcePosition{1, 1}
@@ -143,16 +125,19 @@ class Assembler {
   }
 
   // Reads the typed fields of `file` into `page`; false after an error.
+  // Errors are reported in the file's order (fields are checked in a fixed
+  // order, not the file's).
   bool ReadFields(const SourceFile& file, Page* page) {
     const Value& fm = page->params;
-    bool ok = true;
+    std::vector<std::pair<SourcePosition, std::string>> errors;
+    auto fail = [&](absl::string_view key, std::string message) {
+      errors.emplace_back(KeyPosition(file, key), std::move(message));
+    };
     auto string_field = [&](const char* key, std::string* out) {
       auto it = fm.FindMember(key);
       if (it == fm.MemberEnd() || it->value.IsNull()) return;
       if (!it->value.IsString()) {
-        Error(file.path, KeyPosition(file, key),
-              absl::StrCat("'", key, "' must be a string"));
-        ok = false;
+        fail(key, absl::StrCat("'", key, "' must be a string"));
         return;
       }
       out->assign(it->value.GetString(), it->value.GetStringLength());
@@ -167,18 +152,14 @@ class Assembler {
       if (it->value.IsArray()) {
         for (const Value& v : it->value.GetArray()) {
           if (!v.IsString()) {
-            Error(file.path, KeyPosition(file, key),
-                  absl::StrCat("'", key, "' must be a list of strings"));
-            ok = false;
+            fail(key, absl::StrCat("'", key, "' must be a list of strings"));
             return;
           }
           out->push_back(v.GetString());
         }
         return;
       }
-      Error(file.path, KeyPosition(file, key),
-            absl::StrCat("'", key, "' must be a list of strings"));
-      ok = false;
+      fail(key, absl::StrCat("'", key, "' must be a list of strings"));
     };
 
     string_field("title", &page->title);
@@ -188,34 +169,27 @@ class Assembler {
     string_field("description", &page->description);
     if (auto it = fm.FindMember("draft"); it != fm.MemberEnd()) {
       if (!it->value.IsBool()) {
-        Error(file.path, KeyPosition(file, "draft"),
-              "'draft' must be true or false");
-        ok = false;
+        fail("draft", "'draft' must be true or false");
       } else {
         page->draft = it->value.GetBool();
       }
     }
     if (auto it = fm.FindMember("weight"); it != fm.MemberEnd()) {
       if (!it->value.IsInt64()) {
-        Error(file.path, KeyPosition(file, "weight"),
-              "'weight' must be an integer");
-        ok = false;
+        fail("weight", "'weight' must be an integer");
       } else {
         page->weight = it->value.GetInt64();
       }
     }
     if (auto it = fm.FindMember("date"); it != fm.MemberEnd()) {
       if (!it->value.IsString()) {
-        Error(file.path, KeyPosition(file, "date"),
-              "'date' must be a date such as 2024-03-05");
-        ok = false;
+        fail("date", "'date' must be a date such as 2024-03-05");
       } else {
         absl::StatusOr<absl::Time> date = content::ParseDate(
             absl::string_view(it->value.GetString(),
                               it->value.GetStringLength()));
         if (!date.ok()) {
-          Error(file.path, KeyPosition(file, "date"), date.status().message());
-          ok = false;
+          fail("date", std::string(date.status().message()));
         } else {
           page->date = *date;
         }
@@ -224,10 +198,8 @@ class Assembler {
     if (!page->slug.empty() &&
         (page->slug.find_first_of("/\\") != std::string::npos ||
          page->slug == "." || page->slug == "..")) {
-      Error(file.path, KeyPosition(file, "slug"),
-            absl::StrCat("'slug' must be one path segment, not '", page->slug,
-                         "'"));
-      ok = false;
+      fail("slug", absl::StrCat("'slug' must be one path segment, not '",
+                                page->slug, "'"));
     }
 
     std::vector<std::string> aliases;
@@ -235,9 +207,7 @@ class Assembler {
     for (const std::string& alias : aliases) {
       std::string url = NormalizeAlias(alias);
       if (url.empty()) {
-        Error(file.path, KeyPosition(file, "aliases"),
-              absl::StrCat("alias '", alias, "' is not a site path"));
-        ok = false;
+        fail("aliases", absl::StrCat("alias '", alias, "' is not a site path"));
         continue;
       }
       page->aliases.push_back(std::move(url));
@@ -251,10 +221,8 @@ class Assembler {
       for (const std::string& name : names) {
         std::string slug = base::Slugify(name);
         if (slug.empty()) {
-          Error(file.path, KeyPosition(file, taxonomy.plural),
-                absl::StrCat(taxonomy.singular, " '", name,
-                             "' has no letters or digits"));
-          ok = false;
+          fail(taxonomy.plural, absl::StrCat(taxonomy.singular, " '", name,
+                                             "' has no letters or digits"));
           continue;
         }
         if (!seen.insert(slug).second) continue;
@@ -263,7 +231,13 @@ class Assembler {
       }
       page->terms.emplace_back(taxonomy.plural, std::move(refs));
     }
-    return ok;
+    std::stable_sort(errors.begin(), errors.end(),
+                     [](const auto& a, const auto& b) {
+                       return std::make_pair(a.first.line, a.first.column) <
+                              std::make_pair(b.first.line, b.first.column);
+                     });
+    for (const auto& [at, message] : errors) Error(file.path, at, message);
+    return errors.empty();
   }
 
   // "/old/path" -> "/old/path/", "old.html" -> "/old.html"; "" if it
@@ -330,10 +304,7 @@ class Assembler {
       std::vector<std::string> chain = DirChain(dir);
       if (is_index) chain.pop_back();  // its own cascade is for below
       if (!is_index || !dir.empty()) ApplyCascade(chain, &page->params);
-      const size_t errors_before = diagnostics_->errors.size();
-      const bool fields_ok = ReadFields(file, page.get());
-      SortErrorsByPosition(errors_before, file.path);
-      if (!fields_ok) continue;
+      if (!ReadFields(file, page.get())) continue;
       if (page->draft && !options_.include_drafts) continue;
 
       if (is_index) {
