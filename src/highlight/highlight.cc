@@ -187,6 +187,9 @@ bool AppendHighlightedHtml(absl::string_view language, absl::string_view code,
       p += 7;
     }
   }
+  // Tokenize covers the code exactly once, so p is at the end; should a
+  // lexer ever leave a gap, the output is cut there, never left padded.
+  out->resize(static_cast<size_t>(p - out->data()));
   return true;
 }
 
