@@ -83,6 +83,12 @@ BuildCache RandomCache(FuzzedDataProvider& p) {
           0, static_cast<int>(DepKind::kConfig)));
       page.deps.insert({kind, Path(p)});
     }
+    if (p.ConsumeBool()) {
+      page.markdown_reads.emplace();
+      for (int r = p.ConsumeIntegralInRange(0, 4); r > 0; --r) {
+        page.markdown_reads->insert(Path(p));
+      }
+    }
     cache.pages[Path(p)] = std::move(page);
   }
   for (int n = p.ConsumeIntegralInRange(0, 32); n > 0; --n) {

@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/base/call_once.h"
 #include "absl/synchronization/notification.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -265,6 +266,9 @@ class Builder {
     // through every phase so that one run reports every error. Nothing is
     // published unless there are none.
     const site::Site& site = *loaded_.site;
+    // The previous build's cache (read meanwhile): its fingerprints spare
+    // the Markdown phase the pages whose Markdown is unchanged.
+    Phase("cache", [&] { LoadPreviousCache(site); });
 
     Phase("markdown", [&] { RenderAllMarkdown(site); });
     ResolveTemplates(site);
@@ -274,6 +278,7 @@ class Builder {
     plan_warnings_ = {plan_warnings_begin, result_.warnings.size()};
     Phase("render", [&] { RenderAll(site); });
     Phase("postprocess", [&] { Postprocess(site); });
+    FinishMarkdown();
     // Rendered Markdown and the template view are not needed past here;
     // the publish phase (every output, the cache) is the build's peak.
     env_.reset();  // its site functions hold the view
@@ -570,96 +575,176 @@ class Builder {
 
   // --- markdown -------------------------------------------------------
 
+  // Renders the Markdown of every page the build cannot do without: all
+  // of them, except (incremental builds) pages whose rendered Markdown the
+  // last build fingerprinted and whose source and included files are the
+  // same bytes (ReusableMarkdown). Those are rendered only if a template
+  // or an output asks for their content (Content), at most once.
   void RenderAllMarkdown(const site::Site& site) {
-    contents_.resize(site.pages.size());
-    std::vector<std::vector<std::string>> warnings(site.pages.size());
-    std::vector<std::vector<std::string>> errors(site.pages.size());
-    const std::string content_root = fs::JoinPath(options_.site_dir, "content");
-    concurrency::ForEachIndex(pool_.get(), site.pages.size(), [&](size_t i) {
-      const site::Page& page = *site.pages[i];
-      if (page.source_path.empty()) return;
-      markdown::MarkdownOptions md;
-      md.source_path = std::string(
-          absl::StripPrefix(page.source_path, "content/"));
-      auto read = [&](absl::string_view path) {
-        return fs_.ReadFile(fs::JoinPath(content_root, path));
-      };
-      // serve's in-memory cache: same path and body, and every included
-      // file still the same bytes.
-      std::shared_ptr<const CachedMarkdown> rendered;
-      MarkdownCache::Key key;
-      if (options_.markdown_cache != nullptr) {
-        key = MarkdownCache::KeyOf(page.source_path, page.body);
-        rendered = options_.markdown_cache->Find(
-            key, [&](const CachedMarkdown& cached) {
-              for (const auto& [path, fingerprint] : cached.includes) {
-                absl::StatusOr<std::string> text = read(path);
-                if (!text.ok() || base::Fingerprint64(*text) != fingerprint) {
-                  return false;
-                }
-              }
-              return true;
-            });
-      }
-      std::shared_ptr<CachedMarkdown> fresh;
-      if (rendered == nullptr) {
-        fresh = std::make_shared<CachedMarkdown>();
-        md.read_file = [&](absl::string_view path) {
-          absl::StatusOr<std::string> text = read(path);
-          if (text.ok()) {
-            fresh->includes.emplace_back(std::string(path),
-                                         base::Fingerprint64(*text));
-          }
-          return text;
-        };
-        absl::StatusOr<markdown::RenderedMarkdown> out =
-            markdown::RenderMarkdown(page.body, md);
-        if (!out.ok()) {
-          errors[i].push_back(
-              absl::StrCat(page.source_path, ": ", out.status().message()));
-          return;
-        }
-        PageContent& c = fresh->content;
-        c.plain_text = HtmlToText(out->html);
-        c.html = std::move(out->html);
-        c.summary_html = std::move(out->summary_html);
-        c.toc_html = std::move(out->toc_html);
-        c.toc = std::move(out->toc);
-        c.word_count = out->word_count;
-        c.reading_minutes = out->reading_minutes;
-        fresh->diagnostics = std::move(out->diagnostics);
-        if (options_.markdown_cache != nullptr) {
-          options_.markdown_cache->Put(key, fresh);
-        }
-        rendered = fresh;
-      }
-      for (const markdown::Diagnostic& d : rendered->diagnostics) {
-        // Lines count from the body; make them file lines.
-        std::string file = d.file == md.source_path
-                               ? page.source_path
-                               : absl::StrCat("content/", d.file);
-        const int line = d.file == md.source_path
-                             ? d.line + page.body_start.line - 1
-                             : d.line;
-        std::string text =
-            absl::StrCat(file, ":", line, ":", d.column, ": ", d.message);
-        (d.severity == markdown::Diagnostic::Severity::kError ? errors[i]
-                                                               : warnings[i])
-            .push_back(std::move(text));
-      }
-      // A fresh render nobody else holds is moved, not copied.
-      if (fresh != nullptr && options_.markdown_cache == nullptr) {
-        contents_[i] = std::move(fresh->content);
-      } else {
-        contents_[i] = rendered->content;
-      }
+    const size_t n = site.pages.size();
+    contents_.resize(n);
+    markdown_.clear();
+    markdown_.resize(n);
+    markdown_once_ = std::make_unique<absl::once_flag[]>(n);
+    for (size_t i = 0; i < n; ++i) {
+      markdown_[i].deferred = ReusableMarkdown(*site.pages[i]);
+    }
+    concurrency::ForEachIndex(pool_.get(), n, [&](size_t i) {
+      if (!markdown_[i].deferred) Content(i);
     });
     if (options_.markdown_cache != nullptr) options_.markdown_cache->EndBuild();
-    for (size_t i = 0; i < site.pages.size(); ++i) {
-      result_.errors.insert(result_.errors.end(), errors[i].begin(),
-                            errors[i].end());
-      result_.warnings.insert(result_.warnings.end(), warnings[i].begin(),
-                              warnings[i].end());
+    for (size_t i = 0; i < n; ++i) {
+      if (!markdown_[i].deferred) AppendMarkdownDiagnostics(i);
+    }
+  }
+
+  // True if page's Markdown need not be rendered for its fingerprint: the
+  // last build's cache is trusted, recorded that fingerprint with the
+  // files the Markdown read and no diagnostic, and the page's source and
+  // those files hash as they did. (Markdown is a function of the page's
+  // body and the files its includes read; the configuration and Serval's
+  // version are the cache's identity.)
+  bool ReusableMarkdown(const site::Page& page) const {
+    if (!previous_trusted_ || page.source_path.empty() || !result_.ok()) {
+      return false;
+    }
+    auto record = previous_.pages.find(PageKey(page));
+    if (record == previous_.pages.end() ||
+        !record->second.markdown_reads.has_value()) {
+      return false;
+    }
+    auto same = [&](const std::string& path) {
+      auto now = sources_.find(path);
+      auto then = previous_.sources.find(path);
+      return now != sources_.end() && then != previous_.sources.end() &&
+             now->second == then->second;
+    };
+    if (!same(page.source_path)) return false;
+    for (const std::string& path : *record->second.markdown_reads) {
+      if (!same(path)) return false;
+    }
+    return true;
+  }
+
+  // The rendered Markdown of site.pages[i], rendered on first use
+  // (thread-safe; every caller gets the same content).
+  const PageContent& Content(size_t i) {
+    absl::call_once(markdown_once_[i], [this, i] { RenderPageMarkdown(i); });
+    return contents_[i];
+  }
+
+  void AppendMarkdownDiagnostics(size_t i) {
+    MarkdownState& state = markdown_[i];
+    result_.errors.insert(result_.errors.end(), state.errors.begin(),
+                          state.errors.end());
+    result_.warnings.insert(result_.warnings.end(), state.warnings.begin(),
+                            state.warnings.end());
+  }
+
+  // After the last use of content: the diagnostics of deferred pages that
+  // were rendered after all (none, unless an input changed during the
+  // build), in page order.
+  // Also records, for the next build, what each rendered page's Markdown
+  // read (Plan copied it for the others).
+  void FinishMarkdown() {
+    const site::Site& site = *loaded_.site;
+    for (size_t i = 0; i < markdown_.size(); ++i) {
+      if (!markdown_[i].rendered) continue;
+      if (markdown_[i].deferred) AppendMarkdownDiagnostics(i);
+      auto record = current_pages_.find(PageKey(*site.pages[i]));
+      if (record != current_pages_.end()) {
+        record->second.markdown_reads = markdown_[i].reads;
+      }
+    }
+    result_.markdown_rendered = rendered_markdown_.load();
+  }
+
+  void RenderPageMarkdown(size_t i) {
+    const site::Page& page = *loaded_.site->pages[i];
+    if (page.source_path.empty()) return;
+    MarkdownState& state = markdown_[i];
+    state.rendered = true;
+    rendered_markdown_.fetch_add(1, std::memory_order_relaxed);
+    const std::string content_root = fs::JoinPath(options_.site_dir, "content");
+    markdown::MarkdownOptions md;
+    md.source_path = std::string(absl::StripPrefix(page.source_path, "content/"));
+    auto read = [&](absl::string_view path) {
+      return fs_.ReadFile(fs::JoinPath(content_root, path));
+    };
+    // serve's in-memory cache: same path and body, and every included
+    // file still the same bytes.
+    std::shared_ptr<const CachedMarkdown> rendered;
+    MarkdownCache::Key key;
+    if (options_.markdown_cache != nullptr) {
+      key = MarkdownCache::KeyOf(page.source_path, page.body);
+      rendered = options_.markdown_cache->Find(
+          key, [&](const CachedMarkdown& cached) {
+            for (const auto& [path, fingerprint] : cached.includes) {
+              absl::StatusOr<std::string> text = read(path);
+              if (!text.ok() || base::Fingerprint64(*text) != fingerprint) {
+                return false;
+              }
+            }
+            return true;
+          });
+    }
+    std::shared_ptr<CachedMarkdown> fresh;
+    if (rendered == nullptr) {
+      fresh = std::make_shared<CachedMarkdown>();
+      md.read_file = [&](absl::string_view path) {
+        absl::StatusOr<std::string> text = read(path);
+        if (text.ok()) {
+          fresh->includes.emplace_back(std::string(path),
+                                       base::Fingerprint64(*text));
+        }
+        return text;
+      };
+      absl::StatusOr<markdown::RenderedMarkdown> out =
+          markdown::RenderMarkdown(page.body, md);
+      if (!out.ok()) {
+        state.errors.push_back(
+            absl::StrCat(page.source_path, ": ", out.status().message()));
+        return;
+      }
+      PageContent& c = fresh->content;
+      c.plain_text = HtmlToText(out->html);
+      c.html = std::move(out->html);
+      c.summary_html = std::move(out->summary_html);
+      c.toc_html = std::move(out->toc_html);
+      c.toc = std::move(out->toc);
+      c.word_count = out->word_count;
+      c.reading_minutes = out->reading_minutes;
+      fresh->diagnostics = std::move(out->diagnostics);
+      if (options_.markdown_cache != nullptr) {
+        options_.markdown_cache->Put(key, fresh);
+      }
+      rendered = fresh;
+    }
+    for (const markdown::Diagnostic& d : rendered->diagnostics) {
+      // Lines count from the body; make them file lines.
+      std::string file = d.file == md.source_path
+                             ? page.source_path
+                             : absl::StrCat("content/", d.file);
+      const int line = d.file == md.source_path
+                           ? d.line + page.body_start.line - 1
+                           : d.line;
+      std::string text =
+          absl::StrCat(file, ":", line, ":", d.column, ": ", d.message);
+      (d.severity == markdown::Diagnostic::Severity::kError ? state.errors
+                                                             : state.warnings)
+          .push_back(std::move(text));
+    }
+    if (rendered->diagnostics.empty()) {
+      state.reads.emplace();
+      for (const auto& include : rendered->includes) {
+        state.reads->insert(absl::StrCat("content/", include.first));
+      }
+    }
+    // A fresh render nobody else holds is moved, not copied.
+    if (fresh != nullptr && options_.markdown_cache == nullptr) {
+      contents_[i] = std::move(fresh->content);
+    } else {
+      contents_[i] = rendered->content;
     }
   }
 
@@ -876,35 +961,57 @@ class Builder {
 
   // Loads the previous build's cache and decides, for each render job,
   // whether it renders (and why) or keeps its previous output.
-  void Plan(const site::Site& site) {
+  // Hashes the inputs and takes the previous build's cache, verified
+  // against this site and configuration (Plan judges it).
+  void LoadPreviousCache(const site::Site& site) {
     marker_found_ = fs_.Stat(MarkerPath()).ok();
     HashSources();
     // Not an absolute path: a .serval/ restored into another checkout (CI)
     // still matches.
     identity_.site_id = cache::ContentHash(
         absl::StrCat("serval-site\n", site.config.baseurl));
+    cache::LoadedCache loaded =
+        cache::VerifyCacheIdentity(TakeCacheRead(), identity_);
+    cache_reason_ = loaded.reason;
+    cache_message_ = loaded.Message();
+    if (loaded.ok() || cache_reason_ == cache::RejectReason::kConfigChanged) {
+      previous_ = std::move(loaded.cache);
+      have_manifest_ = true;
+    }
+    // Fingerprints of the previous build apply to this one.
+    previous_trusted_ = loaded.ok() && !options_.clean;
+  }
+
+  void Plan(const site::Site& site) {
     site_keys_ = std::make_unique<SiteKeys>(site, manifest_, build_time_);
+    std::vector<cache::PageRecord*> records(site.pages.size());
     for (size_t i = 0; i < site.pages.size(); ++i) {
       const site::Page& page = *site.pages[i];
-      cache::PageRecord& record = current_pages_[PageKey(page)];
-      record.meta_hash = PageMetaHash(page);
-      record.content_hash = PageContentHash(contents_[i]);
+      records[i] = &current_pages_[PageKey(page)];
     }
+    concurrency::ForEachIndex(pool_.get(), site.pages.size(), [&](size_t i) {
+      const site::Page& page = *site.pages[i];
+      cache::PageRecord& record = *records[i];
+      record.meta_hash = PageMetaHash(page);
+      if (markdown_[i].deferred) {  // the same Markdown as last time
+        const cache::PageRecord& then = previous_.pages.at(PageKey(page));
+        record.content_hash = then.content_hash;
+        record.markdown_reads = then.markdown_reads;
+      } else {
+        record.content_hash = PageContentHash(contents_[i]);
+      }
+    });
     for (const auto& special : special_pages_) {  // 404, search
       cache::PageRecord& record = current_pages_[PageKey(*special)];
       record.meta_hash = PageMetaHash(*special);
       record.content_hash = PageContentHash(PageContent());
     }
 
-    cache::LoadedCache loaded =
-        cache::VerifyCacheIdentity(TakeCacheRead(), identity_);
     const bool config_changed =
-        loaded.reason == cache::RejectReason::kConfigChanged;
-    if (loaded.ok() || config_changed) {
-      previous_ = std::move(loaded.cache);
-      have_manifest_ = true;
-    } else if (loaded.reason != cache::RejectReason::kMissing) {
-      result_.warnings.push_back(loaded.Message());
+        cache_reason_ == cache::RejectReason::kConfigChanged;
+    if (cache_reason_ != cache::RejectReason::kNone && !config_changed &&
+        cache_reason_ != cache::RejectReason::kMissing) {
+      result_.warnings.push_back(cache_message_);
     }
     std::string full;
     if (!result_.ok()) {
@@ -913,9 +1020,9 @@ class Builder {
       full = "full build (--clean)";
     } else if (config_changed) {
       full = "config changed";
-    } else if (loaded.reason == cache::RejectReason::kMissing) {
+    } else if (cache_reason_ == cache::RejectReason::kMissing) {
       full = "full build (no cache)";
-    } else if (!loaded.ok()) {
+    } else if (cache_reason_ != cache::RejectReason::kNone) {
       full = "full build (cache discarded)";
     }
     if (!full.empty()) {
@@ -998,6 +1105,7 @@ class Builder {
       if (current != current_pages_.end()) {
         record.content_hash = current->second.content_hash;
         record.meta_hash = current->second.meta_hash;
+        record.markdown_reads = current->second.markdown_reads;
       } else {  // a pagination page, alias, 404 or search page
         record.content_hash = record.meta_hash = "0";
       }
@@ -1024,7 +1132,9 @@ class Builder {
   // --- render ---------------------------------------------------------
 
   void RenderAll(const site::Site& site) {
-    view_ = std::make_unique<SiteView>(site, contents_, manifest_, build_time_);
+    view_ = std::make_unique<SiteView>(
+        site, [this](size_t i) -> const PageContent& { return Content(i); },
+        manifest_, build_time_);
     for (const auto& [page, kind] : special_kinds_) {
       view_->AddExtraPage(page, kind);
     }
@@ -1174,18 +1284,65 @@ class Builder {
   // --- postprocess ----------------------------------------------------
 
   void Postprocess(const site::Site& site) {
-    postprocess::RenderedContents rendered;
-    rendered.reserve(site.pages.size());
-    for (size_t i = 0; i < site.pages.size(); ++i) {
-      const PageContent& c = contents_[i];
-      rendered[site.pages[i].get()] = {c.html, c.summary_html, c.plain_text};
+    absl::flat_hash_map<const site::Page*, size_t> index;
+    index.reserve(site.pages.size());
+    for (size_t i = 0; i < site.pages.size(); ++i) index[site.pages[i].get()] = i;
+    postprocess::PageContents rendered(
+        [this, &index](const site::Page* page) -> postprocess::RenderedContentView {
+          auto it = index.find(page);
+          if (it == index.end()) return {};
+          const PageContent& c = Content(it->second);
+          return {c.html, c.summary_html, c.plain_text};
+        });
+    postprocess::OutputOptions options;
+    if (previous_trusted_ && !marker_found_) {
+      options.previous_output = [this](absl::string_view path) {
+        return PreviousOutput(path);
+      };
+      options.unchanged = [this](const site::Page* page) {
+        const std::string& key = PageKey(*page);
+        auto then = previous_.pages.find(key);
+        auto now = current_pages_.find(key);
+        return then != previous_.pages.end() && now != current_pages_.end() &&
+               then->second.meta_hash == now->second.meta_hash &&
+               then->second.content_hash == now->second.content_hash;
+      };
     }
     for (postprocess::Output& out :
-         postprocess::PostprocessOutputs(site, rendered, {}, pool_.get())) {
+         postprocess::PostprocessOutputs(site, rendered, options, pool_.get())) {
       std::string producer = absl::StrCat("/", out.path);
       outputs_.push_back({std::move(out.path), std::move(out.bytes),
                           "postprocess", std::move(producer)});
     }
+  }
+
+  // The bytes of postprocess output `path` as the last committed build
+  // wrote them, if the file still holds exactly those: its stat is the one
+  // that build's snapshot recorded (before and after the read), or its
+  // bytes hash as the cache says. Thread-safe (reads only).
+  std::optional<std::string> PreviousOutput(absl::string_view path_in_output) const {
+    const std::string key(path_in_output);
+    auto recorded = previous_.outputs.find(key);
+    if (recorded == previous_.outputs.end() ||
+        recorded->second.producer != absl::StrCat("/", key)) {
+      return std::nullopt;
+    }
+    const std::string path = fs::JoinPath(output_dir_, key);
+    auto committed = committed_outputs_.find(key);
+    auto stat_is_committed = [&] {
+      if (committed == committed_outputs_.end()) return false;
+      absl::StatusOr<fs::FileInfo> info = fs_.Stat(path);
+      return info.ok() && info->type == fs::FileType::kRegular &&
+             cache::StatRecordOf(*info) == committed->second;
+    };
+    const bool before = stat_is_committed();
+    absl::StatusOr<std::string> bytes = fs_.ReadFile(path);
+    if (!bytes.ok()) return std::nullopt;
+    if (!(before && stat_is_committed()) &&
+        cache::ContentHash(*bytes) != recorded->second.hash) {
+      return std::nullopt;
+    }
+    return std::move(bytes).value();
   }
 
   void CheckOutputConflicts() {
@@ -1427,7 +1584,20 @@ class Builder {
   BuildResult result_;
   std::unique_ptr<concurrency::ThreadPool> pool_;
   LoadedSite loaded_;
+  // Rendered Markdown, indexed like site.pages; entry i is written once,
+  // under markdown_once_[i] (Content).
   std::vector<PageContent> contents_;
+  struct MarkdownState {
+    bool deferred = false;  // not rendered up front (ReusableMarkdown)
+    bool rendered = false;
+    std::vector<std::string> errors;
+    std::vector<std::string> warnings;
+    // Set when rendered without a diagnostic: the files it read.
+    std::optional<std::set<std::string>> reads;
+  };
+  std::vector<MarkdownState> markdown_;  // like contents_
+  std::unique_ptr<absl::once_flag[]> markdown_once_;
+  std::atomic<size_t> rendered_markdown_{0};
   TemplateSets templates_;
   bool theme_used_ = false;
   std::vector<RenderJob> jobs_;
@@ -1459,6 +1629,9 @@ class Builder {
   std::map<std::string, cache::PageRecord> current_pages_;
   cache::BuildCache previous_;  // empty unless loaded (or config changed)
   bool have_manifest_ = false;  // previous_.outputs lists what we wrote
+  cache::RejectReason cache_reason_ = cache::RejectReason::kMissing;
+  std::string cache_message_;
+  bool previous_trusted_ = false;  // its fingerprints hold for this build
   std::map<std::string, std::string> rerender_;  // job key -> explanation
   std::unique_ptr<SiteKeys> site_keys_;
   std::map<std::string, std::string> fingerprints_;

@@ -130,6 +130,10 @@ struct BuildResult {
   std::vector<std::string> warnings;  // the same form
   size_t pages = 0;      // HTML pages (pagination pages included)
   size_t rendered = 0;   // render jobs rendered (the others were kept)
+  // Pages whose Markdown this build rendered (an incremental build takes
+  // the others' fingerprints from the cache and renders them only when a
+  // template or an output shows their content).
+  size_t markdown_rendered = 0;
   // For each render job rendered, sorted: "content/a.md: template
   // templates/base.html changed" (serval build --explain).
   std::vector<std::string> explain;

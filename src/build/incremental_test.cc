@@ -355,6 +355,67 @@ TEST_F(IncrementalTest, KnownChangesSkipTheWalkButKeepOutputsByStat) {
   EXPECT_EQ(Tree(), CleanTree());
 }
 
+// Markdown is rendered only where it changed, or where a template or an
+// output shows it; the others' fingerprints come from the cache.
+TEST_F(IncrementalTest, ABodyEditRendersOnlyTheMarkdownThatIsShown) {
+  BuildResult first = Build();
+  EXPECT_EQ(first.markdown_rendered, 7u);  // every page with a source
+  // x is in the home feed (as is every page of this small site): its new
+  // summary is made, the other feed items' summaries are copied.
+  Write("content/docs/x.md", "---\ntitle: X\n---\nDoc X, edited.\n");
+  BuildResult second = Build();
+  EXPECT_EQ(second.markdown_rendered, 1u);
+  // (and the docs list, which shows x's summary)
+  EXPECT_THAT(Rendered(second), ElementsAre("/docs/", "content/docs/x.md"));
+  EXPECT_EQ(Tree(), CleanTree());
+  // a's summary is shown by the blog list, which re-renders and shows b's
+  // and c's summaries too.
+  Write("content/blog/a.md",
+        "---\ntitle: A\ndate: 2025-01-01\ntags: [go]\naliases: [/old-a/]\n"
+        "---\nNew body of A.\n");
+  BuildResult third = Build();
+  EXPECT_EQ(third.markdown_rendered, 3u);
+  EXPECT_THAT(Rendered(third), Contains("content/blog/_index.md"));
+  EXPECT_EQ(Tree(), CleanTree());
+  // --clean renders everything.
+  EXPECT_EQ(Build(/*clean=*/true).markdown_rendered, 7u);
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+TEST_F(IncrementalTest, AnIncludedFileEditRendersTheMarkdownThatIncludesIt) {
+  Write("content/docs/part.txt", "Part one.\n");
+  Write("content/docs/x.md",
+        "---\ntitle: X\n---\n:::{include} docs/part.txt\n:::\n");
+  Build();
+  EXPECT_NE(Cache().find("\"content/docs/part.txt\""), std::string::npos);
+  Write("content/docs/part.txt", "Part two.\n");
+  BuildResult r = Build();
+  EXPECT_EQ(r.markdown_rendered, 1u);
+  EXPECT_EQ(Tree(), CleanTree());
+  EXPECT_THAT(*fs_.ReadFile("/site/public/index.json"), HasSubstr("Part two."));
+  // Removed: the include fails, as in a clean build.
+  ASSERT_TRUE(fs_.Remove("/site/content/docs/part.txt").ok());
+  now_ += absl::Seconds(10);
+  BuildOptions options;
+  options.site_dir = "/site";
+  options.build_time = absl::FromUnixSeconds(1767225600);
+  BuildResult failed = BuildSite(fs_, options);
+  EXPECT_THAT(absl::StrJoin(failed.errors, "\n") +
+                  absl::StrJoin(failed.warnings, "\n"),
+              HasSubstr("part.txt"));
+}
+
+TEST_F(IncrementalTest, MarkdownThatWarnedRendersEveryBuildToRepeatItsWarning) {
+  Write("content/docs/x.md", "---\ntitle: X\n---\n:::{nosuchthing}\nbody\n:::\n");
+  BuildResult first = Build();
+  ASSERT_THAT(first.warnings, Not(IsEmpty()));
+  Write("content/about.md", "---\ntitle: About\n---\nAbout us, edited.\n");
+  BuildResult second = Build();
+  EXPECT_EQ(second.markdown_rendered, 2u);  // about, and x for its warning
+  EXPECT_EQ(second.warnings, first.warnings);
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
 TEST_F(IncrementalTest, RacyInputsAreNotTrustedByTheNextBuild) {
   Build();
   // Edited in the same second as the build that reads it: a second edit in
@@ -487,7 +548,7 @@ const Damage kDamages[] = {
      ""},
     {"WrongFormatVersion",
      [](std::string t) {
-       return Replace(t, "\"format_version\": 1", "\"format_version\": 2");
+       return Replace(t, "\"format_version\": 2", "\"format_version\": 3");
      },
      "format version"},
     {"OtherToolVersion",

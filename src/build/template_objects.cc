@@ -361,12 +361,11 @@ std::optional<Value> Pager::GetAttr(absl::string_view name) const {
   return std::nullopt;
 }
 
-SiteView::SiteView(const site::Site& site,
-                   const std::vector<PageContent>& contents,
+SiteView::SiteView(const site::Site& site, PageContentFn contents,
                    const assets::AssetManifest& manifest,
                    absl::Time build_time)
     : site_(site),
-      contents_(contents),
+      contents_(std::move(contents)),
       manifest_(manifest),
       build_time_(build_time) {
   page_values_.reserve(site.pages.size());
@@ -397,10 +396,8 @@ Value SiteView::PageValue(const site::Page* page) const {
 
 const PageContent& SiteView::ContentOf(const site::Page* page) const {
   auto it = index_.find(page);
-  if (it == index_.end() || it->second >= contents_.size()) {
-    return empty_content_;
-  }
-  return contents_[it->second];
+  if (it == index_.end()) return empty_content_;
+  return contents_(it->second);
 }
 
 const std::string& SiteView::KindName(const site::Page* page) const {

@@ -36,6 +36,7 @@
 #define SERVAL_BUILD_TEMPLATE_OBJECTS_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -130,11 +131,17 @@ class Pager : public tmpl::Object {
   mutable std::atomic<bool> used_{false};
 };
 
+// The rendered Markdown of site.pages[index]. The build's may render it on
+// first use (a page whose Markdown an incremental build did not need to
+// render); it must be safe to call from any thread and always return the
+// same content for an index.
+using PageContentFn = std::function<const PageContent&(size_t index)>;
+
 class SiteView {
  public:
-  // `site`, `contents` (indexed like site.pages), `manifest` must outlive
-  // the view.
-  SiteView(const site::Site& site, const std::vector<PageContent>& contents,
+  // `site` and `manifest` must outlive the view; `contents` is called only
+  // for indexes of site.pages, while the view lives.
+  SiteView(const site::Site& site, PageContentFn contents,
            const assets::AssetManifest& manifest, absl::Time build_time);
   SiteView(const SiteView&) = delete;
   SiteView& operator=(const SiteView&) = delete;
@@ -188,7 +195,7 @@ class SiteView {
 
  private:
   const site::Site& site_;
-  const std::vector<PageContent>& contents_;
+  const PageContentFn contents_;
   const assets::AssetManifest& manifest_;
   const absl::Time build_time_;
   absl::flat_hash_map<const site::Page*, size_t> index_;

@@ -113,6 +113,12 @@ void WriteBody(Writer& w, const BuildCache& cache) {
     WriteString(w, page.meta_hash);
     WriteKey(w, "deps");
     WriteDeps(w, page.deps);
+    if (page.markdown_reads.has_value()) {
+      WriteKey(w, "markdown_reads");
+      w.StartArray();
+      for (const std::string& path : *page.markdown_reads) WriteString(w, path);
+      w.EndArray();
+    }
     w.EndObject();
   }
   w.EndObject();
@@ -184,10 +190,11 @@ Reject Malformed(const Where& where, absl::string_view what) {
 
 // Checks that object `v` has exactly the members `names`, each once.
 // Returns the members in the order of `names`.
+// The last `optional` names may be missing (their out[] is then nullptr).
 template <size_t N>
 bool ExactMembers(const Value& v, const char* const (&names)[N],
                   const Value* (&out)[N], const Where& where,
-                  Reject* reject) {
+                  Reject* reject, size_t optional = 0) {
   if (!v.IsObject()) {
     *reject = Malformed(where, "not an object");
     return false;
@@ -208,7 +215,7 @@ bool ExactMembers(const Value& v, const char* const (&names)[N],
     }
     out[i] = &it->value;
   }
-  for (size_t i = 0; i < N; ++i) {
+  for (size_t i = 0; i + optional < N; ++i) {
     if (out[i] == nullptr) {
       *reject =
           Malformed(where, absl::StrCat("missing member \"", names[i], "\""));
@@ -329,20 +336,42 @@ bool ParseDeps(const Value& v, const Where& where, std::set<Dependency>* deps,
       });
 }
 
+bool ParseMarkdownReads(const Value& v, const Where& where,
+                        std::optional<std::set<std::string>>* reads,
+                        Reject* reject) {
+  if (!v.IsArray()) {
+    *reject = Malformed(where, "not an array");
+    return false;
+  }
+  reads->emplace();
+  for (const Value& item : v.GetArray()) {
+    std::string path;
+    if (!GetString(&item, where, &path, reject)) return false;
+    if (!(*reads)->insert(std::move(path)).second) {
+      *reject = Malformed(where, absl::StrCat("duplicate \"", View(item), "\""));
+      return false;
+    }
+  }
+  return true;
+}
+
 bool ParsePages(const Value& v, BuildCache* cache, Reject* reject) {
   static constexpr const char* kNames[] = {"content_hash", "meta_hash",
-                                           "deps"};
+                                           "deps", "markdown_reads"};
   return ForEachUniqueMember(
       v, {"pages"}, reject, [&](absl::string_view key, const Value& entry) {
         const Where where{"pages", key};
-        const Value* m[3];
+        const Value* m[4];
         PageRecord record;
-        if (!ExactMembers(entry, kNames, m, where, reject) ||
+        if (!ExactMembers(entry, kNames, m, where, reject, /*optional=*/1) ||
             !GetHash(m[0], where.Field("content_hash"), &record.content_hash,
                      reject) ||
             !GetHash(m[1], where.Field("meta_hash"), &record.meta_hash,
                      reject) ||
-            !ParseDeps(*m[2], where.Field("deps"), &record.deps, reject)) {
+            !ParseDeps(*m[2], where.Field("deps"), &record.deps, reject) ||
+            (m[3] != nullptr &&
+             !ParseMarkdownReads(*m[3], where.Field("markdown_reads"),
+                                 &record.markdown_reads, reject))) {
           return false;
         }
         cache->pages.emplace(std::string(key), std::move(record));
@@ -605,6 +634,13 @@ absl::Status ValidateCache(const BuildCache& cache) {
       }
       if (!ok) return bad(absl::StrCat(DepKindName(dep.kind), " of ", key),
                           dep.key);
+    }
+    if (page.markdown_reads.has_value()) {
+      for (const std::string& path : *page.markdown_reads) {
+        if (!IsValidRelativePath(path)) {
+          return bad(absl::StrCat("markdown read of ", key), path);
+        }
+      }
     }
   }
   for (const auto& [key, hash] : cache.site_keys) {

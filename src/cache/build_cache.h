@@ -31,6 +31,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -44,7 +45,7 @@ namespace serval::cache {
 
 // Bumped on any change to the file's layout; a cache of another format
 // version is discarded (there is no migration: a full build is cheap).
-inline constexpr int64_t kCacheFormatVersion = 1;
+inline constexpr int64_t kCacheFormatVersion = 2;
 // The value of the file's "format" member.
 inline constexpr char kCacheFormatName[] = "serval-build-cache";
 // Where the cache lives, relative to the site directory.
@@ -119,9 +120,16 @@ struct PageRecord {
   std::string meta_hash;
   // Never kConfig: every page depends on the config implicitly.
   std::set<Dependency> deps;
+  // Set when the page's Markdown rendered without a diagnostic: the files
+  // its includes read (site-relative paths, possibly none). The next build
+  // may then take content_hash as the fingerprint of its Markdown, without
+  // rendering it, while the page's source and these files are unchanged.
+  // Unset for generated pages and for Markdown that warned (whose
+  // warnings every build repeats, so it renders every build).
+  std::optional<std::set<std::string>> markdown_reads;
   friend bool operator==(const PageRecord& a, const PageRecord& b) {
     return a.content_hash == b.content_hash && a.meta_hash == b.meta_hash &&
-           a.deps == b.deps;
+           a.deps == b.deps && a.markdown_reads == b.markdown_reads;
   }
 };
 

@@ -109,11 +109,11 @@ TEST(BuildCacheTest, TenThousandPagesRoundTrip) {
 TEST(BuildCacheTest, ExactText) {
   EXPECT_EQ(SerializeCache(TinyCache()), R"({
   "format": "serval-build-cache",
-  "format_version": 1,
+  "format_version": 2,
   "tool_version": "0.1.0",
   "site_id": "5e1f0c2b9a3d4e71",
   "config_hash": "c0ffee0123456789",
-  "checksum": "fnv1a64:d6e091ffa3a273f7",
+  "checksum": "fnv1a64:bfe1e9784844f19d",
   "body": {
     "sources": {
       "content/a.md": {
@@ -141,7 +141,10 @@ TEST(BuildCacheTest, ExactText) {
           "site_key": [
             "s:x"
           ]
-        }
+        },
+        "markdown_reads": [
+          "content/b.md"
+        ]
       }
     },
     "site_keys": {
@@ -233,16 +236,16 @@ TEST(BuildCacheTest, EverySingleBitFlipIsRejectedForItsReason) {
 
 TEST(BuildCacheTest, WrongFormatVersion) {
   const std::string text = SerializeCache(SmallCache());
-  for (const char* version : {"0", "2", "-1", "9223372036854775807",
+  for (const char* version : {"0", "1", "3", "-1", "9223372036854775807",
                               "18446744073709551615"}) {
-    LoadedCache loaded = Parse(ReplaceOnce(text, "\"format_version\": 1",
+    LoadedCache loaded = Parse(ReplaceOnce(text, "\"format_version\": 2",
                                            absl::StrCat("\"format_version\": ",
                                                         version)));
     EXPECT_EQ(loaded.reason, R::kFormatVersion) << version;
   }
-  // Floating point is malformed even when its value is 1.
-  for (const char* version : {"1.0", "1e0", "\"1\""}) {
-    LoadedCache loaded = Parse(ReplaceOnce(text, "\"format_version\": 1",
+  // Floating point is malformed even when its value is 2.
+  for (const char* version : {"2.0", "2e0", "\"2\""}) {
+    LoadedCache loaded = Parse(ReplaceOnce(text, "\"format_version\": 2",
                                            absl::StrCat("\"format_version\": ",
                                                         version)));
     EXPECT_EQ(loaded.reason, R::kMalformed) << version;
@@ -310,8 +313,17 @@ TEST(BuildCacheTest, ChecksumMismatch) {
       text, ",\n          \"site_key\": [\n            \"s:x\"\n          ]",
       ""));
   EXPECT_EQ(loaded.reason, R::kChecksumMismatch);
+  // And dropping, emptying or editing a page's Markdown reads.
+  for (auto [from, to] : std::vector<std::pair<const char*, const char*>>{
+           {",\n        \"markdown_reads\": [\n          \"content/b.md\"\n        ]", ""},
+           {"[\n          \"content/b.md\"\n        ]", "[]"},
+           {"\"content/b.md\"\n", "\"content/c.md\"\n"},
+       }) {
+    EXPECT_EQ(Parse(ReplaceOnce(text, from, to)).reason, R::kChecksumMismatch)
+        << from;
+  }
   // So is a tampered checksum.
-  EXPECT_EQ(Parse(ReplaceOnce(text, "d6e091ffa3a273f7", "d6e091ffa3a273f8"))
+  EXPECT_EQ(Parse(ReplaceOnce(text, "bfe1e9784844f19d", "bfe1e9784844f19e"))
                 .reason,
             R::kChecksumMismatch);
 }
@@ -353,6 +365,10 @@ TEST(BuildCacheTest, SchemaViolationsAreMalformed) {
            {"\"t.html\"", "\"t.html\", \"t.html\""},
            {"\"t.html\"", "7"},
            {"\"t.html\"", "{\"a\": \"t.html\"}"},
+           {"\"markdown_reads\": [", "\"markdown_read\": ["},
+           {"\"markdown_reads\": [", "\"markdown_reads\": 1, \"x\": ["},
+           {"\"content/b.md\"\n", "\"content/b.md\", \"content/b.md\"\n"},
+           {"\"content/b.md\"\n", "7\n"},
        }) {
     LoadedCache loaded = Parse(ReplaceOnce(text, from, to));
     EXPECT_EQ(loaded.reason, R::kMalformed)
@@ -377,6 +393,9 @@ TEST(BuildCacheTest, UnsafePathsAreRejected) {
     EXPECT_EQ(Parse(SerializeCache(cache)).reason, R::kInvalidPath);
     cache = TinyCache();
     cache.pages["content/a.md"].deps.insert({DepKind::kTemplate, path});
+    EXPECT_EQ(Parse(SerializeCache(cache)).reason, R::kInvalidPath);
+    cache = TinyCache();
+    cache.pages["content/a.md"].markdown_reads->insert(path);
     EXPECT_EQ(Parse(SerializeCache(cache)).reason, R::kInvalidPath);
   }
   // Page keys may be URL paths; other keys must still be safe.

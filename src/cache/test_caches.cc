@@ -44,13 +44,15 @@ BuildCache SmallCache() {
        {DepKind::kTemplate, "templates/base.html"},
        {DepKind::kData, "data/team.yaml"},
        {DepKind::kPageMeta, "content/blog/café.md"},
-       {DepKind::kSiteKey, SectionPagesKey("blog")}}};
+       {DepKind::kSiteKey, SectionPagesKey("blog")}},
+      std::set<std::string>{"content/blog/snippet.md"}};
   cache.pages["content/blog/café.md"] = PageRecord{
       ContentHash("café"), ContentHash("café meta"),
       {{DepKind::kSource, "content/blog/café.md"},
        {DepKind::kTemplate, "templates/base.html"},
        {DepKind::kPageMeta, "content/blog/a.md"},
-       {DepKind::kSiteKey, SectionPagesKey("blog")}}};
+       {DepKind::kSiteKey, SectionPagesKey("blog")}},
+      std::set<std::string>{}};
   cache.pages["/tags/go/"] = PageRecord{
       ContentHash("go"), ContentHash("go meta"),
       {{DepKind::kPageMeta, "content/blog/a.md"},
@@ -75,7 +77,8 @@ BuildCache TinyCache() {
       PageRecord{"3d", "4c",
                  {{DepKind::kSource, "content/a.md"},
                   {DepKind::kTemplate, "t.html"},
-                  {DepKind::kSiteKey, "s:x"}}};
+                  {DepKind::kSiteKey, "s:x"}},
+                 std::set<std::string>{"content/b.md"}};
   cache.site_keys = {{"s:x", "5b"}};
   return cache;
 }

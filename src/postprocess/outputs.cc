@@ -5,7 +5,9 @@
 #include <functional>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
@@ -20,12 +22,23 @@ using site::Page;
 using site::PageKind;
 using site::Site;
 
-const RenderedContent kNoContent;
+RenderedContentView ContentOf(const PageContents& rendered, const Page* page) {
+  return rendered.Of(page);
+}
 
-const RenderedContent& ContentOf(const RenderedContents& rendered,
-                                 const Page* page) {
-  auto it = rendered.find(page);
-  return it == rendered.end() ? kNoContent : it->second;
+// The URL of a search index line made by SearchEntry: the JSON string
+// after `{"url":`, as escaped there (empty if the line is not one).
+absl::string_view EntryUrl(absl::string_view line) {
+  constexpr absl::string_view kStart = "{\"url\":\"";
+  if (!absl::StartsWith(line, kStart)) return {};
+  for (size_t i = kStart.size(); i < line.size(); ++i) {
+    if (line[i] == '\\') {
+      ++i;
+    } else if (line[i] == '"') {
+      return line.substr(0, i + 1);
+    }
+  }
+  return {};
 }
 
 // The regular pages a list's feed shows: newest first, undated last.
@@ -73,6 +86,17 @@ std::string ListTitle(const Site& site, const Page& list) {
 
 }  // namespace
 
+PageContents::PageContents(const RenderedContents& map) : map_(&map) {}
+
+RenderedContentView PageContents::Of(const Page* page) const {
+  if (fn_) return fn_(page);
+  if (map_ == nullptr) return {};
+  auto it = map_->find(page);
+  if (it == map_->end()) return {};
+  return {it->second.content_html, it->second.summary_html,
+          it->second.plain_text};
+}
+
 std::string Permalink(const site::SiteConfig& config, absl::string_view url) {
   return absl::StrCat(absl::StripSuffix(config.baseurl, "/"), url);
 }
@@ -115,12 +139,71 @@ std::string RenderSitemap(const Site& site) {
   return out;
 }
 
+// A feed's item summaries (escaped, as in the file) by item link, read
+// from the last build's file at `path`: each item starts with `item_open`
+// and holds `<link_open>LINK<close>`, then
+// `<summary_open>SUMMARY<summary_close>`;
+// escaped text holds no '<', so the first close tag after an open one is
+// its own.
+class PreviousSummaries {
+ public:
+  PreviousSummaries(const OutputOptions& options, absl::string_view path,
+                    absl::string_view item_open,
+                    absl::string_view link_open, absl::string_view link_close,
+                    absl::string_view summary_open,
+                    absl::string_view summary_close)
+      : options_(options) {
+    if (!options.unchanged || !options.previous_output) return;
+    text_ = options.previous_output(path);
+    if (!text_.has_value()) return;
+    absl::string_view rest = *text_;
+    while (true) {
+      const size_t item = rest.find(item_open);
+      if (item == absl::string_view::npos) break;
+      size_t link = rest.find(link_open, item);
+      if (link == absl::string_view::npos) break;
+      link += link_open.size();
+      const size_t link_end = rest.find(link_close, link);
+      const size_t summary = rest.find(summary_open, link);
+      if (link_end == absl::string_view::npos ||
+          summary == absl::string_view::npos) {
+        break;
+      }
+      const size_t from = summary + summary_open.size();
+      const size_t summary_end = rest.find(summary_close, from);
+      if (summary_end == absl::string_view::npos) break;
+      by_link_.emplace(rest.substr(link, link_end - link),
+                       rest.substr(from, summary_end - from));
+      rest.remove_prefix(summary_end + summary_close.size());
+    }
+  }
+
+  // The escaped summary of `page`, whose escaped link is `link`.
+  std::string Of(const Page* page, absl::string_view link,
+                 const PageContents& rendered) const {
+    if (!by_link_.empty() && options_.unchanged(page)) {
+      auto it = by_link_.find(link);
+      if (it != by_link_.end()) return std::string(it->second);
+    }
+    return XmlEscape(ContentOf(rendered, page).summary_html);
+  }
+
+ private:
+  const OutputOptions& options_;
+  std::optional<std::string> text_;
+  absl::flat_hash_map<absl::string_view, absl::string_view> by_link_;
+};
+
 std::string RenderRss(const Site& site, const Page& list,
-                      const RenderedContents& rendered,
+                      const PageContents& rendered,
                       const OutputOptions& options) {
   std::vector<const Page*> pages = FeedPages(site, list, options.feed_limit);
   const std::string self =
       Permalink(site.config, absl::StrCat(list.url, "index.xml"));
+  const PreviousSummaries summaries(
+      options, absl::StrCat(FeedDir(list), "index.xml"), "\n  <item>\n", "<link>",
+      "</link>",
+      "<description>", "</description>\n  </item>");
   std::string out = absl::StrCat(
       "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
       "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n"
@@ -144,7 +227,7 @@ std::string RenderRss(const Site& site, const Page& list,
                       "</pubDate>\n");
     }
     absl::StrAppend(&out, "    <description>",
-                    XmlEscape(ContentOf(rendered, page).summary_html),
+                    summaries.Of(page, link, rendered),
                     "</description>\n  </item>\n");
   }
   out += "</channel>\n</rss>\n";
@@ -152,11 +235,15 @@ std::string RenderRss(const Site& site, const Page& list,
 }
 
 std::string RenderAtom(const Site& site, const Page& list,
-                       const RenderedContents& rendered,
+                       const PageContents& rendered,
                        const OutputOptions& options) {
   std::vector<const Page*> pages = FeedPages(site, list, options.feed_limit);
   const std::string self =
       Permalink(site.config, absl::StrCat(list.url, "atom.xml"));
+  const PreviousSummaries summaries(
+      options, absl::StrCat(FeedDir(list), "atom.xml"), "\n  <entry>\n", "<id>",
+      "</id>",
+      "<summary type=\"html\">", "</summary>\n  </entry>");
   std::string out = absl::StrCat(
       "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
       "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
@@ -182,7 +269,7 @@ std::string RenderAtom(const Site& site, const Page& list,
                     "</title>\n    <id>", link, "</id>\n    <link href=\"", link,
                     "\"/>\n    <updated>", updated, "</updated>\n");
     absl::StrAppend(&out, "    <summary type=\"html\">",
-                    XmlEscape(ContentOf(rendered, page).summary_html),
+                    summaries.Of(page, link, rendered),
                     "</summary>\n  </entry>\n");
   }
   out += "</feed>\n";
@@ -190,21 +277,47 @@ std::string RenderAtom(const Site& site, const Page& list,
 }
 
 std::string RenderSearchIndex(const Site& site,
-                              const RenderedContents& rendered,
+                              const PageContents& rendered,
                               const OutputOptions& options) {
+  // The last build's entries, by their `{"url":"..."` prefix.
+  absl::flat_hash_map<absl::string_view, absl::string_view> previous;
+  std::optional<std::string> previous_text;
+  if (options.unchanged && options.previous_output) {
+    previous_text = options.previous_output("index.json");
+  }
+  if (previous_text.has_value()) {
+    for (absl::string_view line : absl::StrSplit(*previous_text, '\n')) {
+      absl::ConsumeSuffix(&line, ",");
+      absl::string_view url = EntryUrl(line);
+      if (!url.empty()) previous.emplace(url, line);
+    }
+  }
+  std::string out = "[";
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   auto string = [&](absl::string_view s) {
     writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
   };
-  writer.StartArray();
+  bool first = true;
   for (const Page* page : site.regular_pages) {
-    const RenderedContent& content = ContentOf(rendered, page);
+    out += first ? "\n" : ",\n";
+    first = false;
+    buffer.Clear();
+    writer.Reset(buffer);
     writer.StartObject();
-    string("title");
-    string(page->title);
     string("url");
     string(page->url);
+    if (!previous.empty() && options.unchanged(page)) {
+      auto it = previous.find(
+          absl::string_view(buffer.GetString(), buffer.GetSize()));
+      if (it != previous.end()) {
+        out.append(it->second.data(), it->second.size());
+        continue;
+      }
+    }
+    const RenderedContentView content = ContentOf(rendered, page);
+    string("title");
+    string(page->title);
     if (page->date.has_value()) {
       string("date");
       string(content::FormatDateRfc3339(*page->date));
@@ -232,10 +345,10 @@ std::string RenderSearchIndex(const Site& site,
     }
     string(text);
     writer.EndObject();
+    out.append(buffer.GetString(), buffer.GetSize());
   }
-  writer.EndArray();
-  return absl::StrCat(absl::string_view(buffer.GetString(), buffer.GetSize()),
-                      "\n");
+  out += first ? "]\n" : "\n]\n";
+  return out;
 }
 
 std::string RenderRobotsTxt(const Site& site) {
@@ -244,7 +357,7 @@ std::string RenderRobotsTxt(const Site& site) {
 }
 
 std::vector<Output> PostprocessOutputs(const Site& site,
-                                       const RenderedContents& rendered,
+                                       const PageContents& rendered,
                                        const OutputOptions& options,
                                        concurrency::ThreadPool* pool) {
   // One task per file; the search index (the largest) first.

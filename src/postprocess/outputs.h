@@ -10,7 +10,8 @@
 //   /index.xml, /atom.xml   the site's regular pages, newest first
 //   /<section>/index.xml, /<section>/atom.xml
 //   /<taxonomy>/<term>/index.xml, .../atom.xml
-//   /index.json             [{title, url, date, section, tags, summary, content}]
+//   /index.json             [{url, title, date, section, tags, summary, content}],
+//                           one entry per line
 //   /robots.txt             allows everything, points at the sitemap
 //
 // Example:
@@ -22,6 +23,8 @@
 #ifndef SERVAL_POSTPROCESS_OUTPUTS_H_
 #define SERVAL_POSTPROCESS_OUTPUTS_H_
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,9 +44,44 @@ struct RenderedContent {
 
 using RenderedContents = absl::flat_hash_map<const site::Page*, RenderedContent>;
 
+// A page's rendered content, viewed: valid while the source lives.
+struct RenderedContentView {
+  absl::string_view content_html;
+  absl::string_view summary_html;
+  absl::string_view plain_text;
+};
+
+// Where the outputs get a page's rendered content: a map (tests), or a
+// function that may render it on first use (the build, which renders only
+// the Markdown an output needs); the function must be thread-safe.
+class PageContents {
+ public:
+  using Fn = std::function<RenderedContentView(const site::Page*)>;
+  PageContents() = default;
+  PageContents(const RenderedContents& map);  // NOLINT: implicit, for tests
+  explicit PageContents(Fn fn) : fn_(std::move(fn)) {}
+  // Empty for a page without content.
+  RenderedContentView Of(const site::Page* page) const;
+
+ private:
+  const RenderedContents* map_ = nullptr;
+  Fn fn_;
+};
+
 struct OutputOptions {
   int feed_limit = 20;              // items per feed; 0 means all
   int search_text_limit = 5000;     // bytes of plain text per search entry
+  // An incremental build's shortcut. `previous_output(path)` gives the
+  // bytes of output `path` ("index.json", "blog/atom.xml") as the last
+  // build wrote them, when the file is known to hold exactly those;
+  // `unchanged(page)` tells that a page's metadata and rendered content
+  // are the last build's. A search index entry or a feed item's summary of
+  // an unchanged page is then copied from the previous file (search index
+  // entries are one per line) instead of being made, and the page's content
+  // is not asked for. Both unset: everything is made.
+  std::function<std::optional<std::string>(absl::string_view path)>
+      previous_output;
+  std::function<bool(const site::Page*)> unchanged;
 };
 
 struct Output {
@@ -59,20 +97,20 @@ std::string XmlEscape(absl::string_view text);
 
 std::string RenderSitemap(const site::Site& site);
 std::string RenderRss(const site::Site& site, const site::Page& list,
-                      const RenderedContents& rendered,
+                      const PageContents& rendered,
                       const OutputOptions& options);
 std::string RenderAtom(const site::Site& site, const site::Page& list,
-                       const RenderedContents& rendered,
+                       const PageContents& rendered,
                        const OutputOptions& options);
 std::string RenderSearchIndex(const site::Site& site,
-                              const RenderedContents& rendered,
+                              const PageContents& rendered,
                               const OutputOptions& options);
 std::string RenderRobotsTxt(const site::Site& site);
 
 // All of the above, in path order; each file rendered on `pool` when given
 // (the same bytes either way).
 std::vector<Output> PostprocessOutputs(const site::Site& site,
-                                       const RenderedContents& rendered,
+                                       const PageContents& rendered,
                                        const OutputOptions& options,
                                        concurrency::ThreadPool* pool = nullptr);
 

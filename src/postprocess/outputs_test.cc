@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
@@ -124,6 +126,91 @@ TEST(SearchIndexTest, ParsesAndHasEveryRegularPage) {
     }
   }
   EXPECT_TRUE(saw_about);
+}
+
+TEST(SearchIndexTest, OneEntryPerLineAndUnchangedEntriesCopiedFromThePreviousIndex) {
+  auto site = BuildSite(kFiles);
+  const site::Page* about = site->FindByUrl("/about/");
+  RenderedContents rendered;
+  for (const site::Page* page : site->regular_pages) {
+    rendered[page].plain_text = "text of " + page->url + " \"quoted\"\n";
+  }
+  const std::string before = RenderSearchIndex(*site, rendered, {});
+  std::vector<std::string> lines = absl::StrSplit(before, '\n');
+  ASSERT_EQ(lines.size(), site->regular_pages.size() + 3);  // [ ... ] ""
+  EXPECT_EQ(lines.front(), "[");
+  EXPECT_EQ(lines[lines.size() - 2], "]");
+  for (size_t i = 1; i + 2 < lines.size(); ++i) {
+    EXPECT_TRUE(absl::StartsWith(lines[i], "{\"url\":\"")) << lines[i];
+  }
+
+  // Every entry unchanged: all copied, no content asked for (the map is
+  // empty, so a made entry would differ).
+  int asked = 0;
+  PageContents none([&](const site::Page*) {
+    ++asked;
+    return RenderedContentView{};
+  });
+  std::string previous = before;
+  OutputOptions reuse;
+  reuse.previous_output = [&](absl::string_view path) -> std::optional<std::string> {
+    if (path != "index.json") return std::nullopt;
+    return previous;
+  };
+  reuse.unchanged = [](const site::Page*) { return true; };
+  EXPECT_EQ(RenderSearchIndex(*site, none, reuse), before);
+  EXPECT_EQ(asked, 0);
+
+  // One page changed: its entry is made again, the others copied.
+  rendered[about].plain_text = "new text";
+  reuse.unchanged = [&](const site::Page* p) { return p != about; };
+  EXPECT_EQ(RenderSearchIndex(*site, rendered, reuse),
+            RenderSearchIndex(*site, rendered, {}));
+  // A previous index that is not one (or lacks a page): entries are made.
+  previous = "garbage\n{\"url\":\"/about/";
+  EXPECT_EQ(RenderSearchIndex(*site, rendered, reuse),
+            RenderSearchIndex(*site, rendered, {}));
+}
+
+TEST(FeedTest, UnchangedItemSummariesCopiedFromThePreviousFeed) {
+  auto site = BuildSite(kFiles);
+  const site::Page& blog = *site->FindByUrl("/blog/");
+  const site::Page* changed = site->FindByUrl("/blog/new/");
+  RenderedContents rendered;
+  for (const site::Page* page : site->regular_pages) {
+    rendered[page].summary_html = "<p>summary of " + page->url + " &amp;</p>";
+  }
+  for (bool atom : {false, true}) {
+    auto render = [&](const PageContents& contents, const OutputOptions& o) {
+      return atom ? RenderAtom(*site, blog, contents, o)
+                  : RenderRss(*site, blog, contents, o);
+    };
+    const std::string before = render(rendered, {});
+    const std::string path = atom ? "blog/atom.xml" : "blog/index.xml";
+    OutputOptions reuse;
+    reuse.previous_output = [&](absl::string_view p) -> std::optional<std::string> {
+      if (p != path) return std::nullopt;
+      return before;
+    };
+    reuse.unchanged = [](const site::Page*) { return true; };
+    int asked = 0;
+    PageContents none([&](const site::Page*) {
+      ++asked;
+      return RenderedContentView{};
+    });
+    EXPECT_EQ(render(none, reuse), before) << path;
+    EXPECT_EQ(asked, 0) << path;
+    rendered[changed].summary_html = "<p>new</p>";
+    reuse.unchanged = [&](const site::Page* p) { return p != changed; };
+    const std::string after = render(rendered, reuse);
+    EXPECT_EQ(after, render(rendered, {})) << path;
+    EXPECT_THAT(after, HasSubstr("&lt;p&gt;new&lt;/p&gt;")) << path;
+  }
+}
+
+TEST(SearchIndexTest, EmptySite) {
+  auto site = BuildSite({{"content/_index.md", "---\ntitle: Home\n---\n"}});
+  EXPECT_EQ(RenderSearchIndex(*site, {}, {}), "[]\n");
 }
 
 TEST(PostprocessOutputsTest, FeedsForHomeSectionsAndTermsSortedAndDeterministicOnAPool) {
