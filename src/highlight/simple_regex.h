@@ -203,6 +203,9 @@ class SimpleRegex {
   void NodePairs(int node, Pairs* out, bool* nullable) const;
 
   Result MatchRun(absl::string_view text, size_t pos, size_t* end) const;
+  Result MatchRunFrom(size_t first_item, const unsigned char* text,
+                      size_t size, size_t pos, size_t* end) const;
+  bool DeterministicAlt(int index) const;
   static bool AssertHolds(Assert a, const unsigned char* text, size_t size,
                           size_t pos);
 
