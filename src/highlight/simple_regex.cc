@@ -575,13 +575,19 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
   // backtracking would.
   {
     std::vector<int> items;
+    // (before item k, group slot): capture groups around whole items.
+    std::vector<std::pair<size_t, int>> marks;
     bool ok = true;
     std::function<void(int)> flatten = [&](int index) {
       const Node& n = re.nodes_[index];
       if (n.kind == Kind::kSeq) {
         for (int k : n.kids) flatten(k);
+      } else if (n.kind == Kind::kCapture) {
+        marks.emplace_back(items.size(), 2 * n.group);
+        flatten(n.kids[0]);
+        marks.emplace_back(items.size(), 2 * n.group + 1);
       } else if (n.kind == Kind::kSet || n.kind == Kind::kAssert ||
-                 (n.kind == Kind::kRepeat && n.greedy &&
+                 (n.kind == Kind::kRepeat &&
                   re.nodes_[n.kids[0]].kind == Kind::kSet) ||
                  (n.kind == Kind::kAlt && !n.trie.empty()) ||
                  (n.kind == Kind::kRepeat && n.greedy &&
@@ -595,7 +601,8 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
     ok = ok && !items.empty();
     for (size_t i = 0; ok && i < items.size(); ++i) {
       const Node& n = re.nodes_[items[i]];
-      if (n.kind != Kind::kRepeat) continue;
+      // A lazy repeat tries every length in order (MatchRunFrom recurses).
+      if (n.kind != Kind::kRepeat || !n.greedy) continue;
       // The bytes an iteration can start with (a given-back iteration
       // leaves what follows to start at one of them).
       const ByteSet& run = re.nodes_[n.kids[0]].first;
@@ -618,6 +625,8 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
     }
     if (ok) {
       re.run_ = true;
+      re.run_marks_.resize(items.size() + 1);
+      for (const auto& [k, slot] : marks) re.run_marks_[k].push_back(slot);
       re.run_items_ = std::move(items);
       for (int index : re.run_items_) {
         const Node& n = re.nodes_[index];
@@ -797,15 +806,19 @@ bool SimpleRegex::DeterministicAlt(int index) const {
 SimpleRegex::Result SimpleRegex::MatchRun(absl::string_view text, size_t pos,
                                           size_t* end) const {
   return MatchRunFrom(0, reinterpret_cast<const unsigned char*>(text.data()),
-                      text.size(), pos, end);
+                      text.size(), pos, end, nullptr);
 }
 
 SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
                                               const unsigned char* t,
                                               size_t size, size_t pos,
-                                              size_t* end) const {
+                                              size_t* end,
+                                              size_t* groups) const {
   size_t at = pos;
   for (size_t i = first_item; i < run_items_.size(); ++i) {
+    if (groups != nullptr) {
+      for (const int slot : run_marks_[i]) groups[slot] = at;
+    }
     const Node& n = nodes_[run_items_[i]];
     const uint8_t* takes = run_tables_[i].data();
     if (n.kind == Kind::kAssert) {
@@ -855,7 +868,8 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
         hits[j] = hit;
       }
       for (int h = 0; h < count; ++h) {
-        const Result r = MatchRunFrom(i + 1, t, size, at + hits[h].length, end);
+        const Result r =
+            MatchRunFrom(i + 1, t, size, at + hits[h].length, end, groups);
         if (r != Result::kNoMatch) return r;
       }
       return Result::kNoMatch;
@@ -900,6 +914,23 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
       if (iterations < static_cast<size_t>(n.min)) return Result::kNoMatch;
       continue;
     }
+    if (!n.greedy) {  // shortest first, as RepeatSet
+      size_t k = 0;
+      for (; k < static_cast<size_t>(n.min); ++k) {
+        if (at + k >= size) return Result::kNoMatch;
+        const uint8_t v = takes[t[at + k]];
+        if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
+      }
+      const size_t lazy_limit = n.max < 0 ? size - at : static_cast<size_t>(n.max);
+      while (true) {
+        const Result r = MatchRunFrom(i + 1, t, size, at + k, end, groups);
+        if (r != Result::kNoMatch) return r;
+        if (k >= lazy_limit || at + k >= size) return Result::kNoMatch;
+        const uint8_t v = takes[t[at + k]];
+        if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
+        ++k;
+      }
+    }
     const size_t stop =
         n.max < 0 || size - at < static_cast<size_t>(n.max) ? size : at + n.max;
     size_t j = at;
@@ -908,6 +939,9 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
     if (j - at < static_cast<size_t>(n.min)) return Result::kNoMatch;
     at = j;
   }
+  if (groups != nullptr) {
+    for (const int slot : run_marks_[run_items_.size()]) groups[slot] = at;
+  }
   *end = at;
   return Result::kMatch;
 }
@@ -915,13 +949,17 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
 SimpleRegex::Result SimpleRegex::Match(absl::string_view text, size_t pos,
                                        size_t* end, size_t* groups) const {
   if (run_ && groups == nullptr) return MatchRun(text, pos, end);
+  if (groups != nullptr) {
+    for (int i = 0; i < 2 * group_count_; ++i) groups[i] = kNoGroup;
+  }
+  if (run_) {
+    return MatchRunFrom(0, reinterpret_cast<const unsigned char*>(text.data()),
+                        text.size(), pos, end, groups);
+  }
   Context c;
   c.text = reinterpret_cast<const unsigned char*>(text.data());
   c.size = text.size();
-  if (groups != nullptr) {
-    for (int i = 0; i < 2 * group_count_; ++i) groups[i] = kNoGroup;
-    c.groups = groups;
-  }
+  c.groups = groups;
   if (Run(root_, pos, nullptr, &c)) {
     *end = c.end;
     return Result::kMatch;
