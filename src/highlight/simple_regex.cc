@@ -14,6 +14,10 @@ constexpr int kMaxDepth = 600;
 constexpr int kMaxRepeat = 1000;
 // MatchRun's byte tables.
 constexpr uint8_t kRunNo = 0, kRunYes = 1, kRunUnsure = 2;
+// A deterministic alternation's table: kRunKid + k where only kid k can
+// start (kids are at most kMaxRunKids).
+constexpr uint8_t kRunKid = 3;
+constexpr size_t kMaxRunKids = 64;
 // Alternations of more literals than this, none longer than
 // kMaxLiteralLength, are matched with a trie.
 constexpr size_t kMinTrieLiterals = 5;
@@ -571,14 +575,23 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
   // backtracking would.
   {
     std::vector<int> items;
+    // (before item k, group slot): capture groups around whole items.
+    std::vector<std::pair<size_t, int>> marks;
     bool ok = true;
     std::function<void(int)> flatten = [&](int index) {
       const Node& n = re.nodes_[index];
       if (n.kind == Kind::kSeq) {
         for (int k : n.kids) flatten(k);
+      } else if (n.kind == Kind::kCapture) {
+        marks.emplace_back(items.size(), 2 * n.group);
+        flatten(n.kids[0]);
+        marks.emplace_back(items.size(), 2 * n.group + 1);
       } else if (n.kind == Kind::kSet || n.kind == Kind::kAssert ||
+                 (n.kind == Kind::kRepeat &&
+                  re.nodes_[n.kids[0]].kind == Kind::kSet) ||
+                 (n.kind == Kind::kAlt && !n.trie.empty()) ||
                  (n.kind == Kind::kRepeat && n.greedy &&
-                  re.nodes_[n.kids[0]].kind == Kind::kSet)) {
+                  re.DeterministicAlt(n.kids[0]))) {
         items.push_back(index);
       } else {
         ok = false;
@@ -588,8 +601,11 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
     ok = ok && !items.empty();
     for (size_t i = 0; ok && i < items.size(); ++i) {
       const Node& n = re.nodes_[items[i]];
-      if (n.kind != Kind::kRepeat) continue;
-      const ByteSet& run = re.nodes_[n.kids[0]].set;
+      // A lazy repeat tries every length in order (MatchRunFrom recurses).
+      if (n.kind != Kind::kRepeat || !n.greedy) continue;
+      // The bytes an iteration can start with (a given-back iteration
+      // leaves what follows to start at one of them).
+      const ByteSet& run = re.nodes_[n.kids[0]].first;
       // What follows: first bytes up to the first item that cannot be empty.
       for (size_t j = i + 1; j < items.size(); ++j) {
         const Node& after = re.nodes_[items[j]];
@@ -609,11 +625,29 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
     }
     if (ok) {
       re.run_ = true;
+      re.run_marks_.resize(items.size() + 1);
+      for (const auto& [k, slot] : marks) re.run_marks_[k].push_back(slot);
       re.run_items_ = std::move(items);
       for (int index : re.run_items_) {
         const Node& n = re.nodes_[index];
         std::array<uint8_t, 256> table{};
-        if (n.kind != Kind::kAssert) {
+        if (n.kind == Kind::kRepeat && re.nodes_[n.kids[0]].kind == Kind::kAlt) {
+          // By first byte: kRunNo, kRunUnsure, or kRunKid + the one kid
+          // that can start there.
+          const Node& alt = re.nodes_[n.kids[0]];
+          for (int b = 0; b < 256; ++b) {
+            if (b >= 0x80) {
+              table[b] = alt.first.Has(static_cast<unsigned char>(b)) ? kRunUnsure : kRunNo;
+              continue;
+            }
+            table[b] = kRunNo;
+            for (size_t k = 0; k < alt.kids.size(); ++k) {
+              if (re.nodes_[alt.kids[k]].first.Has(static_cast<unsigned char>(b))) {
+                table[b] = static_cast<uint8_t>(kRunKid + k);
+              }
+            }
+          }
+        } else if (n.kind != Kind::kAssert && n.kind != Kind::kAlt) {
           const Node& set = n.kind == Kind::kSet ? n : re.nodes_[n.kids[0]];
           for (int b = 0; b < 256; ++b) {
             table[b] = b >= 0x80 ? (set.non_ascii ? kRunUnsure : kRunNo)
@@ -735,15 +769,56 @@ void SimpleRegex::NodePairs(int index, Pairs* out, bool* nullable) const {
   }
 }
 
+// Whether nodes_[index] is an alternation whose every kid is one byte
+// class or a sequence of them, no two kids starting with the same ASCII
+// byte: an iteration of a repeat of it has no choice to make.
+bool SimpleRegex::DeterministicAlt(int index) const {
+  const Node& alt = nodes_[index];
+  if (alt.kind != Kind::kAlt || !alt.trie.empty() || alt.kids.size() > kMaxRunKids) {
+    return false;
+  }
+  ByteSet seen;
+  for (int k : alt.kids) {
+    const Node& kid = nodes_[k];
+    if (kid.kind == Kind::kSeq) {
+      if (kid.kids.empty()) return false;
+      for (int e : kid.kids) {
+        if (nodes_[e].kind != Kind::kSet) return false;
+      }
+    } else if (kid.kind != Kind::kSet) {
+      return false;
+    }
+    for (int b = 0; b < 0x80; ++b) {
+      const unsigned char u = static_cast<unsigned char>(b);
+      if (!kid.first.Has(u)) continue;
+      if (seen.Has(u)) return false;
+      seen.Add(u);
+    }
+  }
+  return true;
+}
+
 // Exactly what Run gives for run_items_ (Seq's loop for a kSet,
-// RepeatSet's longest run for a kRepeat, no give-back being of use),
-// without the recursion.
+// RepeatSet's longest run for a kRepeat, no give-back being of use;
+// Literals' hits in the alternation's order for a trie; for a repeat of
+// a deterministic alternation, iterations while the one kid that can
+// start matches whole), without the recursion.
 SimpleRegex::Result SimpleRegex::MatchRun(absl::string_view text, size_t pos,
                                           size_t* end) const {
-  const unsigned char* t = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t size = text.size();
+  return MatchRunFrom(0, reinterpret_cast<const unsigned char*>(text.data()),
+                      text.size(), pos, end, nullptr);
+}
+
+SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
+                                              const unsigned char* t,
+                                              size_t size, size_t pos,
+                                              size_t* end,
+                                              size_t* groups) const {
   size_t at = pos;
-  for (size_t i = 0; i < run_items_.size(); ++i) {
+  for (size_t i = first_item; i < run_items_.size(); ++i) {
+    if (groups != nullptr) {
+      for (const int slot : run_marks_[i]) groups[slot] = at;
+    }
     const Node& n = nodes_[run_items_[i]];
     const uint8_t* takes = run_tables_[i].data();
     if (n.kind == Kind::kAssert) {
@@ -757,6 +832,105 @@ SimpleRegex::Result SimpleRegex::MatchRun(absl::string_view text, size_t pos,
       ++at;
       continue;
     }
+    if (n.kind == Kind::kAlt) {  // a trie, as in Literals
+      struct Hit {
+        int kid;
+        size_t length;
+      };
+      Hit hits[kMaxLiteralLength + 1];
+      int count = 0;
+      uint32_t node = 0;
+      for (size_t k = 0;; ++k) {
+        const Node::TrieNode& tn = n.trie[node];
+        if (tn.kid >= 0) hits[count++] = {tn.kid, k};
+        if (at + k >= size || tn.edge_count == 0) break;
+        unsigned char b = t[at + k];
+        if (b >= 0x80) {
+          if (tn.non_ascii_next) return Result::kUnknown;
+          break;
+        }
+        if (n.trie_folds && b >= 'A' && b <= 'Z') b = static_cast<unsigned char>(b + 32);
+        if (node == 0) {
+          node = n.trie_root[b];
+          if (node == 0) break;
+          continue;
+        }
+        const Node::TrieEdge* edge = &n.trie_edges[tn.first_edge];
+        const Node::TrieEdge* const last = edge + tn.edge_count;
+        while (edge != last && edge->byte < b) ++edge;
+        if (edge == last || edge->byte != b) break;
+        node = edge->child;
+      }
+      for (int h = 1; h < count; ++h) {
+        const Hit hit = hits[h];
+        int j = h;
+        for (; j > 0 && hits[j - 1].kid > hit.kid; --j) hits[j] = hits[j - 1];
+        hits[j] = hit;
+      }
+      for (int h = 0; h < count; ++h) {
+        const Result r =
+            MatchRunFrom(i + 1, t, size, at + hits[h].length, end, groups);
+        if (r != Result::kNoMatch) return r;
+      }
+      return Result::kNoMatch;
+    }
+    const size_t limit = n.max < 0 ? size : static_cast<size_t>(n.max);
+    const Node& kid = nodes_[n.kids[0]];
+    if (kid.kind == Kind::kAlt) {
+      size_t iterations = 0;
+      while (iterations < limit && at < size) {
+        const uint8_t v = takes[t[at]];
+        if (v == kRunUnsure) return Result::kUnknown;
+        if (v == kRunNo) break;
+        const Node& alt = nodes_[kid.kids[v - kRunKid]];
+        size_t j = at;
+        bool whole = true;
+        if (alt.kind == Kind::kSet) {
+          ++j;  // the table said it takes this byte
+        } else {
+          for (int e : alt.kids) {
+            const Node& set = nodes_[e];
+            if (j >= size) {
+              whole = false;
+              break;
+            }
+            const unsigned char b = t[j];
+            if (b >= 0x80) {
+              if (set.non_ascii) return Result::kUnknown;
+              whole = false;
+              break;
+            }
+            if (!set.set.Has(b)) {
+              whole = false;
+              break;
+            }
+            ++j;
+          }
+        }
+        if (!whole) break;
+        at = j;
+        ++iterations;
+      }
+      if (iterations < static_cast<size_t>(n.min)) return Result::kNoMatch;
+      continue;
+    }
+    if (!n.greedy) {  // shortest first, as RepeatSet
+      size_t k = 0;
+      for (; k < static_cast<size_t>(n.min); ++k) {
+        if (at + k >= size) return Result::kNoMatch;
+        const uint8_t v = takes[t[at + k]];
+        if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
+      }
+      const size_t lazy_limit = n.max < 0 ? size - at : static_cast<size_t>(n.max);
+      while (true) {
+        const Result r = MatchRunFrom(i + 1, t, size, at + k, end, groups);
+        if (r != Result::kNoMatch) return r;
+        if (k >= lazy_limit || at + k >= size) return Result::kNoMatch;
+        const uint8_t v = takes[t[at + k]];
+        if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
+        ++k;
+      }
+    }
     const size_t stop =
         n.max < 0 || size - at < static_cast<size_t>(n.max) ? size : at + n.max;
     size_t j = at;
@@ -765,6 +939,9 @@ SimpleRegex::Result SimpleRegex::MatchRun(absl::string_view text, size_t pos,
     if (j - at < static_cast<size_t>(n.min)) return Result::kNoMatch;
     at = j;
   }
+  if (groups != nullptr) {
+    for (const int slot : run_marks_[run_items_.size()]) groups[slot] = at;
+  }
   *end = at;
   return Result::kMatch;
 }
@@ -772,13 +949,17 @@ SimpleRegex::Result SimpleRegex::MatchRun(absl::string_view text, size_t pos,
 SimpleRegex::Result SimpleRegex::Match(absl::string_view text, size_t pos,
                                        size_t* end, size_t* groups) const {
   if (run_ && groups == nullptr) return MatchRun(text, pos, end);
+  if (groups != nullptr) {
+    for (int i = 0; i < 2 * group_count_; ++i) groups[i] = kNoGroup;
+  }
+  if (run_) {
+    return MatchRunFrom(0, reinterpret_cast<const unsigned char*>(text.data()),
+                        text.size(), pos, end, groups);
+  }
   Context c;
   c.text = reinterpret_cast<const unsigned char*>(text.data());
   c.size = text.size();
-  if (groups != nullptr) {
-    for (int i = 0; i < 2 * group_count_; ++i) groups[i] = kNoGroup;
-    c.groups = groups;
-  }
+  c.groups = groups;
   if (Run(root_, pos, nullptr, &c)) {
     *end = c.end;
     return Result::kMatch;

@@ -203,6 +203,10 @@ class SimpleRegex {
   void NodePairs(int node, Pairs* out, bool* nullable) const;
 
   Result MatchRun(absl::string_view text, size_t pos, size_t* end) const;
+  Result MatchRunFrom(size_t first_item, const unsigned char* text,
+                      size_t size, size_t pos, size_t* end,
+                      size_t* groups) const;
+  bool DeterministicAlt(int index) const;
   static bool AssertHolds(Assert a, const unsigned char* text, size_t size,
                           size_t pos);
 
@@ -218,6 +222,9 @@ class SimpleRegex {
   // For each item's byte class, by byte: kRunNo, kRunYes, or kRunUnsure
   // (a non-ASCII byte the class may take as part of a character).
   std::vector<std::array<uint8_t, 256>> run_tables_;
+  // run_marks_[k]: the group slots (2 * g begins, 2 * g + 1 ends group g)
+  // that are at the position where item k starts (k == size: the end).
+  std::vector<std::vector<int>> run_marks_;
   int group_count_ = 0;
   bool starts_at_line_begin_ = false;
 };
