@@ -29,6 +29,23 @@ TEST(Utf8Test, FindsFirstInvalidOffset) {
   EXPECT_EQ(FindInvalidUtf8("\xE0\x80\xAF"), 0u);        // overlong 3-byte
 }
 
+// FindInvalidUtf8 skips ASCII eight bytes at a time: an invalid byte, or
+// a valid sequence, at every offset around and across the words it reads.
+TEST(Utf8Test, FindsInvalidByteAtEveryOffsetOfLongText) {
+  for (size_t n = 0; n < 40; ++n) {
+    for (size_t at = 0; at <= n; ++at) {
+      std::string text(n, 'a');
+      text.insert(at, "\xFF");
+      EXPECT_EQ(FindInvalidUtf8(text), at) << n << " " << at;
+      std::string valid(n, 'a');
+      valid.insert(at, "\xE2\x82\xAC");
+      EXPECT_EQ(FindInvalidUtf8(valid), valid.size()) << n << " " << at;
+      valid.insert(at + 3, "\xE2\x82");  // truncated at the end, or not
+      EXPECT_EQ(FindInvalidUtf8(valid), at + 3) << n << " " << at;
+    }
+  }
+}
+
 TEST(Utf8Test, RepairReplacesMaximalSubparts) {
   const std::string fffd = "\xEF\xBF\xBD";
   EXPECT_EQ(Repair("a\xFF" "b"), "a" + fffd + "b");

@@ -68,6 +68,32 @@ TEST(BuildCacheTest, RoundTripIsExactAndDeterministic) {
   }
 }
 
+// SerializeCache takes the checksum from the pretty text without its
+// indentation: spaces, newlines, quotes and backslashes inside strings are
+// part of the body, and a file written with them verifies.
+TEST(BuildCacheTest, ChecksumKeepsWhatIsInsideStrings) {
+  BuildCache cache = TinyCache();
+  const std::string odd = "content/a b\\c \"d\" \xc3\xa9 \\\\ .md";
+  ASSERT_TRUE(IsValidRelativePath(odd));
+  cache.sources[odd] = {"ab", 7};
+  cache.outputs["x y/\"z\"/index.html"] = {"cd", odd};
+  cache.pages[odd].content_hash = "1";
+  cache.pages[odd].meta_hash = "2";
+  cache.pages[odd].deps = {{DepKind::kSource, odd},
+                           {DepKind::kSiteKey, "section: a \" b"}};
+  const std::string text = SerializeCache(cache);
+  LoadedCache loaded = Judge(text, {cache.site_id, cache.config_hash});
+  ASSERT_TRUE(loaded.ok()) << loaded.Message() << "\n" << text;
+  EXPECT_EQ(loaded.cache, cache);
+  // The same cache with one space inside a string changed is not.
+  std::string damaged = text;
+  const size_t at = damaged.find("a b");
+  ASSERT_NE(at, std::string::npos);
+  damaged[at + 1] = '_';
+  EXPECT_EQ(Judge(damaged, {cache.site_id, cache.config_hash}).reason,
+            RejectReason::kChecksumMismatch);
+}
+
 // A site of 10,000 pages: the no-op rebuild budget (100 ms) includes
 // loading this. Prints the times; asserts only correctness.
 TEST(BuildCacheTest, TenThousandPagesRoundTrip) {
