@@ -970,12 +970,15 @@ class Builder {
     // still matches.
     identity_.site_id = cache::ContentHash(
         absl::StrCat("serval-site\n", site.config.baseurl));
+    cache::UnverifiedCache read = TakeCacheRead();
+    std::string text = std::move(read.text);
     cache::LoadedCache loaded =
-        cache::VerifyCacheIdentity(TakeCacheRead(), identity_);
+        cache::VerifyCacheIdentity(std::move(read), identity_);
     cache_reason_ = loaded.reason;
     cache_message_ = loaded.Message();
     if (loaded.ok() || cache_reason_ == cache::RejectReason::kConfigChanged) {
       previous_ = std::move(loaded.cache);
+      previous_text_ = std::move(text);
       have_manifest_ = true;
     }
     // Fingerprints of the previous build apply to this one.
@@ -1095,9 +1098,14 @@ class Builder {
     cache::BuildCache next;
     next.site_id = identity_.site_id;
     next.config_hash = identity_.config_hash;
-    next.sources = sources_;
+    next.sources = std::move(sources_);
+    // The kept jobs' dependencies move over (not copied: tens of thousands
+    // of sets); previous_.pages is not read past here (a restore of the
+    // previous cache writes previous_text_).
     for (const RenderJob& job : jobs_) {
-      if (!job.render) tracker_.CarryOver(job.key, previous_.pages.at(job.key).deps);
+      if (!job.render) {
+        tracker_.CarryOver(job.key, std::move(previous_.pages.at(job.key).deps));
+      }
     }
     for (auto& [key, deps] : tracker_.Take()) {
       cache::PageRecord record;
@@ -1541,10 +1549,9 @@ class Builder {
     absl::StatusOr<std::string> now = fs_.ReadFile(CachePath());
     if (!bytes.empty() && now.ok() && *now == bytes) {
       // The new cache was renamed in and only its directory sync failed:
-      // put the previous cache back (its model re-serialized: the same
-      // bytes Serval wrote), so that the previous outputs go with it.
-      const std::string previous_bytes =
-          have_manifest_ ? cache::SerializeCache(previous_) : std::string();
+      // put the previous cache back (the bytes this build read and
+      // verified), so that the previous outputs go with it.
+      const std::string& previous_bytes = previous_text_;
       absl::Status restored =
           have_manifest_
               ? state_writer.Write(CachePath(), previous_bytes).status()
@@ -1628,6 +1635,7 @@ class Builder {
   // Fingerprints of every page of the site, by page key (no deps).
   std::map<std::string, cache::PageRecord> current_pages_;
   cache::BuildCache previous_;  // empty unless loaded (or config changed)
+  std::string previous_text_;   // its file's bytes, when loaded
   bool have_manifest_ = false;  // previous_.outputs lists what we wrote
   cache::RejectReason cache_reason_ = cache::RejectReason::kMissing;
   std::string cache_message_;

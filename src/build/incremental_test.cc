@@ -548,18 +548,18 @@ const Damage kDamages[] = {
      ""},
     {"WrongFormatVersion",
      [](std::string t) {
-       return Replace(t, "\"format_version\": 2", "\"format_version\": 3");
+       return Replace(t, "\"format_version\":2", "\"format_version\":3");
      },
      "format version"},
     {"OtherToolVersion",
      [](std::string t) {
-       return Replace(t, absl::StrCat("\"tool_version\": \"", base::kVersion),
-                      "\"tool_version\": \"0.0.9");
+       return Replace(t, absl::StrCat("\"tool_version\":\"", base::kVersion),
+                      "\"tool_version\":\"0.0.9");
      },
      "tool version"},
     {"ChecksumMismatch",
      [](std::string t) {
-       return Replace(t, "\"checksum\": \"fnv1a64:", "\"checksum\": \"fnv1a64:0");
+       return Replace(t, "\"checksum\":\"fnv1a64:", "\"checksum\":\"fnv1a64:0");
      },
      ""},
     {"Empty", [](std::string) { return std::string(); }, "parse error"},

@@ -4,10 +4,10 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
-#include "rapidjson/prettywriter.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 #include "src/base/fingerprint.h"
@@ -132,42 +132,44 @@ void WriteBody(Writer& w, const BuildCache& cache) {
   w.EndObject();
 }
 
-// Fingerprint64 of the compact text of `pretty`, a value RapidJSON's
-// PrettyWriter wrote: the bytes of `pretty` without the spaces and
-// newlines it put between tokens (outside strings), which are exactly the
-// bytes its Writer would have written for the same value.
-uint64_t CompactFingerprint(absl::string_view pretty) {
-  uint64_t state = base::kFnvOffsetBasis;
-  size_t run = 0;  // start of the current run of kept bytes
-  bool in_string = false;
-  for (size_t i = 0; i < pretty.size(); ++i) {
-    const char c = pretty[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;  // the escaped byte is part of the string
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == ' ' || c == '\n') {
-      state = base::Fingerprint64(pretty.substr(run, i - run), state);
-      run = i + 1;
-    }
-  }
-  return base::Fingerprint64(pretty.substr(run), state);
-}
-
-// "fnv1a64:<16 hex>" of the compact canonical body.
-std::string BodyChecksum(const BuildCache& cache) {
+// The compact canonical text of the body.
+std::string BodyText(const BuildCache& cache) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   WriteBody(writer, cache);
-  return absl::StrCat(
-      kChecksumPrefix,
-      base::Fingerprint64Hex(
-          absl::string_view(buffer.GetString(), buffer.GetSize())));
+  return std::string(buffer.GetString(), buffer.GetSize());
 }
+
+// "fnv1a64:<16 hex>" of a body's compact canonical text.
+std::string ChecksumOf(absl::string_view body_text) {
+  return absl::StrCat(kChecksumPrefix, base::Fingerprint64Hex(body_text));
+}
+
+// What SerializeCache writes before the body:
+// {"format":...,"checksum":"<checksum>","body":
+std::string HeaderText(const BuildCache& cache, absl::string_view checksum) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  WriteKey(w, "format");
+  WriteString(w, kCacheFormatName);
+  WriteKey(w, "format_version");
+  w.Int64(kCacheFormatVersion);
+  WriteKey(w, "tool_version");
+  WriteString(w, cache.tool_version);
+  WriteKey(w, "site_id");
+  WriteString(w, cache.site_id);
+  WriteKey(w, "config_hash");
+  WriteString(w, cache.config_hash);
+  WriteKey(w, "checksum");
+  WriteString(w, checksum);
+  WriteKey(w, "body");
+  return absl::StrCat(absl::string_view(buffer.GetString(), buffer.GetSize()),
+                      ":");
+}
+
+// What SerializeCache writes after the body.
+constexpr absl::string_view kTrailerText = "}\n";
 
 // ---------------------------------------------------------------- reading
 
@@ -524,9 +526,21 @@ bool Parse(absl::string_view text, const CacheIdentity& expected,
     return false;
   }
   // After the body is read (so the checksum is of its canonical form) and
-  // before its contents are judged (so damage reads as damage).
-  const std::string actual = BodyChecksum(*cache);
-  if (checksum != actual) {
+  // before its contents are judged (so damage reads as damage). A file
+  // laid out as SerializeCache writes it holds the body's canonical text
+  // between the header and the trailer: its checksum is taken from there,
+  // without writing the body again. Any other text (another layout, or a
+  // checksum that does not match there) is judged by its body re-written.
+  const std::string header = HeaderText(*cache, checksum);
+  const bool canonical_layout =
+      text.size() >= header.size() + kTrailerText.size() &&
+      absl::StartsWith(text, header) && absl::EndsWith(text, kTrailerText) &&
+      ChecksumOf(text.substr(header.size(), text.size() - header.size() -
+                                                kTrailerText.size())) ==
+          checksum;
+  if (const std::string actual =
+          canonical_layout ? checksum : ChecksumOf(BodyText(*cache));
+      checksum != actual) {
     *reject = {RejectReason::kChecksumMismatch,
                absl::StrCat("checksum \"", checksum, "\", body has \"",
                             actual, "\"")};
@@ -589,26 +603,29 @@ std::string TermKey(absl::string_view taxonomy, absl::string_view term) {
 
 bool IsValidRelativePath(absl::string_view path) {
   if (path.empty() || path.size() > kMaxKeyBytes) return false;
-  // One pass over the bytes (a cache holds tens of thousands of paths):
-  // no control character, no empty, "." or ".." segment; UTF-8 is checked
-  // only if a byte is not ASCII.
-  bool ascii = true;
-  size_t segment_start = 0;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i == path.size() || path[i] == '/') {
-      const size_t n = i - segment_start;
-      if (n == 0 || (n <= 2 && path[segment_start] == '.' &&
-                     (n == 1 || path[segment_start + 1] == '.'))) {
-        return false;
-      }
-      segment_start = i + 1;
-      continue;
-    }
-    const unsigned char c = static_cast<unsigned char>(path[i]);
-    if (c < 0x20 || c == 0x7f) return false;
-    if (c >= 0x80) ascii = false;
+  // A cache holds hundreds of thousands of paths: the bytes are checked in
+  // one branch-free pass (no control character; UTF-8 only if a byte is
+  // not ASCII), then the segments, found by memchr.
+  unsigned control = 0;
+  unsigned high = 0;
+  for (const char ch : path) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    control |= static_cast<unsigned>(c < 0x20) | static_cast<unsigned>(c == 0x7f);
+    high |= c & 0x80u;
   }
-  return ascii || base::IsValidUtf8(path);
+  if (control != 0 || (high != 0 && !base::IsValidUtf8(path))) return false;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = path.find('/', start);
+    const size_t end = slash == absl::string_view::npos ? path.size() : slash;
+    const size_t n = end - start;
+    if (n == 0 || (n <= 2 && path[start] == '.' &&
+                   (n == 1 || path[start + 1] == '.'))) {
+      return false;
+    }
+    if (slash == absl::string_view::npos) return true;
+    start = slash + 1;
+  }
 }
 
 bool IsValidPageKey(absl::string_view key) {
@@ -736,43 +753,8 @@ std::string LoadedCache::Message() const {
 }
 
 std::string SerializeCache(const BuildCache& cache) {
-  // One pass: the body is written pretty-printed after a placeholder
-  // checksum, which is then replaced by the checksum of the body's compact
-  // form, taken from the pretty text (CompactFingerprint).
-  const std::string placeholder =
-      absl::StrCat(kChecksumPrefix, base::Hex64(0));
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
-  w.SetIndent(' ', 2);
-  w.StartObject();
-  WriteKey(w, "format");
-  WriteString(w, kCacheFormatName);
-  WriteKey(w, "format_version");
-  w.Int64(kCacheFormatVersion);
-  WriteKey(w, "tool_version");
-  WriteString(w, cache.tool_version);
-  WriteKey(w, "site_id");
-  WriteString(w, cache.site_id);
-  WriteKey(w, "config_hash");
-  WriteString(w, cache.config_hash);
-  WriteKey(w, "checksum");
-  const size_t checksum_key_end = buffer.GetSize();
-  WriteString(w, placeholder);
-  WriteKey(w, "body");
-  const size_t body_key_end = buffer.GetSize();
-  WriteBody(w, cache);
-  const size_t body_end = buffer.GetSize();
-  w.EndObject();
-  std::string text(buffer.GetString(), buffer.GetSize());
-  text += '\n';
-  const size_t body_begin = text.find('{', body_key_end);
-  const size_t checksum_at = text.find(placeholder, checksum_key_end);
-  text.replace(checksum_at, placeholder.size(),
-               absl::StrCat(kChecksumPrefix,
-                            base::Hex64(CompactFingerprint(absl::string_view(
-                                text.data() + body_begin,
-                                body_end - body_begin)))));
-  return text;
+  const std::string body = BodyText(cache);
+  return absl::StrCat(HeaderText(cache, ChecksumOf(body)), body, kTrailerText);
 }
 
 LoadedCache ParseCache(absl::string_view text, const CacheIdentity& expected) {
@@ -819,6 +801,7 @@ UnverifiedCache ReadCacheUnverified(fs::Fs& fs, absl::string_view path,
     loaded.reason = reject.reason;
     loaded.detail = std::move(reject.detail);
   }
+  unverified.text = std::move(text).value();
   return unverified;
 }
 

@@ -247,6 +247,7 @@ struct UnverifiedCache {
   LoadedCache loaded;         // the site_id and config_hash not yet judged
   std::string tool_version;   // the one it was read for
   bool site_id_read = false;  // the parse got as far as the site_id
+  std::string text;           // the file's bytes as read (empty: none)
 };
 UnverifiedCache ReadCacheUnverified(fs::Fs& fs, absl::string_view path,
                                     absl::string_view tool_version);

@@ -16,6 +16,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "rapidjson/document.h"
+#include "rapidjson/prettywriter.h"
+#include "rapidjson/stringbuffer.h"
 #include "src/cache/test_caches.h"
 #include "src/fs/atomic_writer.h"
 #include "src/fs/fs.h"
@@ -46,6 +49,22 @@ LoadedCache Judge(absl::string_view text, const CacheIdentity& id) {
 
 LoadedCache Parse(absl::string_view text) { return Judge(text, SmallIdentity()); }
 
+// `text` laid out as the cache was written before it was compact
+// (RapidJSON's PrettyWriter, two spaces): another layout of the same
+// JSON, which ParseCache accepts the same (its checksum is of the body's
+// canonical form), and which the tests below edit by its lines.
+std::string PrettyText(absl::string_view text) {
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  EXPECT_FALSE(doc.HasParseError());
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  writer.SetIndent(' ', 2);
+  doc.Accept(writer);
+  return absl::StrCat(absl::string_view(buffer.GetString(), buffer.GetSize()),
+                      "\n");
+}
+
 // Replaces the one occurrence of `from` in `text`.
 std::string ReplaceOnce(std::string text, absl::string_view from,
                         absl::string_view to) {
@@ -68,8 +87,8 @@ TEST(BuildCacheTest, RoundTripIsExactAndDeterministic) {
   }
 }
 
-// SerializeCache takes the checksum from the pretty text without its
-// indentation: spaces, newlines, quotes and backslashes inside strings are
+// ParseCache takes the checksum of a file in SerializeCache's layout from
+// the file's own text: spaces, quotes and backslashes inside strings are
 // part of the body, and a file written with them verifies.
 TEST(BuildCacheTest, ChecksumKeepsWhatIsInsideStrings) {
   BuildCache cache = TinyCache();
@@ -133,65 +152,52 @@ TEST(BuildCacheTest, TenThousandPagesRoundTrip) {
 }
 
 TEST(BuildCacheTest, ExactText) {
-  EXPECT_EQ(SerializeCache(TinyCache()), R"({
-  "format": "serval-build-cache",
-  "format_version": 2,
-  "tool_version": "0.1.0",
-  "site_id": "5e1f0c2b9a3d4e71",
-  "config_hash": "c0ffee0123456789",
-  "checksum": "fnv1a64:bfe1e9784844f19d",
-  "body": {
-    "sources": {
-      "content/a.md": {
-        "hash": "1f",
-        "size": 3
-      }
-    },
-    "outputs": {
-      "a.html": {
-        "hash": "2e",
-        "producer": "content/a.md"
-      }
-    },
-    "pages": {
-      "content/a.md": {
-        "content_hash": "3d",
-        "meta_hash": "4c",
-        "deps": {
-          "source": [
-            "content/a.md"
-          ],
-          "template": [
-            "t.html"
-          ],
-          "site_key": [
-            "s:x"
-          ]
-        },
-        "markdown_reads": [
-          "content/b.md"
-        ]
-      }
-    },
-    "site_keys": {
-      "s:x": "5b"
-    }
-  }
-}
-)");
+  EXPECT_EQ(SerializeCache(TinyCache()),
+            R"({"format":"serval-build-cache","format_version":2,)"
+            R"("tool_version":"0.1.0","site_id":"5e1f0c2b9a3d4e71",)"
+            R"("config_hash":"c0ffee0123456789",)"
+            R"("checksum":"fnv1a64:bfe1e9784844f19d","body":{)"
+            R"("sources":{"content/a.md":{"hash":"1f","size":3}},)"
+            R"("outputs":{"a.html":{"hash":"2e","producer":"content/a.md"}},)"
+            R"("pages":{"content/a.md":{"content_hash":"3d","meta_hash":"4c",)"
+            R"("deps":{"source":["content/a.md"],"template":["t.html"],)"
+            R"("site_key":["s:x"]},"markdown_reads":["content/b.md"]}},)"
+            R"("site_keys":{"s:x":"5b"}}})"
+            "\n");
 }
 
+// The checksum is of the body's canonical form, not of its layout: the
+// same cache pretty-printed (whitespace between every token, in the
+// header, in the body, around the body) is accepted, equal.
 TEST(BuildCacheTest, ChecksumIgnoresWhitespaceOnly) {
-  const std::string text = SerializeCache(TinyCache());
-  std::string compact;
-  bool in_string = false;
-  for (char c : text) {
-    if (c == '"') in_string = !in_string;
-    if (in_string || (c != ' ' && c != '\n')) compact += c;
+  for (const BuildCache& cache : {TinyCache(), SmallCache()}) {
+    const std::string text = SerializeCache(cache);
+    std::string spaced;
+    bool in_string = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      spaced += c;
+      if (in_string) {
+        if (c == '\\') spaced += text[++i];
+        if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == ',' || c == ':' || c == '{' || c == '[') {
+        spaced += "\n  ";
+      }
+    }
+    ASSERT_NE(spaced, text);
+    LoadedCache loaded = Judge(spaced, {cache.site_id, cache.config_hash});
+    ASSERT_TRUE(loaded.ok()) << loaded.Message();
+    EXPECT_EQ(loaded.cache, cache);
+    // Only around the body, or only inside it.
+    for (absl::string_view variant :
+         {absl::StrCat(" \n", text), absl::StrCat(text, "\n\n")}) {
+      LoadedCache again = Judge(variant, {cache.site_id, cache.config_hash});
+      ASSERT_TRUE(again.ok()) << again.Message();
+      EXPECT_EQ(again.cache, cache);
+    }
   }
-  LoadedCache loaded = Parse(compact);
-  ASSERT_TRUE(loaded.ok()) << loaded.Message();
-  EXPECT_EQ(loaded.cache, TinyCache());
 }
 
 TEST(BuildCacheTest, TruncatedAtEveryOffsetIsRejected) {
@@ -211,8 +217,9 @@ TEST(BuildCacheTest, TruncatedAtEveryOffsetIsRejected) {
 // also break the JSON syntax.
 std::set<R> AllowedReasons(const std::string& text, size_t offset) {
   auto inside_value = [&](absl::string_view member) {
-    const std::string key = absl::StrCat("\"", member, "\": ");
+    const std::string key = absl::StrCat("\"", member, "\":");
     size_t start = text.find(key) + key.size();
+    if (text[start] == ' ') ++start;
     size_t end = text.find_first_of(",\n", start);
     if (text[start] == '"') {  // the string's contents, not its quotes
       ++start;
@@ -220,7 +227,7 @@ std::set<R> AllowedReasons(const std::string& text, size_t offset) {
     }
     return offset >= start && offset < end;
   };
-  const size_t body = text.find("\"body\": ") + 8;
+  const size_t body = text.find("\"body\":") + 7;
   if (inside_value("format")) return {R::kParseError, R::kNotACache};
   if (inside_value("format_version")) return {R::kParseError, R::kFormatVersion};
   if (inside_value("tool_version")) return {R::kParseError, R::kToolVersion};
@@ -233,35 +240,38 @@ std::set<R> AllowedReasons(const std::string& text, size_t offset) {
   return {R::kParseError, R::kMalformed, R::kNotACache};
 }
 
+// In the layout SerializeCache writes, and in another (PrettyText).
 TEST(BuildCacheTest, EverySingleBitFlipIsRejectedForItsReason) {
-  const std::string text = SerializeCache(TinyCache());
-  std::map<R, int> seen;
-  for (size_t offset = 0; offset < text.size(); ++offset) {
-    const std::set<R> allowed = AllowedReasons(text, offset);
-    for (int bit = 0; bit < 8; ++bit) {
-      std::string flipped = text;
-      flipped[offset] = static_cast<char>(flipped[offset] ^ (1 << bit));
-      LoadedCache loaded = Parse(flipped);
-      ++seen[loaded.reason];
-      if (loaded.ok()) {
-        EXPECT_EQ(loaded.cache, TinyCache()) << offset << "/" << bit;
-        continue;
+  for (const std::string& text : {SerializeCache(TinyCache()),
+                                  PrettyText(SerializeCache(TinyCache()))}) {
+    std::map<R, int> seen;
+    for (size_t offset = 0; offset < text.size(); ++offset) {
+      const std::set<R> allowed = AllowedReasons(text, offset);
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string flipped = text;
+        flipped[offset] = static_cast<char>(flipped[offset] ^ (1 << bit));
+        LoadedCache loaded = Parse(flipped);
+        ++seen[loaded.reason];
+        if (loaded.ok()) {
+          EXPECT_EQ(loaded.cache, TinyCache()) << offset << "/" << bit;
+          continue;
+        }
+        EXPECT_EQ(allowed.count(loaded.reason), 1u)
+            << "offset " << offset << " ('" << text[offset] << "') bit " << bit
+            << ": " << loaded.Message();
       }
-      EXPECT_EQ(allowed.count(loaded.reason), 1u)
-          << "offset " << offset << " ('" << text[offset] << "') bit " << bit
-          << ": " << loaded.Message();
     }
-  }
-  // Every header field's reason is reached by some flip.
-  for (R reason : {R::kParseError, R::kNotACache, R::kFormatVersion,
-                   R::kToolVersion, R::kOtherSite, R::kConfigChanged,
-                   R::kMalformed, R::kChecksumMismatch}) {
-    EXPECT_GT(seen[reason], 0) << RejectReasonName(reason);
+    // Every header field's reason is reached by some flip.
+    for (R reason : {R::kParseError, R::kNotACache, R::kFormatVersion,
+                     R::kToolVersion, R::kOtherSite, R::kConfigChanged,
+                     R::kMalformed, R::kChecksumMismatch}) {
+      EXPECT_GT(seen[reason], 0) << RejectReasonName(reason);
+    }
   }
 }
 
 TEST(BuildCacheTest, WrongFormatVersion) {
-  const std::string text = SerializeCache(SmallCache());
+  const std::string text = PrettyText(SerializeCache(SmallCache()));
   for (const char* version : {"0", "1", "3", "-1", "9223372036854775807",
                               "18446744073709551615"}) {
     LoadedCache loaded = Parse(ReplaceOnce(text, "\"format_version\": 2",
@@ -290,7 +300,7 @@ TEST(BuildCacheTest, OtherToolVersion) {
 }
 
 TEST(BuildCacheTest, AnotherSitesOrConfigsCache) {
-  const std::string text = SerializeCache(SmallCache());
+  const std::string text = PrettyText(SerializeCache(SmallCache()));
   CacheIdentity other_site = SmallIdentity();
   other_site.site_id = "0000000000000000";
   EXPECT_EQ(Judge(text, other_site).reason, R::kOtherSite);
@@ -320,7 +330,7 @@ TEST(BuildCacheTest, AnotherSitesOrConfigsCache) {
 }
 
 TEST(BuildCacheTest, ChecksumMismatch) {
-  const std::string text = SerializeCache(TinyCache());
+  const std::string text = PrettyText(SerializeCache(TinyCache()));
   // A plausible edit of each part of the body, checksum left as it was.
   for (auto [from, to] : std::vector<std::pair<const char*, const char*>>{
            {"\"size\": 3", "\"size\": 4"},
@@ -372,7 +382,7 @@ TEST(BuildCacheTest, NotJsonOrNotACache) {
 }
 
 TEST(BuildCacheTest, SchemaViolationsAreMalformed) {
-  const std::string text = SerializeCache(TinyCache());
+  const std::string text = PrettyText(SerializeCache(TinyCache()));
   for (auto [from, to] : std::vector<std::pair<const char*, const char*>>{
            {"\"size\": 3", "\"size\": 3.0"},
            {"\"size\": 3", "\"size\": 3e0"},
