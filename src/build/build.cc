@@ -180,6 +180,9 @@ struct RenderJob {
   int pager_total = 0;
   const site::Alias* alias = nullptr;  // alias pages
   bool render = true;  // false: the previous output is kept
+  // Kept, and its output file has the stat the committed build's snapshot
+  // recorded (Decide saw it): the next snapshot records it unstat'ed.
+  bool stat_is_committed = false;
   std::string cause;   // why it renders (serval build --explain)
   // Results.
   std::string html;
@@ -193,6 +196,10 @@ struct Output {
   std::string origin;  // for conflict messages
   std::string producer;  // page key or source path (output manifest)
   bool kept = false;     // the previous build's file stays; bytes unused
+  // Kept, and this build saw its file with the stat the committed build's
+  // snapshot recorded: WriteSnapshot records that stat without a new one
+  // (if the file changed since, the next build's check sees it anyway).
+  bool stat_is_committed = false;
   std::string hash;      // ContentHash of bytes, once computed
 };
 
@@ -404,6 +411,7 @@ class Builder {
       if (info.ok() && info->type == fs::FileType::kRegular &&
           cache::StatRecordOf(*info) == committed->second) {
         out.kept = true;
+        out.stat_is_committed = true;
       }
     });
   }
@@ -446,8 +454,13 @@ class Builder {
         if (now.ok() && cache::StatRecordOf(*now) == before) records[i] = before;
         return;
       }
-      absl::StatusOr<fs::FileInfo> info = fs_.Stat(
-          fs::JoinPath(output_dir_, outputs_[i - inputs.size()].path));
+      const Output& out = outputs_[i - inputs.size()];
+      if (out.stat_is_committed) {
+        records[i] = committed_outputs_.at(out.path);
+        return;
+      }
+      absl::StatusOr<fs::FileInfo> info =
+          fs_.Stat(fs::JoinPath(output_dir_, out.path));
       if (info.ok() && info->type == fs::FileType::kRegular) {
         records[i] = cache::StatRecordOf(*info);
       }
@@ -1078,9 +1091,11 @@ class Builder {
       }
       // Rewritten by someone else since the last build wrote it.
       auto committed = committed_outputs_.find(job->output_path);
-      if (committed != committed_outputs_.end() &&
-          committed->second != cache::StatRecordOf(*info)) {
-        return why("output changed since the last build wrote it");
+      if (committed != committed_outputs_.end()) {
+        if (committed->second != cache::StatRecordOf(*info)) {
+          return why("output changed since the last build wrote it");
+        }
+        job->stat_is_committed = true;
       }
     }
     job->render = false;
@@ -1219,6 +1234,7 @@ class Builder {
         out.bytes = std::move(job.html);
       } else {
         out.kept = true;
+        out.stat_is_committed = job.stat_is_committed;
       }
       outputs_.push_back(std::move(out));
     }
