@@ -8,11 +8,13 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "rapidjson/error/en.h"
 #include "rapidjson/reader.h"
 #include "src/base/utf8.h"
@@ -57,6 +59,79 @@ absl::Status JsonError(absl::string_view path, absl::string_view text,
 }
 
 // --- YAML -------------------------------------------------------------------
+
+bool IsDecimalInteger(absl::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!absl::ascii_isdigit(c)) return false;
+  }
+  return true;
+}
+
+// [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+bool IsFloat(absl::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  size_t digits = 0;
+  while (i < s.size() && absl::ascii_isdigit(s[i])) ++i, ++digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && absl::ascii_isdigit(s[i])) ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exp_digits = 0;
+    while (i < s.size() && absl::ascii_isdigit(s[i])) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == s.size();
+}
+
+// YAML 1.2 core schema for plain scalars; quoted scalars are strings.
+void ScalarValue(absl::string_view text, bool plain, Allocator* allocator,
+                 Value* out) {
+  if (plain) {
+    if (text.empty() || text == "~" || text == "null" || text == "Null" ||
+        text == "NULL") {
+      out->SetNull();
+      return;
+    }
+    if (text == "true" || text == "True" || text == "TRUE") {
+      out->SetBool(true);
+      return;
+    }
+    if (text == "false" || text == "False" || text == "FALSE") {
+      out->SetBool(false);
+      return;
+    }
+    int64_t integer;
+    if (IsDecimalInteger(text) && absl::SimpleAtoi(text, &integer)) {
+      out->SetInt64(integer);
+      return;
+    }
+    if (text.size() > 2 && text[0] == '0' &&
+        (text[1] == 'x' || text[1] == 'o')) {
+      int64_t based = 0;
+      const char* end = text.data() + text.size();
+      auto [ptr, ec] = std::from_chars(text.data() + 2, end, based,
+                                       text[1] == 'x' ? 16 : 8);
+      if (ec == std::errc() && ptr == end) {
+        out->SetInt64(based);
+        return;
+      }
+    }
+    double real;
+    if (IsFloat(text) && absl::SimpleAtod(text, &real)) {
+      out->SetDouble(real);
+      return;
+    }
+  }
+  out->SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()),
+                 *allocator);
+}
 
 class YamlConverter {
  public:
@@ -141,79 +216,12 @@ class YamlConverter {
                            Position(node), message);
   }
 
-  // YAML 1.2 core schema for plain scalars; quoted scalars are strings.
   void ConvertScalar(const yaml_node_t* node, Value* out) {
-    absl::string_view text(
-        reinterpret_cast<const char*>(node->data.scalar.value),
-        node->data.scalar.length);
-    if (node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-      if (text.empty() || text == "~" || text == "null" || text == "Null" ||
-          text == "NULL") {
-        out->SetNull();
-        return;
-      }
-      if (text == "true" || text == "True" || text == "TRUE") {
-        out->SetBool(true);
-        return;
-      }
-      if (text == "false" || text == "False" || text == "FALSE") {
-        out->SetBool(false);
-        return;
-      }
-      int64_t integer;
-      if (IsDecimalInteger(text) && absl::SimpleAtoi(text, &integer)) {
-        out->SetInt64(integer);
-        return;
-      }
-      if (text.size() > 2 && text[0] == '0' &&
-          (text[1] == 'x' || text[1] == 'o')) {
-        int64_t based = 0;
-        const char* end = text.data() + text.size();
-        auto [ptr, ec] = std::from_chars(text.data() + 2, end, based,
-                                         text[1] == 'x' ? 16 : 8);
-        if (ec == std::errc() && ptr == end) {
-          out->SetInt64(based);
-          return;
-        }
-      }
-      double real;
-      if (IsFloat(text) && absl::SimpleAtod(text, &real)) {
-        out->SetDouble(real);
-        return;
-      }
-    }
-    out->SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()),
-                   *allocator_);
-  }
-
-  static bool IsDecimalInteger(absl::string_view s) {
-    if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
-    if (s.empty()) return false;
-    for (char c : s) {
-      if (!absl::ascii_isdigit(c)) return false;
-    }
-    return true;
-  }
-
-  // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
-  static bool IsFloat(absl::string_view s) {
-    size_t i = 0;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-    size_t digits = 0;
-    while (i < s.size() && absl::ascii_isdigit(s[i])) ++i, ++digits;
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      while (i < s.size() && absl::ascii_isdigit(s[i])) ++i, ++digits;
-    }
-    if (digits == 0) return false;
-    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-      ++i;
-      if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-      size_t exp_digits = 0;
-      while (i < s.size() && absl::ascii_isdigit(s[i])) ++i, ++exp_digits;
-      if (exp_digits == 0) return false;
-    }
-    return i == s.size();
+    ScalarValue(absl::string_view(
+                    reinterpret_cast<const char*>(node->data.scalar.value),
+                    node->data.scalar.length),
+                node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE, allocator_,
+                out);
   }
 
   absl::string_view path_;
@@ -224,11 +232,185 @@ class YamlConverter {
   absl::flat_hash_map<std::string, SourcePosition> key_positions_;
 };
 
+// --- YAML, the fast path ----------------------------------------------------
+//
+// Most front matter is a flat mapping: `key: scalar`, `key: [a, b]`, or a
+// key followed by `- item` lines. libyaml takes some 50,000 instructions
+// for such a page (its parser allocates and fills buffers per document);
+// this reads that subset directly, into the same values as the libyaml
+// path gives (front_matter_test and the fuzzer compare the two), and
+// leaves anything else to libyaml: comments, tabs, CR, multi-line or
+// escaped scalars, anchors, tags, block scalars, nested mappings, flow
+// mappings, duplicate keys (whose error libyaml's path reports), and
+// characters YAML treats specially.
+
+// A character the fast path leaves to libyaml wherever it appears: control
+// characters but '\n' (tab, CR included), DEL, C1 controls (NEL is a YAML
+// 1.1 line break), LS and PS, a byte order mark, U+FFFE and U+FFFF.
+bool HasYamlSpecialCharacter(absl::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\n') || c == 0x7f) return true;
+      continue;
+    }
+    const absl::string_view rest = text.substr(i);
+    if (c == 0xC2 && rest.size() > 1 &&
+        static_cast<unsigned char>(rest[1]) < 0xA0) {
+      return true;
+    }
+    if (absl::StartsWith(rest, "\xE2\x80\xA8") ||
+        absl::StartsWith(rest, "\xE2\x80\xA9") ||
+        absl::StartsWith(rest, "\xEF\xBB\xBF") ||
+        absl::StartsWith(rest, "\xEF\xBF\xBE") ||
+        absl::StartsWith(rest, "\xEF\xBF\xBF")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A scalar of the subset: "double" or 'single' quoted without escapes or
+// inner quotes, or plain, starting with no indicator and holding no '#',
+// no ": " and no final ':' (in a flow sequence, no flow indicator and no
+// ':' at all). False if `text` (trimmed) is none of these.
+bool FlatScalar(absl::string_view text, bool in_flow, absl::string_view* value,
+                bool* plain) {
+  if (text.empty()) return false;
+  const char first = text[0];
+  if (first == '"' || first == '\'') {
+    if (text.size() < 2 || text.back() != first) return false;
+    const absl::string_view inner = text.substr(1, text.size() - 2);
+    if (inner.find(first) != absl::string_view::npos ||
+        (first == '"' && inner.find('\\') != absl::string_view::npos)) {
+      return false;
+    }
+    *value = inner;
+    *plain = false;
+    return true;
+  }
+  static constexpr absl::string_view kIndicators = "-?:,[]{}#&*!|>'\"%@`";
+  if (kIndicators.find(first) != absl::string_view::npos &&
+      !(first == '-' && text.size() > 1 &&
+        (absl::ascii_isdigit(text[1]) || text[1] == '.'))) {
+    return false;
+  }
+  if (text.find('#') != absl::string_view::npos || text.back() == ':' ||
+      text.find(": ") != absl::string_view::npos) {
+    return false;
+  }
+  if (in_flow && text.find_first_of(",[]{}:\"'") != absl::string_view::npos) {
+    return false;
+  }
+  *value = text;
+  *plain = true;
+  return true;
+}
+
+absl::string_view TrimSpaces(absl::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+// The fast path: true if `split.front_matter` is in the subset, with
+// out->value and out->key_positions set as ParseYaml's libyaml path would
+// set them; false (out untouched) if libyaml must parse it.
+bool ParseFlatYaml(const SplitContent& split, ParsedData* out) {
+  const absl::string_view text = split.front_matter;
+  if (HasYamlSpecialCharacter(text)) return false;
+  std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
+  Value root(rapidjson::kObjectType);
+  Allocator& allocator = out->value.GetAllocator();
+  absl::flat_hash_map<std::string, SourcePosition> positions;
+  int values = 0;
+  auto add_scalar = [&](absl::string_view scalar, bool in_flow,
+                        Value* into) {
+    absl::string_view value;
+    bool plain = false;
+    if (!FlatScalar(TrimSpaces(scalar), in_flow, &value, &plain)) return false;
+    ScalarValue(value, plain, &allocator, into);
+    return ++values <= kMaxFrontMatterNodes;
+  };
+  for (size_t i = 0; i < lines.size(); ++i) {
+    absl::string_view line = lines[i];
+    while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
+    if (line.empty()) continue;
+    // key ':' (' ' value)?
+    size_t k = 0;
+    while (k < line.size() &&
+           (absl::ascii_isalnum(line[k]) || line[k] == '_' ||
+            (k > 0 && line[k] == '-'))) {
+      ++k;
+    }
+    if (k == 0 || k == line.size() || line[k] != ':' ||
+        (k + 1 < line.size() && line[k + 1] != ' ')) {
+      return false;
+    }
+    const absl::string_view key = line.substr(0, k);
+    if (positions.contains(key)) return false;  // libyaml's path reports it
+    positions[key] =
+        Relocate({static_cast<int>(i) + 1, 1}, split.front_matter_start);
+    const absl::string_view rest = TrimSpaces(line.substr(k + 1));
+    Value element;
+    if (rest.empty()) {
+      // Null, or a block sequence: the `- item` lines that follow, all
+      // indented alike.
+      size_t indent = absl::string_view::npos;
+      while (i + 1 < lines.size()) {
+        absl::string_view item = lines[i + 1];
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (item.empty()) {
+          ++i;
+          continue;
+        }
+        size_t spaces = 0;
+        while (spaces < item.size() && item[spaces] == ' ') ++spaces;
+        if (spaces + 1 >= item.size() || item[spaces] != '-' ||
+            item[spaces + 1] != ' ') {
+          if (spaces > 0 || item[0] == '-') return false;
+          break;  // the next key
+        }
+        if (indent == absl::string_view::npos) indent = spaces;
+        if (spaces != indent) return false;
+        if (!element.IsArray()) element.SetArray();
+        Value member;
+        if (!add_scalar(item.substr(spaces + 2), false, &member)) return false;
+        element.PushBack(member, allocator);
+        ++i;
+      }
+    } else if (rest.front() == '[') {
+      if (rest.back() != ']') return false;
+      element.SetArray();
+      const absl::string_view inner = rest.substr(1, rest.size() - 2);
+      if (!TrimSpaces(inner).empty()) {
+        for (absl::string_view item : absl::StrSplit(inner, ',')) {
+          Value member;
+          if (!add_scalar(item, true, &member)) return false;
+          element.PushBack(member, allocator);
+        }
+      }
+    } else if (!add_scalar(rest, false, &element)) {
+      return false;
+    }
+    if (++values > kMaxFrontMatterNodes) return false;
+    root.AddMember(
+        Value(key.data(), static_cast<rapidjson::SizeType>(key.size()),
+              allocator),
+        element, allocator);
+  }
+  if (positions.empty()) return false;  // empty or all blank: libyaml's
+  static_cast<Value&>(out->value).Swap(root);
+  out->key_positions = std::move(positions);
+  return true;
+}
+
 // Parses split.front_matter as YAML into out->value. With `require_mapping`
 // (front matter, config) the root must be a mapping; data files may hold
 // any value.
-absl::Status ParseYaml(absl::string_view path, const SplitContent& split,
-                       bool require_mapping, ParsedData* out) {
+absl::Status ParseYamlWithLibyaml(absl::string_view path,
+                                  const SplitContent& split,
+                                  bool require_mapping, ParsedData* out) {
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser)) {
     return absl::ResourceExhaustedError("cannot initialise the YAML parser");
@@ -518,7 +700,8 @@ absl::Status ParseFrontMatterText(absl::string_view path,
       out->value.SetObject();
       return absl::OkStatus();
     case FrontMatterFormat::kYaml:
-      return ParseYaml(path, split, require_mapping, out);
+      if (ParseFlatYaml(split, out)) return absl::OkStatus();
+      return ParseYamlWithLibyaml(path, split, require_mapping, out);
     case FrontMatterFormat::kToml:
       return ParseToml(path, split, out);
     case FrontMatterFormat::kJson: {
@@ -587,5 +770,19 @@ absl::StatusOr<ParsedData> ParseDataFile(absl::string_view path,
   if (!status.ok()) return status;
   return data;
 }
+
+namespace internal {
+
+bool ParseFlatYamlForTest(const SplitContent& split, ParsedData* out) {
+  return ParseFlatYaml(split, out);
+}
+
+absl::Status ParseYamlWithLibyamlForTest(absl::string_view path,
+                                         const SplitContent& split,
+                                         ParsedData* out) {
+  return ParseYamlWithLibyaml(path, split, /*require_mapping=*/true, out);
+}
+
+}  // namespace internal
 
 }  // namespace serval::content

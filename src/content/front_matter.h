@@ -97,6 +97,16 @@ absl::StatusOr<ParsedData> ParseDataFile(absl::string_view path,
                                          FrontMatterFormat format,
                                          bool require_mapping);
 
+namespace internal {
+// For front_matter_test and the fuzzer, which check that the two agree:
+// YAML front matter through the fast path for flat mappings alone (false:
+// not in its subset, `out` untouched), and through libyaml alone.
+bool ParseFlatYamlForTest(const SplitContent& split, ParsedData* out);
+absl::Status ParseYamlWithLibyamlForTest(absl::string_view path,
+                                         const SplitContent& split,
+                                         ParsedData* out);
+}  // namespace internal
+
 }  // namespace serval::content
 
 #endif  // SERVAL_CONTENT_FRONT_MATTER_H_

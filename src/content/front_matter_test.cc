@@ -1,9 +1,12 @@
 #include "src/content/front_matter.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
 
 namespace serval::content {
 namespace {
@@ -86,6 +89,79 @@ TEST(FrontMatterTest, YamlTypes) {
   EXPECT_EQ(p.body, "Body text\n");
   EXPECT_EQ(p.body_start, (SourcePosition{14, 1}));
   EXPECT_EQ(p.key_positions.at("count"), (SourcePosition{4, 1}));
+}
+
+// The exact JSON of a value: member order and number types included.
+std::string JsonOf(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// Whether the fast path took `yaml` (front matter between the delimiters);
+// when it did, its values and key positions must be libyaml's.
+bool FastPathAgrees(const std::string& yaml) {
+  const std::string file = absl::StrCat("---\n", yaml, "---\nbody\n");
+  absl::StatusOr<SplitContent> split = SplitFrontMatter("c/a.md", file);
+  EXPECT_TRUE(split.ok()) << split.status();
+  if (!split.ok()) return false;
+  ParsedData fast;
+  if (!internal::ParseFlatYamlForTest(*split, &fast)) return false;
+  ParsedData slow;
+  absl::Status status =
+      internal::ParseYamlWithLibyamlForTest("c/a.md", *split, &slow);
+  EXPECT_TRUE(status.ok()) << status << "\n" << yaml;
+  EXPECT_EQ(JsonOf(fast.value), JsonOf(slow.value)) << yaml;
+  EXPECT_EQ(fast.key_positions, slow.key_positions) << yaml;
+  return true;
+}
+
+TEST(FrontMatterTest, FlatYamlFastPathGivesLibyamlsValues) {
+  for (const std::string& yaml : std::vector<std::string>{
+           // gen_site.py's front matter
+           "title: \"Reprehenderit elit quis dolore\"\n"
+           "date: 2018-10-06T09:00:00Z\ntags: [tag20, tag36]\n"
+           "categories: [news]\nslug: \"page-000033\"\n",
+           "title: Hello, world?\ncount: 42\nhex: 0x1F\noct: 0o17\n"
+           "ratio: 2.5\ndraft: true\nnothing: ~\ntags: [a, b]\n"
+           "date: 2024-03-05\n",
+           "tags:\n  - a\n  - \"b c\"\n  - 3\nnext: x\n",
+           "tags:\n- a\n- b\n",
+           "tags:\n  - a\n\n  - b\nafter:\n",
+           "empty:\nnext: 1\n",
+           "title: it's fine\nurl: https://example.org/a?b=c\nneg: -5\n"
+           "f: -.5\nexp: 1e3\nbig: 99999999999999999999\nnul: null\n"
+           "T: True\nq: 'single \"x\" \\ back'\nd: \"it's # not a comment\"\n",
+           "list: []\nlist2: [ ]\nlist3: [1, 2.5, true, ~, \"x\", 'y', a b]\n",
+           "title: caf\xC3\xA9 \xE2\x98\x95 \xF0\x9F\x98\x80 \xC2\xA0nbsp\n",
+           "weight: 10\naliases: [/old/, /older/]\n",
+           "title:    spaced   value   \n",
+           "title: a - b\nx: a, b\ny: a]b\nz: a [b] {c}\n",
+           "k:\n\nj: 1\n",
+           "snake_case: 1\nkebab-case: 2\n2020: year\n",
+           "e: \"\"\nf: ''\n",
+       }) {
+    EXPECT_TRUE(FastPathAgrees(yaml)) << "not taken:\n" << yaml;
+  }
+  // Left to libyaml (some are errors, some need what the subset lacks).
+  for (const std::string& yaml : std::vector<std::string>{
+           "title: x # comment\n", "# c\ntitle: x\n", "title: \"a\\\"b\"\n",
+           "title: |\n  block\n", "title: >\n  folded\n",
+           "nested:\n  key: value\n", "title: &a x\nother: *a\n",
+           "title: !!str 1\n", "a: 1\na: 2\n", "title: x\r\n", "title:\tx\n",
+           "title: [a, [b]]\n", "title: {a: 1}\n", "title: a: b\n",
+           "title: \"unclosed\n  more\"\n", "title: plain\n  continued\n",
+           "tags:\n  - a\n   - b\n", "tags:\n  - a\n  -\n",
+           "tags:\n  - a: 1\n", "title: \xC2\x85x\n", "title: a\xE2\x80\xA8" "b\n",
+           "title: [a,]\n", "title: -\n", "  title: x\n", "key:value\n",
+           "title: x:\n", "\"quoted key\": 1\n", "title: x\n...\n",
+           "title: @x\n", "title: `x`\n", "title: %x\n", "? complex\n: key\n",
+           "- a\n- b\n", "", "\n\n", "title: 'it''s'\n", "title: [\"a,b\"]\n",
+           "title: x\n  - y\n", "title: a#b\n", "k: \xEF\xBB\xBFx\n",
+       }) {
+    EXPECT_FALSE(FastPathAgrees(yaml)) << "taken:\n" << yaml;
+  }
 }
 
 TEST(FrontMatterTest, YamlCrLfAndBom) {
