@@ -1319,17 +1319,25 @@ class Builder {
           return {c.html, c.summary_html, c.plain_text};
         });
     postprocess::OutputOptions options;
+    // Pages whose meta and content fingerprints are the last build's, found
+    // once (feeds and the search index ask about a page many times).
+    absl::flat_hash_set<const site::Page*> unchanged;
     if (previous_trusted_ && !marker_found_) {
       options.previous_output = [this](absl::string_view path) {
         return PreviousOutput(path);
       };
-      options.unchanged = [this](const site::Page* page) {
+      for (const auto& page : site.pages) {
         const std::string& key = PageKey(*page);
         auto then = previous_.pages.find(key);
         auto now = current_pages_.find(key);
-        return then != previous_.pages.end() && now != current_pages_.end() &&
-               then->second.meta_hash == now->second.meta_hash &&
-               then->second.content_hash == now->second.content_hash;
+        if (then != previous_.pages.end() && now != current_pages_.end() &&
+            then->second.meta_hash == now->second.meta_hash &&
+            then->second.content_hash == now->second.content_hash) {
+          unchanged.insert(page.get());
+        }
+      }
+      options.unchanged = [&unchanged](const site::Page* page) {
+        return unchanged.contains(page);
       };
     }
     for (postprocess::Output& out :
