@@ -5,10 +5,13 @@
 //               build of the same site if one runs
 //   load        discover inputs, read and parse content (parallel), data,
 //               config; assemble and freeze the site model
-//   markdown    every page's Markdown to HTML (parallel)
+//   cache       the previous build's cache (read and parsed meanwhile, on
+//               a pool thread), judged against this site and config
+//   markdown    the Markdown to HTML of every page whose Markdown changed
+//               (all of them in a full build; parallel)
 //   assets      static files of the theme and the site: copies, minified
 //               and fingerprinted CSS/JS, the manifest for asset_url
-//   plan        load the build cache and decide what to re-render
+//   plan        decide what to re-render, from the cache and fingerprints
 //   render      every page, pagination page, alias, 404 and search page
 //               that needs it through its template (parallel), recording
 //               what each render reads
@@ -24,8 +27,10 @@
 //
 // Incremental builds: `.serval/cache.json` (docs/content/cache_format.md) holds the
 // previous build's source hashes, page fingerprints, dependency graph and
-// output manifest. A build loads, parses and renders the Markdown of every
-// page (so it can tell what changed), then re-renders only the render jobs
+// output manifest. A build loads and parses every page, renders the
+// Markdown only of pages whose source or included files changed (the
+// others' on demand, when a re-rendered template or an output shows their
+// content), then re-renders only the render jobs
 // (page, pagination page, alias, 404, search) whose recorded dependencies
 // changed, that are new, or whose output is not as the manifest says; the
 // others keep their output file untouched. Sitemap, feeds, search index and
