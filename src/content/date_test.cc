@@ -1,5 +1,11 @@
 #include "src/content/date.h"
 
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 
 namespace serval::content {
@@ -34,6 +40,41 @@ TEST(ParseDateTest, AcceptedForms) {
   absl::StatusOr<absl::Time> frac = ParseDate("2024-03-05T14:30:00.250Z");
   ASSERT_TRUE(frac.ok());
   EXPECT_EQ(*frac, Utc(2024, 3, 5, 14, 30) + absl::Milliseconds(250));
+}
+
+// ParseDate reads 2024-03-05 and 2024-03-05T14:30:00Z itself: for every
+// month and day (valid or not) and edge times, it must give absl's answer.
+TEST(ParseDateTest, CommonFormsAgreeWithAbsl) {
+  auto absl_parse = [](const std::string& text,
+                       const char* format) -> std::optional<absl::Time> {
+    absl::Time time;
+    std::string error;
+    if (!absl::ParseTime(format, text, absl::UTCTimeZone(), &time, &error)) {
+      return std::nullopt;
+    }
+    return time;
+  };
+  for (int year : {1, 1969, 2000, 2023, 2024, 2100, 9999}) {
+    for (int month = 0; month <= 13; ++month) {
+      for (int day = 0; day <= 32; ++day) {
+        const std::string date =
+            absl::StrFormat("%04d-%02d-%02d", year, month, day);
+        std::optional<absl::Time> want = absl_parse(date, "%Y-%m-%d");
+        absl::StatusOr<absl::Time> got = ParseDate(date);
+        ASSERT_EQ(got.ok(), want.has_value()) << date;
+        if (want) EXPECT_EQ(*got, *want) << date;
+        for (const char* time : {"00:00:00", "23:59:59", "14:30:07",
+                                 "24:00:00", "12:60:00", "12:00:60"}) {
+          const std::string stamp = absl::StrCat(date, "T", time, "Z");
+          std::optional<absl::Time> want_stamp =
+              absl_parse(stamp, "%Y-%m-%d%ET%H:%M:%E*S%Ez");
+          absl::StatusOr<absl::Time> got_stamp = ParseDate(stamp);
+          ASSERT_EQ(got_stamp.ok(), want_stamp.has_value()) << stamp;
+          if (want_stamp) EXPECT_EQ(*got_stamp, *want_stamp) << stamp;
+        }
+      }
+    }
+  }
 }
 
 TEST(ParseDateTest, RejectsGarbageWithHelpfulMessage) {
