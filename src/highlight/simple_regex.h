@@ -19,6 +19,13 @@
 // then the caller asks RE2. So an answer other than kUnknown is always
 // RE2's answer.
 //
+// Work: Match adds to a counter the steps it took — one per pattern item
+// or backtracking step tried, one per byte a loop looked at — a
+// deterministic measure of its cost (the lexer's per-block budget). Past
+// kMaxSteps in one call it stops with kUnknown; with n the text's length
+// and I the pattern's items, one call counts at most
+// kMaxSteps + (I + 3) * (n + 65).
+//
 // How: a pattern is a tree of nodes matched by recursive backtracking in
 // continuation-passing style (Frame: what is left to match). Shortcuts,
 // each giving exactly what the backtracking would: sequences of classes
@@ -104,9 +111,20 @@ class SimpleRegex {
   // groups[2 * g] and groups[2 * g + 1] are where
   // capture group g + 1 begins and ends (kNoGroup for both when the group
   // took no part in the match); `groups` holds 2 * group_count() entries.
+  // When `work` is not null, the steps taken are added to *work.
   static constexpr size_t kNoGroup = ~size_t{0};
   Result Match(absl::string_view text, size_t pos, size_t* end,
-               size_t* groups = nullptr) const;
+               size_t* groups = nullptr, uint64_t* work = nullptr) const;
+
+  // The step limit of one Match (see Work above).
+  static constexpr uint64_t kMaxSteps = 1 << 16;
+
+  // The number of items in the pattern's tree (its nodes): the I of the
+  // bound on one Match's work.
+  int item_count() const { return static_cast<int>(nodes_.size()); }
+  // The most newlines a match can contain, or -1 when unbounded: RE2,
+  // asked instead, scans no further than the newline after that many.
+  int max_newlines() const { return max_newlines_; }
 
   // The number of capturing groups, as RE2's NumberOfCapturingGroups.
   int group_count() const { return group_count_; }
@@ -139,6 +157,10 @@ class SimpleRegex {
     Kind kind = Kind::kSeq;
     ByteSet set;             // kSet: the ASCII bytes it matches
     bool non_ascii = false;  // kSet: also matches some non-ASCII character
+    // kSet: the bytes >= 0x80 where it may take a character (there RE2
+    // decides): every one, or for a class whose only non-ASCII characters
+    // are (?i)'s U+017F and U+212A, their lead bytes.
+    ByteSet unsure;
     Assert assertion = Assert::kBeginLine;
     std::vector<int> kids;   // kSeq, kAlt: in order; kRepeat, kCapture: one
     int group = 0;           // kCapture: 0-based group index
@@ -202,10 +224,11 @@ class SimpleRegex {
                  Context* c) const;
   void NodePairs(int node, Pairs* out, bool* nullable) const;
 
-  Result MatchRun(absl::string_view text, size_t pos, size_t* end) const;
+  Result MatchRun(absl::string_view text, size_t pos, size_t* end,
+                  uint64_t* work) const;
   Result MatchRunFrom(size_t first_item, const unsigned char* text,
-                      size_t size, size_t pos, size_t* end,
-                      size_t* groups) const;
+                      size_t size, size_t pos, size_t* end, size_t* groups,
+                      uint64_t* work, uint64_t work_limit) const;
   bool DeterministicAlt(int index) const;
   static bool AssertHolds(Assert a, const unsigned char* text, size_t size,
                           size_t pos);
@@ -227,6 +250,7 @@ class SimpleRegex {
   std::vector<std::vector<int>> run_marks_;
   int group_count_ = 0;
   bool starts_at_line_begin_ = false;
+  int max_newlines_ = 0;
 };
 
 }  // namespace serval::highlight

@@ -99,15 +99,39 @@ std::vector<std::string> Texts() {
     std::stringstream ss;
     ss << in.rdbuf();
     texts.push_back(ss.str());
+    // Its first 1000 bytes with non-ASCII letters: (?i) folds U+017F
+    // with 's' and U+212A with 'k'; U+0141 and U+20AC share their lead
+    // bytes; the others do not.
+    std::string mixed;
+    for (const char c : texts.back().substr(0, 1000)) {
+      switch (c) {
+        case 's': mixed += "\xc5\xbf"; break;
+        case 'k': mixed += "\xe2\x84\xaa"; break;
+        case 'l': mixed += "\xc5\x81"; break;
+        case 'u': mixed += "\xe2\x82\xac"; break;
+        case 'e': mixed += "\xc3\xa9"; break;
+        case 'o': mixed += "\xe4\xb8\xad"; break;
+        default: mixed += c;
+      }
+    }
+    texts.push_back(mixed);
   }
   // Random text over the bytes lexers care about, non-ASCII included.
   const std::string alphabet =
       "aAbBeEfFkKrRsSuUxX019_ \t\n\r\"'`\\/*#.-+=<>{}[]():;,$@!?%&|^~\xc3\xa9\xff";
+  const char* const non_ascii[] = {"\xc5\xbf", "\xe2\x84\xaa", "\xc5\x81",
+                                   "\xe2\x82\xac", "\xc5", "\xe2\x84"};
   std::mt19937 rng(4);
-  for (int i = 0; i < 30; ++i) {
+  for (int i = 0; i < 40; ++i) {
     std::string t;
     const int n = 20 + static_cast<int>(rng() % 200);
-    for (int j = 0; j < n; ++j) t += alphabet[rng() % alphabet.size()];
+    for (int j = 0; j < n; ++j) {
+      if (i >= 30 && rng() % 4 == 0) {
+        t += non_ascii[rng() % 6];
+      } else {
+        t += alphabet[rng() % alphabet.size()];
+      }
+    }
     texts.push_back(t);
   }
   return texts;
