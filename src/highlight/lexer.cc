@@ -255,7 +255,7 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
     const Rule& rule = state.rules[candidate.rule];
     if (rule.starts_at_line_begin && !line_begin) continue;
     if (rule.simple.has_value()) {
-      switch (rule.simple->Match(text, pos, end, nullptr, work)) {
+      switch (rule.simple->Match(text, pos, end, nullptr, *work)) {
         case SimpleRegex::Result::kMatch: return &rule;
         case SimpleRegex::Result::kNoMatch: continue;
         case SimpleRegex::Result::kUnknown: break;
@@ -326,7 +326,7 @@ bool Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens,
       const size_t* group_spans = spans;
       size_t simple_end = 0;
       if (!rule->simple_groups.has_value() ||
-          rule->simple_groups->Match(text, pos, &simple_end, spans, &work) !=
+          rule->simple_groups->Match(text, pos, &simple_end, spans, work) !=
               SimpleRegex::Result::kMatch ||
           simple_end != end) {
         work += kRe2CallWork + (end - pos);

@@ -125,9 +125,8 @@ class SimpleRegex::Parser {
     n.set = set;
     n.non_ascii = non_ascii;
     if (non_ascii && fold_only) {
-      for (int b = 0x80; b <= 0xff; ++b) {
-        if (IsFoldLead(static_cast<unsigned char>(b))) n.unsure.Add(static_cast<unsigned char>(b));
-      }
+      n.unsure.Add(0xc5);  // IsFoldLead
+      n.unsure.Add(0xe2);
     } else if (non_ascii) {
       n.unsure.AddRange(0x80, 0xff);
     }
@@ -851,12 +850,6 @@ bool SimpleRegex::DeterministicAlt(int index) const {
 // Literals' hits in the alternation's order for a trie; for a repeat of
 // a deterministic alternation, iterations while the one kid that can
 // start matches whole), without the recursion.
-SimpleRegex::Result SimpleRegex::MatchRun(absl::string_view text, size_t pos,
-                                          size_t* end, uint64_t* work) const {
-  return MatchRunFrom(0, reinterpret_cast<const unsigned char*>(text.data()),
-                      text.size(), pos, end, nullptr, work, *work + kMaxSteps);
-}
-
 SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
                                               const unsigned char* t,
                                               size_t size, size_t pos,
@@ -864,7 +857,6 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
                                               size_t* groups, uint64_t* work,
                                               uint64_t work_limit) const {
   size_t at = pos;
-  *work += run_items_.size() - first_item;
   for (size_t i = first_item; i < run_items_.size(); ++i) {
     if (groups != nullptr) {
       for (const int slot : run_marks_[i]) groups[slot] = at;
@@ -1002,12 +994,9 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
   return Result::kMatch;
 }
 
-SimpleRegex::Result SimpleRegex::Match(absl::string_view text, size_t pos,
-                                       size_t* end, size_t* groups,
-                                       uint64_t* work) const {
-  uint64_t unused = 0;
-  if (work == nullptr) work = &unused;
-  if (run_ && groups == nullptr) return MatchRun(text, pos, end, work);
+SimpleRegex::Result SimpleRegex::MatchSlow(absl::string_view text, size_t pos,
+                                           size_t* end, size_t* groups,
+                                           uint64_t* work) const {
   if (groups != nullptr) {
     for (int i = 0; i < 2 * group_count_; ++i) groups[i] = kNoGroup;
   }

@@ -19,12 +19,12 @@
 // then the caller asks RE2. So an answer other than kUnknown is always
 // RE2's answer.
 //
-// Work: Match adds to a counter the steps it took — one per pattern item
-// or backtracking step tried, one per byte a loop looked at — a
-// deterministic measure of its cost (the lexer's per-block budget). Past
-// kMaxSteps in one call it stops with kUnknown; with n the text's length
-// and I the pattern's items, one call counts at most
-// kMaxSteps + (I + 3) * (n + 65).
+// Work: Match adds to a counter the steps it took — one per byte a loop
+// looked at, per lazy-repeat iteration and per backtracking step (the
+// constant cost of trying each item once is left out) — a deterministic
+// measure of its cost, for the lexer's per-block budget. Past kMaxSteps
+// in one call it stops with kUnknown; with n the text's length and I the
+// pattern's nodes, one call counts at most kMaxSteps + (I + 3) * (n + 65).
 //
 // How: a pattern is a tree of nodes matched by recursive backtracking in
 // continuation-passing style (Frame: what is left to match). Shortcuts,
@@ -114,7 +114,22 @@ class SimpleRegex {
   // When `work` is not null, the steps taken are added to *work.
   static constexpr size_t kNoGroup = ~size_t{0};
   Result Match(absl::string_view text, size_t pos, size_t* end,
-               size_t* groups = nullptr, uint64_t* work = nullptr) const;
+               size_t* groups = nullptr, uint64_t* work = nullptr) const {
+    uint64_t unused = 0;
+    uint64_t& counter = work == nullptr ? unused : *work;
+    return Match(text, pos, end, groups, counter);
+  }
+  // The same with a counter (the lexer's hot path: a loop, for most
+  // patterns, inlined up to it).
+  Result Match(absl::string_view text, size_t pos, size_t* end,
+               size_t* groups, uint64_t& work) const {
+    if (run_ && groups == nullptr) {
+      return MatchRunFrom(0, reinterpret_cast<const unsigned char*>(text.data()),
+                          text.size(), pos, end, nullptr, &work,
+                          work + kMaxSteps);
+    }
+    return MatchSlow(text, pos, end, groups, &work);
+  }
 
   // The step limit of one Match (see Work above).
   static constexpr uint64_t kMaxSteps = 1 << 16;
@@ -224,8 +239,8 @@ class SimpleRegex {
                  Context* c) const;
   void NodePairs(int node, Pairs* out, bool* nullable) const;
 
-  Result MatchRun(absl::string_view text, size_t pos, size_t* end,
-                  uint64_t* work) const;
+  Result MatchSlow(absl::string_view text, size_t pos, size_t* end,
+                   size_t* groups, uint64_t* work) const;
   Result MatchRunFrom(size_t first_item, const unsigned char* text,
                       size_t size, size_t pos, size_t* end, size_t* groups,
                       uint64_t* work, uint64_t work_limit) const;
