@@ -20,6 +20,9 @@ namespace {
 constexpr size_t kMaxStack = 64;
 // Consecutive empty matches allowed before a character is forced out.
 constexpr int kMaxEmptyMatches = 16;
+// A failed scan of at least this many steps records where later starts
+// fail too (SimpleRegex::FailsBefore).
+constexpr uint64_t kMinRescan = 64;
 // Rules with more capture groups take them from RE2.
 constexpr int kMaxSimpleGroups = 16;
 
@@ -145,6 +148,10 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
           rule.simple.has_value() && rule.simple->starts_at_line_begin();
       rule.max_newlines =
           rule.simple.has_value() ? rule.simple->max_newlines() : -1;
+      if (rule.simple.has_value() && rule.simple->has_failure_prefix() &&
+          lexer->failure_slots_ < kMaxFailureSlots) {
+        rule.failure_slot = lexer->failure_slots_++;
+      }
       if (rule.simple.has_value()) {
         lexer->max_items_ = std::max<uint64_t>(lexer->max_items_,
                                                rule.simple->item_count());
@@ -236,7 +243,8 @@ uint64_t Lexer::MaxWork(size_t size) const {
 
 const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
                                   size_t pos, size_t* end,
-                                  uint64_t* work) const {
+                                  Progress* progress) const {
+  uint64_t* const work = &progress->work;
   const unsigned char b = static_cast<unsigned char>(text[pos]);
   const bool line_begin = pos == 0 || text[pos - 1] == '\n';
   // The byte after, or 0x100 at the end of the text (where a rule that
@@ -255,9 +263,20 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
     const Rule& rule = state.rules[candidate.rule];
     if (rule.starts_at_line_begin && !line_begin) continue;
     if (rule.simple.has_value()) {
+      if (rule.failure_slot >= 0 &&
+          pos < progress->fails_before[rule.failure_slot]) {
+        continue;
+      }
+      const uint64_t work_before = *work;
       switch (rule.simple->Match(text, pos, end, nullptr, *work)) {
         case SimpleRegex::Result::kMatch: return &rule;
-        case SimpleRegex::Result::kNoMatch: continue;
+        case SimpleRegex::Result::kNoMatch:
+          // A short failed scan is cheaper to redo than to find the end of.
+          if (rule.failure_slot >= 0 && *work - work_before >= kMinRescan) {
+            progress->fails_before[rule.failure_slot] =
+                rule.simple->FailsBefore(text, pos, *work);
+          }
+          continue;
         case SimpleRegex::Result::kUnknown: break;
       }
     }
@@ -280,7 +299,8 @@ bool Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens,
                      uint64_t* work_out) const {
   const size_t first_token = tokens->size();
   const uint64_t budget = WorkBudget(text.size());
-  uint64_t work = 0;
+  Progress progress;
+  uint64_t& work = progress.work;
   absl::InlinedVector<int, 8> stack = {0};
   absl::InlinedVector<re2::StringPiece, 8> re2_groups;
   // Group g's span is [spans[2 * g], spans[2 * g + 1]), or kNoGroup.
@@ -297,7 +317,7 @@ bool Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens,
       return false;
     }
     size_t end = pos;
-    const Rule* rule = MatchAt(states_[stack.back()], text, pos, &end, &work);
+    const Rule* rule = MatchAt(states_[stack.back()], text, pos, &end, &progress);
     const bool empty = end == pos;
     if (rule == nullptr ||
         (empty && (rule->pops == 0 && rule->pushes.empty())) ||

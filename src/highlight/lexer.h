@@ -133,6 +133,9 @@ class Lexer {
     // The most newlines a match holds (-1: unbounded): RE2 scans at most
     // to the newline after that many.
     int max_newlines = -1;
+    // >= 0: the rule's slot in Progress::fails_before (SimpleRegex::
+    // FailsBefore knows where later starts fail too).
+    int failure_slot = -1;
   };
   struct Candidate {
     uint16_t rule;
@@ -151,9 +154,15 @@ class Lexer {
 
   // The first rule of `state` that matches at `pos`, or nullptr; *end is
   // where its match ends.
-  // Adds the work of matching to *work.
+  // One Tokenize call's counters: the work so far, and for each rule with
+  // a failure slot the position before which it is known to fail.
+  static constexpr int kMaxFailureSlots = 16;
+  struct Progress {
+    uint64_t work = 0;
+    size_t fails_before[kMaxFailureSlots] = {};
+  };
   const Rule* MatchAt(const State& state, absl::string_view text, size_t pos,
-                      size_t* end, uint64_t* work) const;
+                      size_t* end, Progress* progress) const;
 
   Lexer() = default;
 
@@ -164,6 +173,7 @@ class Lexer {
   // items in one rule's SimpleRegex.
   uint64_t max_candidates_ = 0;
   uint64_t max_items_ = 0;
+  int failure_slots_ = 0;
 };
 
 }  // namespace serval::highlight

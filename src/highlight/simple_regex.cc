@@ -706,10 +706,77 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
     }
     re.max_newlines_ = newlines[re.root_];
   }
+  re.BuildFailurePrefix();
   re.starts_at_line_begin_ = head->kind == Kind::kAssert &&
                              (head->assertion == Assert::kBeginLine ||
                               head->assertion == Assert::kBeginText);
   return re;
+}
+
+// See FailsBefore. Two run shapes qualify:
+//  * one-byte opener O, then a greedy unbounded repeat R (of a class, or a
+//    deterministic alternation whose kids hold O's bytes in their last
+//    byte only): a later start p2 inside R's run from p1 is an O byte
+//    that ends one of R's iterations, so R's run from p2 + 1 is p1's from
+//    there on, ends where p1's did, and what follows fails there again;
+//  * k one-byte items, then a lazy unbounded repeat of a class S: p1
+//    tried what follows at every position from p1 + k to the first byte s
+//    outside S, and a later p2 with p2 + k <= s tries a subset of them.
+// The prefix is the run cut after the repeat (made greedy): its match
+// from p1 ends at R's run's end, or at s.
+void SimpleRegex::BuildFailurePrefix() {
+  if (!run_ || run_items_.size() < 2) return;
+  size_t repeat = 0;
+  while (repeat < run_items_.size() &&
+         nodes_[run_items_[repeat]].kind == Kind::kSet &&
+         nodes_[run_items_[repeat]].unsure.Empty()) {
+    ++repeat;
+  }
+  if (repeat == 0 || repeat >= run_items_.size()) return;
+  const Node& r = nodes_[run_items_[repeat]];
+  if (r.kind != Kind::kRepeat || r.min != 0 || r.max >= 0) return;
+  const Node& body = nodes_[r.kids[0]];
+  if (r.greedy) {
+    if (repeat != 1) return;
+    const ByteSet& opener = nodes_[run_items_[0]].set;
+    if (body.kind == Kind::kAlt) {
+      for (int k : body.kids) {
+        const Node& kid = nodes_[k];
+        if (kid.kind != Kind::kSeq) continue;  // a kSet: one byte
+        for (size_t e = 0; e + 1 < kid.kids.size(); ++e) {
+          ByteSet inner = nodes_[kid.kids[e]].set;
+          inner.IntersectWith(opener);
+          if (!inner.Empty()) return;
+        }
+      }
+    } else if (body.kind != Kind::kSet) {
+      return;
+    }
+    failure_kind_ = FailureKind::kSync;
+  } else {
+    if (body.kind != Kind::kSet) return;
+    failure_kind_ = FailureKind::kLazy;
+    failure_offset_ = repeat;
+  }
+  auto prefix = std::make_shared<SimpleRegex>(*this);
+  prefix->failure_kind_ = FailureKind::kNone;
+  prefix->failure_prefix_ = nullptr;
+  prefix->nodes_[run_items_[repeat]].greedy = true;
+  prefix->run_items_.resize(repeat + 1);
+  prefix->run_tables_.resize(repeat + 1);
+  prefix->run_marks_.assign(repeat + 2, {});
+  failure_prefix_ = std::move(prefix);
+}
+
+size_t SimpleRegex::FailsBefore(absl::string_view text, size_t pos,
+                                uint64_t& work) const {
+  if (failure_kind_ == FailureKind::kNone) return 0;
+  size_t end = 0;
+  if (failure_prefix_->Match(text, pos, &end, nullptr, work) != Result::kMatch) {
+    return 0;
+  }
+  if (failure_kind_ == FailureKind::kSync) return end;
+  return end + 1 > failure_offset_ ? end + 1 - failure_offset_ : 0;
 }
 
 SimpleRegex::Pairs SimpleRegex::FirstPairs() const {

@@ -46,6 +46,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -137,6 +138,16 @@ class SimpleRegex {
   // The number of items in the pattern's tree (its nodes): the I of the
   // bound on one Match's work.
   int item_count() const { return static_cast<int>(nodes_.size()); }
+  // For patterns whose failure to match at one position implies failures
+  // at later ones (a string opener and an unclosed body that a later
+  // opener inside it resynchronizes with, or an opener and a lazy body):
+  // after Match said kNoMatch at `pos`, a position before which every
+  // start after `pos` fails too (0 when none is known). Its scan adds to
+  // `work`. So a lexer need not rescan an unclosed string from every
+  // quote in it.
+  size_t FailsBefore(absl::string_view text, size_t pos, uint64_t& work) const;
+  bool has_failure_prefix() const { return failure_kind_ != FailureKind::kNone; }
+
   // The most newlines a match can contain, or -1 when unbounded: RE2,
   // asked instead, scans no further than the newline after that many.
   int max_newlines() const { return max_newlines_; }
@@ -245,6 +256,7 @@ class SimpleRegex {
                       size_t size, size_t pos, size_t* end, size_t* groups,
                       uint64_t* work, uint64_t work_limit) const;
   bool DeterministicAlt(int index) const;
+  void BuildFailurePrefix();
   static bool AssertHolds(Assert a, const unsigned char* text, size_t size,
                           size_t pos);
 
@@ -266,6 +278,12 @@ class SimpleRegex {
   int group_count_ = 0;
   bool starts_at_line_begin_ = false;
   int max_newlines_ = 0;
+  // FailsBefore: the shape, the run cut after its repeat, and for kLazy
+  // the number of one-byte items before the repeat.
+  enum class FailureKind : uint8_t { kNone, kSync, kLazy };
+  FailureKind failure_kind_ = FailureKind::kNone;
+  std::shared_ptr<const SimpleRegex> failure_prefix_;
+  size_t failure_offset_ = 0;
 };
 
 }  // namespace serval::highlight

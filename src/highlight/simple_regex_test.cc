@@ -234,5 +234,54 @@ TEST(SimpleRegexTest, AgreesWithRe2OnBuiltinRules) {
   EXPECT_GT(accepted, 4 * rejected);
 }
 
+// FailsBefore: every start it rules out is one where Match fails; and it
+// rules out the later quotes of an unclosed string, and the later openers
+// of an unclosed comment.
+TEST(SimpleRegexTest, FailsBeforeOnlyRulesOutFailures) {
+  std::vector<std::string> texts = Texts();
+  texts.push_back("\"a\\\"a\\\"a\\\"a\\\"\n\"b\\\"\\\\\"c\" \"\\\\\"\"\"d");
+  texts.push_back("/* /* /* \n /* */ /*/*/* x");
+  texts.push_back("\"\"\"x\"\"'''\"\"\"\"''' \"\"\"");
+  int with_prefix = 0, ruled_out = 0;
+  for (const LexerDef& def : BuiltinLanguages()) {
+    for (const StateDef& state : def.states) {
+      for (const RuleDef& rule : state.rules) {
+        if (rule.pattern.empty()) continue;
+        std::optional<SimpleRegex> simple = SimpleRegex::Compile(
+            rule.pattern, {def.case_insensitive, def.dot_all});
+        if (!simple.has_value() || !simple->has_failure_prefix()) continue;
+        ++with_prefix;
+        for (const std::string& text : texts) {
+          for (size_t pos = 0; pos < text.size(); ++pos) {
+            size_t end = 0;
+            if (simple->Match(text, pos, &end) != Result::kNoMatch) continue;
+            uint64_t work = 0;
+            const size_t before = simple->FailsBefore(text, pos, work);
+            for (size_t later = pos + 1; later < before && later < pos + 400; ++later) {
+              ++ruled_out;
+              ASSERT_EQ(simple->Match(text, later, &end), Result::kNoMatch)
+                  << def.name << " " << rule.pattern << " at " << later
+                  << " ruled out from " << pos << " in " << text.substr(pos, 40);
+            }
+          }
+        }
+      }
+    }
+  }
+  std::printf("%d rules with a failure prefix, %d starts ruled out\n", with_prefix,
+              ruled_out);
+  EXPECT_GT(with_prefix, 5);
+  const auto fails_before = [](absl::string_view pattern, absl::string_view text) {
+    std::optional<SimpleRegex> re = SimpleRegex::Compile(pattern, {});
+    EXPECT_TRUE(re.has_value() && re->has_failure_prefix()) << pattern;
+    uint64_t work = 0;
+    return re.has_value() ? re->FailsBefore(text, 0, work) : 0;
+  };
+  // The string's run ends at the newline: quotes before it fail too.
+  EXPECT_EQ(fails_before(R"("(?:\\.|[^"\\\n])*")", "\"a\\\"b\\\"\nc"), 7u);
+  // The lazy body runs to the end: openers whose body starts there fail.
+  EXPECT_EQ(fails_before(R"(/\*(?s:.)*?\*/)", "/* a /* b"), 8u);
+}
+
 }  // namespace
 }  // namespace serval::highlight
