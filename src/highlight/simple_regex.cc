@@ -20,7 +20,7 @@ constexpr uint8_t kRunKid = 3;
 constexpr size_t kMaxRunKids = 64;
 // Alternations of more literals than this, none longer than
 // kMaxLiteralLength, are matched with a trie.
-constexpr size_t kMinTrieLiterals = 5;
+constexpr size_t kMinTrieLiterals = 2;
 constexpr size_t kMaxLiteralLength = 64;
 
 // The lead bytes of U+017F (C5 BF) and U+212A (E2 84 AA), the non-ASCII
