@@ -12,8 +12,6 @@ namespace {
 constexpr int kMaxDepth = 600;
 // RE2's own limit on {n,m}.
 constexpr int kMaxRepeat = 1000;
-// MatchRun's byte tables.
-constexpr uint8_t kRunNo = 0, kRunYes = 1, kRunUnsure = 2;
 // A deterministic alternation's table: kRunKid + k where only kid k can
 // start (kids are at most kMaxRunKids).
 constexpr uint8_t kRunKid = 3;
@@ -706,11 +704,32 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
     }
     re.max_newlines_ = newlines[re.root_];
   }
+  re.SetFastPath();
   re.BuildFailurePrefix();
   re.starts_at_line_begin_ = head->kind == Kind::kAssert &&
                              (head->assertion == Assert::kBeginLine ||
                               head->assertion == Assert::kBeginText);
   return re;
+}
+
+void SimpleRegex::SetFastPath() {
+  fast_items_ = 0;
+  if (!run_ || run_items_.size() > 2) return;
+  FastItem fast[2];
+  for (size_t i = 0; i < run_items_.size(); ++i) {
+    const Node& n = nodes_[run_items_[i]];
+    if (n.kind == Kind::kSet) {
+      fast[i] = {false, 0};
+    } else if (n.kind == Kind::kRepeat && nodes_[n.kids[0]].kind == Kind::kSet &&
+               n.greedy && n.max < 0 && n.min <= 0xff) {
+      fast[i] = {true, static_cast<uint8_t>(n.min)};
+    } else {
+      return;
+    }
+  }
+  fast_[0] = fast[0];
+  fast_[1] = fast[1];
+  fast_items_ = static_cast<int>(run_items_.size());
 }
 
 // See FailsBefore. Two run shapes qualify:
@@ -765,6 +784,7 @@ void SimpleRegex::BuildFailurePrefix() {
   prefix->run_items_.resize(repeat + 1);
   prefix->run_tables_.resize(repeat + 1);
   prefix->run_marks_.assign(repeat + 2, {});
+  prefix->SetFastPath();
   failure_prefix_ = std::move(prefix);
 }
 
@@ -935,10 +955,8 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
       continue;
     }
     if (n.kind == Kind::kSet) {
-      if (at >= size) return Result::kNoMatch;
-      const uint8_t v = takes[t[at]];
-      if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
-      ++at;
+      const Result r = TakeByte(takes, t, size, &at);
+      if (r != Result::kMatch) return r;
       continue;
     }
     if (n.kind == Kind::kAlt) {  // a trie, as in Literals
@@ -1047,12 +1065,8 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
     }
     const size_t stop =
         n.max < 0 || size - at < static_cast<size_t>(n.max) ? size : at + n.max;
-    size_t j = at;
-    while (j < stop && takes[t[j]] == kRunYes) ++j;
-    *work += j - at;
-    if (j < stop && takes[t[j]] == kRunUnsure) return Result::kUnknown;
-    if (j - at < static_cast<size_t>(n.min)) return Result::kNoMatch;
-    at = j;
+    const Result r = TakeRun(takes, t, stop, static_cast<size_t>(n.min), &at, work);
+    if (r != Result::kMatch) return r;
   }
   if (groups != nullptr) {
     for (const int slot : run_marks_[run_items_.size()]) groups[slot] = at;

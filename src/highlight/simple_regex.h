@@ -124,9 +124,23 @@ class SimpleRegex {
   // patterns, inlined up to it).
   Result Match(absl::string_view text, size_t pos, size_t* end,
                size_t* groups, uint64_t& work) const {
+    const unsigned char* const t =
+        reinterpret_cast<const unsigned char*>(text.data());
+    if (fast_items_ > 0 && groups == nullptr) {
+      size_t at = pos;
+      for (int i = 0; i < fast_items_; ++i) {
+        const uint8_t* takes = run_tables_[i].data();
+        const Result r =
+            fast_[i].repeat
+                ? TakeRun(takes, t, text.size(), fast_[i].min, &at, &work)
+                : TakeByte(takes, t, text.size(), &at);
+        if (r != Result::kMatch) return r;
+      }
+      *end = at;
+      return Result::kMatch;
+    }
     if (run_ && groups == nullptr) {
-      return MatchRunFrom(0, reinterpret_cast<const unsigned char*>(text.data()),
-                          text.size(), pos, end, nullptr, &work,
+      return MatchRunFrom(0, t, text.size(), pos, end, nullptr, &work,
                           work + kMaxSteps);
     }
     return MatchSlow(text, pos, end, groups, &work);
@@ -252,6 +266,30 @@ class SimpleRegex {
 
   Result MatchSlow(absl::string_view text, size_t pos, size_t* end,
                    size_t* groups, uint64_t* work) const;
+  // MatchRun's byte tables, by byte: kRunNo, kRunYes, or kRunUnsure (a
+  // non-ASCII byte the class may take as part of a character).
+  static constexpr uint8_t kRunNo = 0, kRunYes = 1, kRunUnsure = 2;
+  // MatchRun's steps for a class (one byte) and for a greedy repeat of one
+  // up to `stop`: advance *at (kMatch), or say why not.
+  static Result TakeByte(const uint8_t* takes, const unsigned char* t,
+                         size_t size, size_t* at) {
+    if (*at >= size) return Result::kNoMatch;
+    const uint8_t v = takes[t[*at]];
+    if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
+    ++*at;
+    return Result::kMatch;
+  }
+  static Result TakeRun(const uint8_t* takes, const unsigned char* t,
+                        size_t stop, size_t min, size_t* at, uint64_t* work) {
+    size_t j = *at;
+    while (j < stop && takes[t[j]] == kRunYes) ++j;
+    *work += j - *at;
+    if (j < stop && takes[t[j]] == kRunUnsure) return Result::kUnknown;
+    if (j - *at < min) return Result::kNoMatch;
+    *at = j;
+    return Result::kMatch;
+  }
+  void SetFastPath();
   Result MatchRunFrom(size_t first_item, const unsigned char* text,
                       size_t size, size_t pos, size_t* end, size_t* groups,
                       uint64_t* work, uint64_t work_limit) const;
@@ -278,6 +316,14 @@ class SimpleRegex {
   int group_count_ = 0;
   bool starts_at_line_begin_ = false;
   int max_newlines_ = 0;
+  // Runs of one or two items, each a class or a greedy unbounded repeat of
+  // one (names, whitespace, punctuation): matched inline in Match.
+  struct FastItem {
+    bool repeat;
+    uint8_t min;
+  };
+  int fast_items_ = 0;
+  FastItem fast_[2] = {};
   // FailsBefore: the shape, the run cut after its repeat, and for kLazy
   // the number of one-byte items before the repeat.
   enum class FailureKind : uint8_t { kNone, kSync, kLazy };
