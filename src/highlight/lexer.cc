@@ -1,6 +1,7 @@
 #include "src/highlight/lexer.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -19,6 +20,9 @@ namespace {
 constexpr size_t kMaxStack = 64;
 // Consecutive empty matches allowed before a character is forced out.
 constexpr int kMaxEmptyMatches = 16;
+// A failed scan of at least this many steps records where later starts
+// fail too (SimpleRegex::FailsBefore).
+constexpr uint64_t kMinRescan = 64;
 // Rules with more capture groups take them from RE2.
 constexpr int kMaxSimpleGroups = 16;
 
@@ -46,6 +50,20 @@ size_t CharLength(absl::string_view text, size_t pos) {
     if ((static_cast<unsigned char>(text[pos + i]) & 0xc0) != 0x80) return 1;
   }
   return n;
+}
+
+// How far RE2 may scan from `pos` for a pattern whose matches hold at
+// most `newlines` newlines (-1: any number): through the newline after
+// them, or to the end of the text.
+size_t Re2Scan(absl::string_view text, size_t pos, int newlines) {
+  size_t at = pos;
+  for (int i = 0; newlines >= 0 && i <= newlines; ++i) {
+    const void* newline = std::memchr(text.data() + at, '\n', text.size() - at);
+    if (newline == nullptr) break;
+    at = static_cast<size_t>(static_cast<const char*>(newline) - text.data()) + 1;
+    if (i == newlines) return at - pos;
+  }
+  return text.size() - pos;
 }
 
 }  // namespace
@@ -128,11 +146,25 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
       rule.simple = SimpleRegex::Compile(r.pattern, simple_options);
       rule.starts_at_line_begin =
           rule.simple.has_value() && rule.simple->starts_at_line_begin();
+      rule.max_newlines =
+          rule.simple.has_value() ? rule.simple->max_newlines() : -1;
+      if (rule.simple.has_value() && rule.simple->has_failure_prefix() &&
+          lexer->failure_slots_ < kMaxFailureSlots) {
+        rule.failure_slot = lexer->failure_slots_++;
+      }
+      if (rule.simple.has_value()) {
+        lexer->max_items_ = std::max<uint64_t>(lexer->max_items_,
+                                               rule.simple->item_count());
+      }
       if (rule.groups > 0 && rule.groups <= kMaxSimpleGroups &&
           rule.simple.has_value() && rule.simple->group_count() == inner) {
         SimpleRegex::Options with_groups = simple_options;
         with_groups.groups = true;
         rule.simple_groups = SimpleRegex::Compile(r.pattern, with_groups);
+        if (rule.simple_groups.has_value()) {
+          lexer->max_items_ = std::max<uint64_t>(
+              lexer->max_items_, rule.simple_groups->item_count());
+        }
       }
       for (absl::string_view action :
            absl::StrSplit(r.next, ',', absl::SkipEmpty())) {
@@ -190,13 +222,29 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
       }
     }
     state.first[256] = static_cast<uint32_t>(state.candidates.size());
+    for (int b = 0; b < 256; ++b) {
+      lexer->max_candidates_ = std::max<uint64_t>(
+          lexer->max_candidates_, state.first[b + 1] - state.first[b]);
+    }
     lexer->states_.push_back(std::move(state));
   }
   return lexer;
 }
 
+uint64_t Lexer::MaxWork(size_t size) const {
+  // One position: each candidate's SimpleRegex (simple_regex.h) then RE2,
+  // and the chosen rule's groups (SimpleRegex and RE2 again); plus the
+  // byte forced out where nothing matched.
+  const uint64_t n = size;
+  const uint64_t match = SimpleRegex::kMaxSteps + (max_items_ + 3) * (n + 65);
+  const uint64_t re2 = kRe2CallWork + n + 1;
+  return WorkBudget(size) + (max_candidates_ + 1) * (match + re2) + 1;
+}
+
 const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
-                                  size_t pos, size_t* end) const {
+                                  size_t pos, size_t* end,
+                                  Progress* progress) const {
+  uint64_t* const work = &progress->work;
   const unsigned char b = static_cast<unsigned char>(text[pos]);
   const bool line_begin = pos == 0 || text[pos - 1] == '\n';
   // The byte after, or 0x100 at the end of the text (where a rule that
@@ -215,14 +263,28 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
     const Rule& rule = state.rules[candidate.rule];
     if (rule.starts_at_line_begin && !line_begin) continue;
     if (rule.simple.has_value()) {
-      switch (rule.simple->Match(text, pos, end)) {
+      if (rule.failure_slot >= 0 &&
+          pos < progress->fails_before[rule.failure_slot]) {
+        continue;
+      }
+      const uint64_t work_before = *work;
+      switch (rule.simple->Match(text, pos, end, nullptr, *work)) {
         case SimpleRegex::Result::kMatch: return &rule;
-        case SimpleRegex::Result::kNoMatch: continue;
+        case SimpleRegex::Result::kNoMatch:
+          // A short failed scan is cheaper to redo than to find the end of.
+          if (rule.failure_slot >= 0 && *work - work_before >= kMinRescan) {
+            progress->fails_before[rule.failure_slot] =
+                rule.simple->FailsBefore(text, pos, *work);
+          }
+          continue;
         case SimpleRegex::Result::kUnknown: break;
       }
     }
     // Anchored at `pos`, with the whole text as context so ^, $ and \b
-    // see the same neighbours; the DFA alone finds the end.
+    // see the same neighbours; the DFA alone finds the end. Its scan is
+    // charged as far as it may go: no match prefix holds more than
+    // max_newlines newlines, so it stops at the newline after them.
+    *work += kRe2CallWork + Re2Scan(text, pos, rule.max_newlines);
     re2::StringPiece match;
     if (rule.re->Match(re2::StringPiece(text.data(), text.size()), pos,
                        text.size(), RE2::ANCHOR_START, &match, 1)) {
@@ -233,7 +295,12 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
   return nullptr;
 }
 
-void Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens) const {
+bool Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens,
+                     uint64_t* work_out) const {
+  const size_t first_token = tokens->size();
+  const uint64_t budget = WorkBudget(text.size());
+  Progress progress;
+  uint64_t& work = progress.work;
   absl::InlinedVector<int, 8> stack = {0};
   absl::InlinedVector<re2::StringPiece, 8> re2_groups;
   // Group g's span is [spans[2 * g], spans[2 * g + 1]), or kNoGroup.
@@ -243,13 +310,20 @@ void Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens) const {
   size_t pos = 0;
   int empty_matches = 0;
   while (pos < text.size()) {
+    if (work > budget) {
+      tokens->resize(first_token);
+      Emit(tokens, TokenType::kText, 0, text.size());
+      if (work_out != nullptr) *work_out = work;
+      return false;
+    }
     size_t end = pos;
-    const Rule* rule = MatchAt(states_[stack.back()], text, pos, &end);
+    const Rule* rule = MatchAt(states_[stack.back()], text, pos, &end, &progress);
     const bool empty = end == pos;
     if (rule == nullptr ||
         (empty && (rule->pops == 0 && rule->pushes.empty())) ||
         (empty && ++empty_matches > kMaxEmptyMatches)) {
       empty_matches = 0;
+      ++work;
       if (text[pos] == '\n') {
         stack.resize(1);
         Emit(tokens, TokenType::kText, pos, 1);
@@ -272,9 +346,10 @@ void Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens) const {
       const size_t* group_spans = spans;
       size_t simple_end = 0;
       if (!rule->simple_groups.has_value() ||
-          rule->simple_groups->Match(text, pos, &simple_end, spans) !=
+          rule->simple_groups->Match(text, pos, &simple_end, spans, work) !=
               SimpleRegex::Result::kMatch ||
           simple_end != end) {
+        work += kRe2CallWork + (end - pos);
         re2_groups.resize(rule->groups + 1);
         rule->re->Match(subject, pos, end, RE2::ANCHOR_BOTH, re2_groups.data(),
                         rule->groups + 1);
@@ -311,6 +386,8 @@ void Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens) const {
       if (stack.size() < kMaxStack) stack.push_back(s);
     }
   }
+  if (work_out != nullptr) *work_out = work;
+  return true;
 }
 
 }  // namespace serval::highlight

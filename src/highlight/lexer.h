@@ -26,6 +26,15 @@
 // groups included; RE2 is asked only for the rest and whenever
 // SimpleRegex cannot be sure (non-ASCII input). Results equal RE2's.
 //
+// Work budget: Tokenize counts its work — SimpleRegex's steps (simple_regex.h),
+// and for each RE2 call kRe2CallWork plus the bytes RE2 may scan (to the
+// newline after the most newlines a match can hold, or to the end) —
+// and gives up on a text whose count passes WorkBudget(text.size()), linear
+// in its length: that text is then one plain kText token, as an unknown
+// language's code is. Normal code counts a few steps per byte; only
+// hostile blocks (a quote opened at every byte, thousands of unclosed
+// comment openers) come near the budget.
+//
 // Example:
 //   static const Lexer* lexer = new Lexer(MyLanguageDef());  // once
 //   std::vector<Token> tokens;
@@ -86,8 +95,26 @@ class Lexer {
   const std::vector<std::string>& aliases() const { return aliases_; }
 
   // Appends the tokens of `text` to `tokens`; adjacent tokens of one type
-  // are merged. Tokens cover `text` exactly, in order.
-  void Tokenize(absl::string_view text, std::vector<Token>* tokens) const;
+  // are merged. Tokens cover `text` exactly, in order. Returns false when
+  // the work counted passed WorkBudget(text.size()): then what it appended
+  // is one kText token covering `text`. When `work` is not null, *work is
+  // the work counted (at most MaxWork(text.size())).
+  bool Tokenize(absl::string_view text, std::vector<Token>* tokens,
+                uint64_t* work = nullptr) const;
+
+  // The work budget of a text of `size` bytes: Tokenize gives up before a
+  // position where its count is past kWorkPerByte * size + kWorkBase.
+  static constexpr uint64_t kWorkPerByte = 256;
+  static constexpr uint64_t kWorkBase = 1 << 20;
+  // What one RE2 call costs besides the bytes it scans.
+  static constexpr uint64_t kRe2CallWork = 64;
+  static uint64_t WorkBudget(size_t size) {
+    return kWorkPerByte * size + kWorkBase;
+  }
+  // The most work Tokenize counts on `size` bytes: the budget, plus what
+  // the last position may add (every candidate rule matched at once, see
+  // SimpleRegex's bound, and RE2 after it), all linear in `size`.
+  uint64_t MaxWork(size_t size) const;
 
  private:
   struct Rule {
@@ -103,6 +130,12 @@ class Lexer {
     // so asked only once the rule has matched).
     std::optional<SimpleRegex> simple_groups;
     bool starts_at_line_begin = false;  // every match starts with ^ or \A
+    // The most newlines a match holds (-1: unbounded): RE2 scans at most
+    // to the newline after that many.
+    int max_newlines = -1;
+    // >= 0: the rule's slot in Progress::fails_before (SimpleRegex::
+    // FailsBefore knows where later starts fail too).
+    int failure_slot = -1;
   };
   struct Candidate {
     uint16_t rule;
@@ -121,14 +154,26 @@ class Lexer {
 
   // The first rule of `state` that matches at `pos`, or nullptr; *end is
   // where its match ends.
+  // One Tokenize call's counters: the work so far, and for each rule with
+  // a failure slot the position before which it is known to fail.
+  static constexpr int kMaxFailureSlots = 16;
+  struct Progress {
+    uint64_t work = 0;
+    size_t fails_before[kMaxFailureSlots] = {};
+  };
   const Rule* MatchAt(const State& state, absl::string_view text, size_t pos,
-                      size_t* end) const;
+                      size_t* end, Progress* progress) const;
 
   Lexer() = default;
 
   std::string name_;
   std::vector<std::string> aliases_;
   std::vector<State> states_;
+  // For MaxWork: the most candidate rules at one position, and the most
+  // items in one rule's SimpleRegex.
+  uint64_t max_candidates_ = 0;
+  uint64_t max_items_ = 0;
+  int failure_slots_ = 0;
 };
 
 }  // namespace serval::highlight

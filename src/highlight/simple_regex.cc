@@ -7,21 +7,23 @@
 namespace serval::highlight {
 namespace {
 
-// Work bounds of one Match: past them the answer is kUnknown (RE2 decides).
-constexpr int kMaxSteps = 1 << 16;
+// Work bound of one Match (with SimpleRegex::kMaxSteps): past it the answer
+// is kUnknown (RE2 decides).
 constexpr int kMaxDepth = 600;
 // RE2's own limit on {n,m}.
 constexpr int kMaxRepeat = 1000;
-// MatchRun's byte tables.
-constexpr uint8_t kRunNo = 0, kRunYes = 1, kRunUnsure = 2;
 // A deterministic alternation's table: kRunKid + k where only kid k can
 // start (kids are at most kMaxRunKids).
 constexpr uint8_t kRunKid = 3;
 constexpr size_t kMaxRunKids = 64;
 // Alternations of more literals than this, none longer than
 // kMaxLiteralLength, are matched with a trie.
-constexpr size_t kMinTrieLiterals = 5;
+constexpr size_t kMinTrieLiterals = 2;
 constexpr size_t kMaxLiteralLength = 64;
+
+// The lead bytes of U+017F (C5 BF) and U+212A (E2 84 AA), the non-ASCII
+// characters (?i) folds with 's' and 'k'.
+bool IsFoldLead(unsigned char c) { return c == 0xc5 || c == 0xe2; }
 
 bool IsWordByte(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
@@ -80,7 +82,7 @@ struct SimpleRegex::Frame {
 struct SimpleRegex::Context {
   const unsigned char* text;
   size_t size;
-  int steps = 0;
+  uint64_t steps = 0;  // Run calls and bytes looked at by loops
   int depth = 0;
   bool unknown = false;
   size_t end = 0;
@@ -114,13 +116,20 @@ class SimpleRegex::Parser {
     return static_cast<int>(nodes_->size()) - 1;
   }
 
-  int SetNode(ByteSet set, bool non_ascii) {
+  // `fold_only`: its non-ASCII characters (if any) come from (?i) alone.
+  int SetNode(ByteSet set, bool non_ascii, bool fold_only = false) {
     Node n;
     n.kind = Kind::kSet;
     n.set = set;
     n.non_ascii = non_ascii;
+    if (non_ascii && fold_only) {
+      n.unsure.Add(0xc5);  // IsFoldLead
+      n.unsure.Add(0xe2);
+    } else if (non_ascii) {
+      n.unsure.AddRange(0x80, 0xff);
+    }
     n.first = set;
-    if (non_ascii) n.first.AddRange(0x80, 0xff);
+    n.first.AddAll(n.unsure);
     return Add(std::move(n));
   }
 
@@ -205,6 +214,8 @@ class SimpleRegex::Parser {
       if (chars.empty() || chars.size() > kMaxLiteralLength) return;
       for (const Node* ch : chars) {
         if (LiteralByte(*ch) < 0) return;
+        // Tries know only (?i)'s non-ASCII characters.
+        if (ch->unsure.Count() > 2) return;
       }
       literals.push_back(std::move(chars));
     }
@@ -395,7 +406,7 @@ class SimpleRegex::Parser {
     set.Add(c);
     bool non_ascii = false;
     Fold(&set, &non_ascii);
-    return SetNode(set, non_ascii);
+    return SetNode(set, non_ascii, /*fold_only=*/true);
   }
 
   // After a backslash: an ASCII character escape; -1 if not one.
@@ -542,7 +553,7 @@ class SimpleRegex::Parser {
       }
       return SetNode(inverted, !all_non_ascii);
     }
-    return SetNode(set, non_ascii);
+    return SetNode(set, non_ascii, /*fold_only=*/!all_non_ascii);
   }
 
   absl::string_view p_;
@@ -650,7 +661,7 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
         } else if (n.kind != Kind::kAssert && n.kind != Kind::kAlt) {
           const Node& set = n.kind == Kind::kSet ? n : re.nodes_[n.kids[0]];
           for (int b = 0; b < 256; ++b) {
-            table[b] = b >= 0x80 ? (set.non_ascii ? kRunUnsure : kRunNo)
+            table[b] = b >= 0x80 ? (set.unsure.Has(static_cast<unsigned char>(b)) ? kRunUnsure : kRunNo)
                        : set.set.Has(static_cast<unsigned char>(b)) ? kRunYes
                                                                     : kRunNo;
           }
@@ -659,10 +670,133 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
       }
     }
   }
+  // Newlines per node (kids come before their node); -1: unbounded.
+  {
+    constexpr int kUnbounded = -1, kMaxCounted = 64;
+    std::vector<int> newlines(re.nodes_.size(), 0);
+    for (size_t i = 0; i < re.nodes_.size(); ++i) {
+      const Node& n = re.nodes_[i];
+      int& count = newlines[i];
+      const auto kid = [&](size_t k) { return newlines[n.kids[k]]; };
+      switch (n.kind) {
+        case Kind::kSet: count = n.set.Has('\n') ? 1 : 0; break;
+        case Kind::kAssert: count = 0; break;
+        case Kind::kCapture: count = kid(0); break;
+        case Kind::kSeq:
+        case Kind::kAlt:
+          for (size_t k = 0; k < n.kids.size() && count != kUnbounded; ++k) {
+            if (kid(k) == kUnbounded) {
+              count = kUnbounded;
+            } else {
+              count = n.kind == Kind::kSeq ? count + kid(k) : std::max(count, kid(k));
+            }
+          }
+          break;
+        case Kind::kRepeat:
+          if (kid(0) == kUnbounded || (kid(0) > 0 && n.max < 0)) {
+            count = kUnbounded;
+          } else {
+            count = kid(0) * std::max(n.max, 0);
+          }
+          break;
+      }
+      if (count > kMaxCounted) count = kUnbounded;
+    }
+    re.max_newlines_ = newlines[re.root_];
+  }
+  re.SetFastPath();
+  re.BuildFailurePrefix();
   re.starts_at_line_begin_ = head->kind == Kind::kAssert &&
                              (head->assertion == Assert::kBeginLine ||
                               head->assertion == Assert::kBeginText);
   return re;
+}
+
+void SimpleRegex::SetFastPath() {
+  fast_items_ = 0;
+  if (!run_ || run_items_.size() > 2) return;
+  FastItem fast[2];
+  for (size_t i = 0; i < run_items_.size(); ++i) {
+    const Node& n = nodes_[run_items_[i]];
+    if (n.kind == Kind::kSet) {
+      fast[i] = {false, 0};
+    } else if (n.kind == Kind::kRepeat && nodes_[n.kids[0]].kind == Kind::kSet &&
+               n.greedy && n.max < 0 && n.min <= 0xff) {
+      fast[i] = {true, static_cast<uint8_t>(n.min)};
+    } else {
+      return;
+    }
+  }
+  fast_[0] = fast[0];
+  fast_[1] = fast[1];
+  fast_items_ = static_cast<int>(run_items_.size());
+}
+
+// See FailsBefore. Two run shapes qualify:
+//  * one-byte opener O, then a greedy unbounded repeat R (of a class, or a
+//    deterministic alternation whose kids hold O's bytes in their last
+//    byte only): a later start p2 inside R's run from p1 is an O byte
+//    that ends one of R's iterations, so R's run from p2 + 1 is p1's from
+//    there on, ends where p1's did, and what follows fails there again;
+//  * k one-byte items, then a lazy unbounded repeat of a class S: p1
+//    tried what follows at every position from p1 + k to the first byte s
+//    outside S, and a later p2 with p2 + k <= s tries a subset of them.
+// The prefix is the run cut after the repeat (made greedy): its match
+// from p1 ends at R's run's end, or at s.
+void SimpleRegex::BuildFailurePrefix() {
+  if (!run_ || run_items_.size() < 2) return;
+  size_t repeat = 0;
+  while (repeat < run_items_.size() &&
+         nodes_[run_items_[repeat]].kind == Kind::kSet &&
+         nodes_[run_items_[repeat]].unsure.Empty()) {
+    ++repeat;
+  }
+  if (repeat == 0 || repeat >= run_items_.size()) return;
+  const Node& r = nodes_[run_items_[repeat]];
+  if (r.kind != Kind::kRepeat || r.min != 0 || r.max >= 0) return;
+  const Node& body = nodes_[r.kids[0]];
+  if (r.greedy) {
+    if (repeat != 1) return;
+    const ByteSet& opener = nodes_[run_items_[0]].set;
+    if (body.kind == Kind::kAlt) {
+      for (int k : body.kids) {
+        const Node& kid = nodes_[k];
+        if (kid.kind != Kind::kSeq) continue;  // a kSet: one byte
+        for (size_t e = 0; e + 1 < kid.kids.size(); ++e) {
+          ByteSet inner = nodes_[kid.kids[e]].set;
+          inner.IntersectWith(opener);
+          if (!inner.Empty()) return;
+        }
+      }
+    } else if (body.kind != Kind::kSet) {
+      return;
+    }
+    failure_kind_ = FailureKind::kSync;
+  } else {
+    if (body.kind != Kind::kSet) return;
+    failure_kind_ = FailureKind::kLazy;
+    failure_offset_ = repeat;
+  }
+  auto prefix = std::make_shared<SimpleRegex>(*this);
+  prefix->failure_kind_ = FailureKind::kNone;
+  prefix->failure_prefix_ = nullptr;
+  prefix->nodes_[run_items_[repeat]].greedy = true;
+  prefix->run_items_.resize(repeat + 1);
+  prefix->run_tables_.resize(repeat + 1);
+  prefix->run_marks_.assign(repeat + 2, {});
+  prefix->SetFastPath();
+  failure_prefix_ = std::move(prefix);
+}
+
+size_t SimpleRegex::FailsBefore(absl::string_view text, size_t pos,
+                                uint64_t& work) const {
+  if (failure_kind_ == FailureKind::kNone) return 0;
+  size_t end = 0;
+  if (failure_prefix_->Match(text, pos, &end, nullptr, work) != Result::kMatch) {
+    return 0;
+  }
+  if (failure_kind_ == FailureKind::kSync) return end;
+  return end + 1 > failure_offset_ ? end + 1 - failure_offset_ : 0;
 }
 
 SimpleRegex::Pairs SimpleRegex::FirstPairs() const {
@@ -803,17 +937,12 @@ bool SimpleRegex::DeterministicAlt(int index) const {
 // Literals' hits in the alternation's order for a trie; for a repeat of
 // a deterministic alternation, iterations while the one kid that can
 // start matches whole), without the recursion.
-SimpleRegex::Result SimpleRegex::MatchRun(absl::string_view text, size_t pos,
-                                          size_t* end) const {
-  return MatchRunFrom(0, reinterpret_cast<const unsigned char*>(text.data()),
-                      text.size(), pos, end, nullptr);
-}
-
 SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
                                               const unsigned char* t,
                                               size_t size, size_t pos,
                                               size_t* end,
-                                              size_t* groups) const {
+                                              size_t* groups, uint64_t* work,
+                                              uint64_t work_limit) const {
   size_t at = pos;
   for (size_t i = first_item; i < run_items_.size(); ++i) {
     if (groups != nullptr) {
@@ -826,10 +955,8 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
       continue;
     }
     if (n.kind == Kind::kSet) {
-      if (at >= size) return Result::kNoMatch;
-      const uint8_t v = takes[t[at]];
-      if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
-      ++at;
+      const Result r = TakeByte(takes, t, size, &at);
+      if (r != Result::kMatch) return r;
       continue;
     }
     if (n.kind == Kind::kAlt) {  // a trie, as in Literals
@@ -846,7 +973,7 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
         if (at + k >= size || tn.edge_count == 0) break;
         unsigned char b = t[at + k];
         if (b >= 0x80) {
-          if (tn.non_ascii_next) return Result::kUnknown;
+          if (tn.non_ascii_next && IsFoldLead(b)) return Result::kUnknown;
           break;
         }
         if (n.trie_folds && b >= 'A' && b <= 'Z') b = static_cast<unsigned char>(b + 32);
@@ -868,8 +995,9 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
         hits[j] = hit;
       }
       for (int h = 0; h < count; ++h) {
-        const Result r =
-            MatchRunFrom(i + 1, t, size, at + hits[h].length, end, groups);
+        if (*work > work_limit) return Result::kUnknown;
+        const Result r = MatchRunFrom(i + 1, t, size, at + hits[h].length, end,
+                                      groups, work, work_limit);
         if (r != Result::kNoMatch) return r;
       }
       return Result::kNoMatch;
@@ -878,6 +1006,7 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
     const Node& kid = nodes_[n.kids[0]];
     if (kid.kind == Kind::kAlt) {
       size_t iterations = 0;
+      const size_t from = at;
       while (iterations < limit && at < size) {
         const uint8_t v = takes[t[at]];
         if (v == kRunUnsure) return Result::kUnknown;
@@ -896,7 +1025,7 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
             }
             const unsigned char b = t[j];
             if (b >= 0x80) {
-              if (set.non_ascii) return Result::kUnknown;
+              if (set.unsure.Has(b)) return Result::kUnknown;
               whole = false;
               break;
             }
@@ -911,6 +1040,7 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
         at = j;
         ++iterations;
       }
+      *work += at - from;
       if (iterations < static_cast<size_t>(n.min)) return Result::kNoMatch;
       continue;
     }
@@ -923,7 +1053,9 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
       }
       const size_t lazy_limit = n.max < 0 ? size - at : static_cast<size_t>(n.max);
       while (true) {
-        const Result r = MatchRunFrom(i + 1, t, size, at + k, end, groups);
+        if (++*work > work_limit) return Result::kUnknown;
+        const Result r =
+            MatchRunFrom(i + 1, t, size, at + k, end, groups, work, work_limit);
         if (r != Result::kNoMatch) return r;
         if (k >= lazy_limit || at + k >= size) return Result::kNoMatch;
         const uint8_t v = takes[t[at + k]];
@@ -933,11 +1065,8 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
     }
     const size_t stop =
         n.max < 0 || size - at < static_cast<size_t>(n.max) ? size : at + n.max;
-    size_t j = at;
-    while (j < stop && takes[t[j]] == kRunYes) ++j;
-    if (j < stop && takes[t[j]] == kRunUnsure) return Result::kUnknown;
-    if (j - at < static_cast<size_t>(n.min)) return Result::kNoMatch;
-    at = j;
+    const Result r = TakeRun(takes, t, stop, static_cast<size_t>(n.min), &at, work);
+    if (r != Result::kMatch) return r;
   }
   if (groups != nullptr) {
     for (const int slot : run_marks_[run_items_.size()]) groups[slot] = at;
@@ -946,21 +1075,23 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
   return Result::kMatch;
 }
 
-SimpleRegex::Result SimpleRegex::Match(absl::string_view text, size_t pos,
-                                       size_t* end, size_t* groups) const {
-  if (run_ && groups == nullptr) return MatchRun(text, pos, end);
+SimpleRegex::Result SimpleRegex::MatchSlow(absl::string_view text, size_t pos,
+                                           size_t* end, size_t* groups,
+                                           uint64_t* work) const {
   if (groups != nullptr) {
     for (int i = 0; i < 2 * group_count_; ++i) groups[i] = kNoGroup;
   }
   if (run_) {
     return MatchRunFrom(0, reinterpret_cast<const unsigned char*>(text.data()),
-                        text.size(), pos, end, groups);
+                        text.size(), pos, end, groups, work, *work + kMaxSteps);
   }
   Context c;
   c.text = reinterpret_cast<const unsigned char*>(text.data());
   c.size = text.size();
   c.groups = groups;
-  if (Run(root_, pos, nullptr, &c)) {
+  const bool matched = Run(root_, pos, nullptr, &c);
+  *work += c.steps;
+  if (matched) {
     *end = c.end;
     return Result::kMatch;
   }
@@ -1012,7 +1143,7 @@ bool SimpleRegex::Seq(int index, size_t kid, size_t pos, const Frame* next,
     if (pos >= c->size) return false;
     const unsigned char b = c->text[pos];
     if (b >= 0x80) {
-      if (k.non_ascii) c->unknown = true;
+      if (k.unsure.Has(b)) c->unknown = true;
       return false;
     }
     if (!k.set.Has(b)) return false;
@@ -1040,7 +1171,7 @@ bool SimpleRegex::Run(int index, size_t pos, const Frame* next,
       if (pos >= c->size) return false;
       const unsigned char b = c->text[pos];
       if (b >= 0x80) {
-        if (n.non_ascii) c->unknown = true;
+        if (n.unsure.Has(b)) c->unknown = true;
         return false;
       }
       return n.set.Has(b) && Continue(next, pos + 1, c);
@@ -1096,7 +1227,7 @@ bool SimpleRegex::Literals(const Node& n, size_t pos, const Frame* next,
     if (pos + i >= c->size || t.edge_count == 0) break;
     unsigned char b = c->text[pos + i];
     if (b >= 0x80) {
-      if (t.non_ascii_next) c->unknown = true;  // (?i) k, s: RE2 decides
+      if (t.non_ascii_next && IsFoldLead(b)) c->unknown = true;  // (?i) k, s
       if (c->unknown) return false;
       break;
     }
@@ -1141,6 +1272,7 @@ bool SimpleRegex::Repeat(const Node& n, int count, size_t pos,
              n.single_byte_iteration.Has(c->text[pos + run])) {
         ++run;
       }
+      c->steps += run;
     }
     if (run > 0) {
       if (Repeat(n, count + static_cast<int>(run), pos + run, next, c)) return true;
@@ -1148,6 +1280,7 @@ bool SimpleRegex::Repeat(const Node& n, int count, size_t pos,
       ByteSet follow;
       bool follow_at_end = false;
       Follow(next, &follow, &follow_at_end);
+      c->steps += run;  // the bytes given back
       for (size_t i = run; i-- > 0;) {  // pos + i < size: a byte was taken
         if (count + static_cast<int>(i) < n.min) return false;
         if (!follow.Has(c->text[pos + i])) continue;
@@ -1182,7 +1315,7 @@ bool SimpleRegex::RepeatSet(const Node& n, size_t pos, const Frame* next,
     if (at >= c->size) return false;
     const unsigned char b = c->text[at];
     if (b >= 0x80) {
-      if (set.non_ascii) c->unknown = true;
+      if (set.unsure.Has(b)) c->unknown = true;
       return false;
     }
     return set.set.Has(b);
@@ -1197,12 +1330,14 @@ bool SimpleRegex::RepeatSet(const Node& n, size_t pos, const Frame* next,
   if (n.greedy) {
     size_t run = 0;
     while (run < limit && takes(pos + run)) ++run;
+    c->steps += run;
     if (c->unknown) return false;
     if (run < static_cast<size_t>(n.min)) return false;
     // The longest run first, as is; Follow only if bytes must be given back.
     if (Continue(next, pos + run, c)) return true;
     if (c->unknown) return false;
     Follow(next, &follow, &follow_at_end);
+    c->steps += run;  // the bytes given back
     for (size_t i = run; i-- > static_cast<size_t>(n.min);) {
       if (!may_continue(pos + i)) continue;
       if (Continue(next, pos + i, c)) return true;

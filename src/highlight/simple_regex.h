@@ -19,6 +19,13 @@
 // then the caller asks RE2. So an answer other than kUnknown is always
 // RE2's answer.
 //
+// Work: Match adds to a counter the steps it took — one per byte a loop
+// looked at, per lazy-repeat iteration and per backtracking step (the
+// constant cost of trying each item once is left out) — a deterministic
+// measure of its cost, for the lexer's per-block budget. Past kMaxSteps
+// in one call it stops with kUnknown; with n the text's length and I the
+// pattern's nodes, one call counts at most kMaxSteps + (I + 3) * (n + 65).
+//
 // How: a pattern is a tree of nodes matched by recursive backtracking in
 // continuation-passing style (Frame: what is left to match). Shortcuts,
 // each giving exactly what the backtracking would: sequences of classes
@@ -39,6 +46,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -104,9 +112,59 @@ class SimpleRegex {
   // groups[2 * g] and groups[2 * g + 1] are where
   // capture group g + 1 begins and ends (kNoGroup for both when the group
   // took no part in the match); `groups` holds 2 * group_count() entries.
+  // When `work` is not null, the steps taken are added to *work.
   static constexpr size_t kNoGroup = ~size_t{0};
   Result Match(absl::string_view text, size_t pos, size_t* end,
-               size_t* groups = nullptr) const;
+               size_t* groups = nullptr, uint64_t* work = nullptr) const {
+    uint64_t unused = 0;
+    uint64_t& counter = work == nullptr ? unused : *work;
+    return Match(text, pos, end, groups, counter);
+  }
+  // The same with a counter (the lexer's hot path: a loop, for most
+  // patterns, inlined up to it).
+  Result Match(absl::string_view text, size_t pos, size_t* end,
+               size_t* groups, uint64_t& work) const {
+    const unsigned char* const t =
+        reinterpret_cast<const unsigned char*>(text.data());
+    if (fast_items_ > 0 && groups == nullptr) {
+      size_t at = pos;
+      for (int i = 0; i < fast_items_; ++i) {
+        const uint8_t* takes = run_tables_[i].data();
+        const Result r =
+            fast_[i].repeat
+                ? TakeRun(takes, t, text.size(), fast_[i].min, &at, &work)
+                : TakeByte(takes, t, text.size(), &at);
+        if (r != Result::kMatch) return r;
+      }
+      *end = at;
+      return Result::kMatch;
+    }
+    if (run_ && groups == nullptr) {
+      return MatchRunFrom(0, t, text.size(), pos, end, nullptr, &work,
+                          work + kMaxSteps);
+    }
+    return MatchSlow(text, pos, end, groups, &work);
+  }
+
+  // The step limit of one Match (see Work above).
+  static constexpr uint64_t kMaxSteps = 1 << 16;
+
+  // The number of items in the pattern's tree (its nodes): the I of the
+  // bound on one Match's work.
+  int item_count() const { return static_cast<int>(nodes_.size()); }
+  // For patterns whose failure to match at one position implies failures
+  // at later ones (a string opener and an unclosed body that a later
+  // opener inside it resynchronizes with, or an opener and a lazy body):
+  // after Match said kNoMatch at `pos`, a position before which every
+  // start after `pos` fails too (0 when none is known). Its scan adds to
+  // `work`. So a lexer need not rescan an unclosed string from every
+  // quote in it.
+  size_t FailsBefore(absl::string_view text, size_t pos, uint64_t& work) const;
+  bool has_failure_prefix() const { return failure_kind_ != FailureKind::kNone; }
+
+  // The most newlines a match can contain, or -1 when unbounded: RE2,
+  // asked instead, scans no further than the newline after that many.
+  int max_newlines() const { return max_newlines_; }
 
   // The number of capturing groups, as RE2's NumberOfCapturingGroups.
   int group_count() const { return group_count_; }
@@ -139,6 +197,10 @@ class SimpleRegex {
     Kind kind = Kind::kSeq;
     ByteSet set;             // kSet: the ASCII bytes it matches
     bool non_ascii = false;  // kSet: also matches some non-ASCII character
+    // kSet: the bytes >= 0x80 where it may take a character (there RE2
+    // decides): every one, or for a class whose only non-ASCII characters
+    // are (?i)'s U+017F and U+212A, their lead bytes.
+    ByteSet unsure;
     Assert assertion = Assert::kBeginLine;
     std::vector<int> kids;   // kSeq, kAlt: in order; kRepeat, kCapture: one
     int group = 0;           // kCapture: 0-based group index
@@ -202,11 +264,37 @@ class SimpleRegex {
                  Context* c) const;
   void NodePairs(int node, Pairs* out, bool* nullable) const;
 
-  Result MatchRun(absl::string_view text, size_t pos, size_t* end) const;
+  Result MatchSlow(absl::string_view text, size_t pos, size_t* end,
+                   size_t* groups, uint64_t* work) const;
+  // MatchRun's byte tables, by byte: kRunNo, kRunYes, or kRunUnsure (a
+  // non-ASCII byte the class may take as part of a character).
+  static constexpr uint8_t kRunNo = 0, kRunYes = 1, kRunUnsure = 2;
+  // MatchRun's steps for a class (one byte) and for a greedy repeat of one
+  // up to `stop`: advance *at (kMatch), or say why not.
+  static Result TakeByte(const uint8_t* takes, const unsigned char* t,
+                         size_t size, size_t* at) {
+    if (*at >= size) return Result::kNoMatch;
+    const uint8_t v = takes[t[*at]];
+    if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
+    ++*at;
+    return Result::kMatch;
+  }
+  static Result TakeRun(const uint8_t* takes, const unsigned char* t,
+                        size_t stop, size_t min, size_t* at, uint64_t* work) {
+    size_t j = *at;
+    while (j < stop && takes[t[j]] == kRunYes) ++j;
+    *work += j - *at;
+    if (j < stop && takes[t[j]] == kRunUnsure) return Result::kUnknown;
+    if (j - *at < min) return Result::kNoMatch;
+    *at = j;
+    return Result::kMatch;
+  }
+  void SetFastPath();
   Result MatchRunFrom(size_t first_item, const unsigned char* text,
-                      size_t size, size_t pos, size_t* end,
-                      size_t* groups) const;
+                      size_t size, size_t pos, size_t* end, size_t* groups,
+                      uint64_t* work, uint64_t work_limit) const;
   bool DeterministicAlt(int index) const;
+  void BuildFailurePrefix();
   static bool AssertHolds(Assert a, const unsigned char* text, size_t size,
                           size_t pos);
 
@@ -227,6 +315,21 @@ class SimpleRegex {
   std::vector<std::vector<int>> run_marks_;
   int group_count_ = 0;
   bool starts_at_line_begin_ = false;
+  int max_newlines_ = 0;
+  // Runs of one or two items, each a class or a greedy unbounded repeat of
+  // one (names, whitespace, punctuation): matched inline in Match.
+  struct FastItem {
+    bool repeat;
+    uint8_t min;
+  };
+  int fast_items_ = 0;
+  FastItem fast_[2] = {};
+  // FailsBefore: the shape, the run cut after its repeat, and for kLazy
+  // the number of one-byte items before the repeat.
+  enum class FailureKind : uint8_t { kNone, kSync, kLazy };
+  FailureKind failure_kind_ = FailureKind::kNone;
+  std::shared_ptr<const SimpleRegex> failure_prefix_;
+  size_t failure_offset_ = 0;
 };
 
 }  // namespace serval::highlight

@@ -99,15 +99,39 @@ std::vector<std::string> Texts() {
     std::stringstream ss;
     ss << in.rdbuf();
     texts.push_back(ss.str());
+    // Its first 1000 bytes with non-ASCII letters: (?i) folds U+017F
+    // with 's' and U+212A with 'k'; U+0141 and U+20AC share their lead
+    // bytes; the others do not.
+    std::string mixed;
+    for (const char c : texts.back().substr(0, 1000)) {
+      switch (c) {
+        case 's': mixed += "\xc5\xbf"; break;
+        case 'k': mixed += "\xe2\x84\xaa"; break;
+        case 'l': mixed += "\xc5\x81"; break;
+        case 'u': mixed += "\xe2\x82\xac"; break;
+        case 'e': mixed += "\xc3\xa9"; break;
+        case 'o': mixed += "\xe4\xb8\xad"; break;
+        default: mixed += c;
+      }
+    }
+    texts.push_back(mixed);
   }
   // Random text over the bytes lexers care about, non-ASCII included.
   const std::string alphabet =
       "aAbBeEfFkKrRsSuUxX019_ \t\n\r\"'`\\/*#.-+=<>{}[]():;,$@!?%&|^~\xc3\xa9\xff";
+  const char* const non_ascii[] = {"\xc5\xbf", "\xe2\x84\xaa", "\xc5\x81",
+                                   "\xe2\x82\xac", "\xc5", "\xe2\x84"};
   std::mt19937 rng(4);
-  for (int i = 0; i < 30; ++i) {
+  for (int i = 0; i < 40; ++i) {
     std::string t;
     const int n = 20 + static_cast<int>(rng() % 200);
-    for (int j = 0; j < n; ++j) t += alphabet[rng() % alphabet.size()];
+    for (int j = 0; j < n; ++j) {
+      if (i >= 30 && rng() % 4 == 0) {
+        t += non_ascii[rng() % 6];
+      } else {
+        t += alphabet[rng() % alphabet.size()];
+      }
+    }
     texts.push_back(t);
   }
   return texts;
@@ -208,6 +232,55 @@ TEST(SimpleRegexTest, AgreesWithRe2OnBuiltinRules) {
   std::printf("SimpleRegex accepts %d built-in patterns, leaves %d to RE2\n",
               accepted, rejected);
   EXPECT_GT(accepted, 4 * rejected);
+}
+
+// FailsBefore: every start it rules out is one where Match fails; and it
+// rules out the later quotes of an unclosed string, and the later openers
+// of an unclosed comment.
+TEST(SimpleRegexTest, FailsBeforeOnlyRulesOutFailures) {
+  std::vector<std::string> texts = Texts();
+  texts.push_back("\"a\\\"a\\\"a\\\"a\\\"\n\"b\\\"\\\\\"c\" \"\\\\\"\"\"d");
+  texts.push_back("/* /* /* \n /* */ /*/*/* x");
+  texts.push_back("\"\"\"x\"\"'''\"\"\"\"''' \"\"\"");
+  int with_prefix = 0, ruled_out = 0;
+  for (const LexerDef& def : BuiltinLanguages()) {
+    for (const StateDef& state : def.states) {
+      for (const RuleDef& rule : state.rules) {
+        if (rule.pattern.empty()) continue;
+        std::optional<SimpleRegex> simple = SimpleRegex::Compile(
+            rule.pattern, {def.case_insensitive, def.dot_all});
+        if (!simple.has_value() || !simple->has_failure_prefix()) continue;
+        ++with_prefix;
+        for (const std::string& text : texts) {
+          for (size_t pos = 0; pos < text.size(); ++pos) {
+            size_t end = 0;
+            if (simple->Match(text, pos, &end) != Result::kNoMatch) continue;
+            uint64_t work = 0;
+            const size_t before = simple->FailsBefore(text, pos, work);
+            for (size_t later = pos + 1; later < before && later < pos + 400; ++later) {
+              ++ruled_out;
+              ASSERT_EQ(simple->Match(text, later, &end), Result::kNoMatch)
+                  << def.name << " " << rule.pattern << " at " << later
+                  << " ruled out from " << pos << " in " << text.substr(pos, 40);
+            }
+          }
+        }
+      }
+    }
+  }
+  std::printf("%d rules with a failure prefix, %d starts ruled out\n", with_prefix,
+              ruled_out);
+  EXPECT_GT(with_prefix, 5);
+  const auto fails_before = [](absl::string_view pattern, absl::string_view text) {
+    std::optional<SimpleRegex> re = SimpleRegex::Compile(pattern, {});
+    EXPECT_TRUE(re.has_value() && re->has_failure_prefix()) << pattern;
+    uint64_t work = 0;
+    return re.has_value() ? re->FailsBefore(text, 0, work) : 0;
+  };
+  // The string's run ends at the newline: quotes before it fail too.
+  EXPECT_EQ(fails_before(R"("(?:\\.|[^"\\\n])*")", "\"a\\\"b\\\"\nc"), 7u);
+  // The lazy body runs to the end: openers whose body starts there fail.
+  EXPECT_EQ(fails_before(R"(/\*(?s:.)*?\*/)", "/* a /* b"), 8u);
 }
 
 }  // namespace
