@@ -1678,7 +1678,10 @@ TestMap MakeTests() {
     for (const char* name : names) {
       t[name] = [op](Interpreter* in, const Value& v, CallArgs& a)
                     -> absl::StatusOr<bool> {
-        return Compare(in, op, v, ArgOr(a, 0, "other", Value()));
+        // `other` read in place (selectattr calls this once per item).
+        const Value* other = Arg(a, 0, "other");
+        const Value missing;
+        return Compare(in, op, v, other != nullptr ? *other : missing);
       };
     }
   };

@@ -404,15 +404,28 @@ std::string Value::TypeName() const {
   return "object";
 }
 
+// A dict of at most kSmallDict entries is scanned and has no hash index
+// (most are a few keys: a page, a namespace, a module); the index is made
+// when a dict grows past it.
+constexpr size_t kSmallDict = 8;
+
 const Value* DictData::Find(const Value& key) const {
   if (key.is_string()) return Find(absl::string_view(key.str()));
+  if (entries_.size() <= kSmallDict) {
+    // Python key equality of numbers, None...: as the index compares them.
+    const std::string h = HashKey(key);
+    for (const auto& [k, v] : entries_) {
+      if (!k.is_string() && HashKey(k) == h) return &v;
+    }
+    return nullptr;
+  }
   auto it = index_.find(HashKey(key));
   return it == index_.end() ? nullptr : &entries_[it->second].second;
 }
 
 const Value* DictData::Find(absl::string_view key) const {
   // Small dicts: a linear scan beats building the hash key.
-  if (entries_.size() <= 8) {
+  if (entries_.size() <= kSmallDict) {
     for (const auto& [k, v] : entries_) {
       if (k.is_string() && SameKey(k.str(), key)) return &v;
     }
@@ -438,6 +451,20 @@ void DictData::SetByName(absl::string_view key, Value value) {
 }
 
 void DictData::Set(Value key, Value value) {
+  if (entries_.size() <= kSmallDict) {
+    if (const Value* v = Find(key)) {
+      *const_cast<Value*>(v) = std::move(value);  // an entry of this dict
+      return;
+    }
+    entries_.emplace_back(std::move(key), std::move(value));
+    if (entries_.size() > kSmallDict) {
+      index_.reserve(entries_.size());
+      for (size_t i = 0; i < entries_.size(); ++i) {
+        index_.emplace(HashKey(entries_[i].first), i);
+      }
+    }
+    return;
+  }
   std::string h = HashKey(key);
   auto it = index_.find(h);
   if (it != index_.end()) {

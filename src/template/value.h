@@ -233,6 +233,8 @@ class DictData {
   const Value* FindHashed(absl::string_view key) const;
 
   std::vector<std::pair<Value, Value>> entries_;
+  // HashKey -> entry; made only once there are more than 8 entries
+  // (smaller dicts are scanned).
   absl::flat_hash_map<std::string, size_t> index_;
 };
 
