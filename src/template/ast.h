@@ -45,6 +45,7 @@ struct Expr {
   int col = 0;
   Value literal;
   std::string name;
+  uint64_t tag = 0;  // NameTag(name), set when the template is compiled
   std::vector<ExprPtr> args;
   std::vector<std::pair<std::string, ExprPtr>> kwargs;
   std::vector<std::string> ops;  // kCompare: == != < <= > >= in notin

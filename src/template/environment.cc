@@ -78,7 +78,8 @@ const FilterFn* Environment::FindFilter(absl::string_view name) const {
 
 namespace {
 
-// Resolves the filters and tests a template names, once, at compile time.
+// Resolves the filters and tests a template names, once, at compile time,
+// and makes the tags of the names it reads (Expr::tag).
 class Resolver {
  public:
   explicit Resolver(const Environment& env) : env_(env) {}
@@ -101,6 +102,7 @@ class Resolver {
 
   void Expression(Expr* e) {
     if (e == nullptr) return;
+    e->tag = NameTag(e->name);
     if (e->kind == Expr::Kind::kFilter) {
       e->filter = env_.FindFilter(e->name);
       if (e->filter == nullptr) e->filter = FindBuiltinFilter(e->name);

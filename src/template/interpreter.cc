@@ -157,6 +157,10 @@ class LoopObject : public Object {
 
 }  // namespace
 
+namespace {
+constexpr uint64_t kLoopTag = NameTag("loop");
+}  // namespace
+
 struct DepthScope {
   explicit DepthScope(Interpreter* i) : interp(i) { ++interp->depth_; }
   ~DepthScope() { --interp->depth_; }
@@ -365,7 +369,7 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       SetPos(s);
       TRY(v, Eval(*s.expr, scope));
       if (!s.text.empty()) {
-        Value ns = Lookup(s.targets[0], scope);
+        Value ns = Lookup(s.targets[0], NameTag(s.targets[0]), scope);
         if (!ns.is_dict() || !ns.dict().is_namespace) {
           return Error("can't assign attribute on non-namespace object");
         }
@@ -570,14 +574,13 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
     // dropped.
     auto& vars = body_scope.vars;
     if (s.targets.size() == 1 && vars.size() >= 2 &&
-        absl::string_view(vars[0].first) == "loop" &&
-        vars[1].first == s.targets[0]) {
+        vars[0].tag == kLoopTag && vars[1].name == s.targets[0]) {
       vars.erase(vars.begin() + 2, vars.end());
-      vars[0].second = loop;
-      vars[1].second = state->items[i];
+      vars[0].value = loop;
+      vars[1].value = state->items[i];
     } else {
       vars.clear();
-      vars.emplace_back("loop", loop);
+      vars.push_back({kLoopTag, "loop", loop});
       status = Assign(s.targets, state->items[i], &body_scope);
       if (!status.ok()) break;
     }
@@ -671,7 +674,7 @@ absl::Status Interpreter::Include(const Stmt& s, Scope* scope) {
   // template's variables, but not the loop object of an enclosing for.
   static const Value* const kNoLoop =
       new Value(Value::Undefined("'loop' is undefined"));
-  include_root.vars.emplace_back("loop", *kNoLoop);
+  include_root.vars.push_back({kLoopTag, "loop", *kNoLoop});
   Chain chain;
   Value saved_context = context_;
   if (!s.with_context) context_ = Value();
@@ -704,7 +707,7 @@ absl::StatusOr<Value> Interpreter::ImportModule(const Stmt& s, Scope* scope) {
   context_ = std::move(saved_context);
   TRY_STATUS(status);
   auto module = std::make_shared<DictData>();
-  for (const auto& [k, v] : root->vars) {
+  for (const auto& [tag, k, v] : root->vars) {
     if (!k.empty() && k[0] != '_') module->Set(Value(k), v);
   }
   return Value::FromDict(std::move(module));
@@ -822,30 +825,32 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                       : Value(std::move(captured));
 }
 
-const Value* Interpreter::FindName(absl::string_view name, Scope* scope) const {
+const Value* Interpreter::FindName(absl::string_view name, uint64_t tag,
+                                   Scope* scope) const {
   for (Scope* s = scope; s != nullptr; s = s->parent) {
-    Value* v = s->Find(name);
+    Value* v = s->Find(name, tag);
     if (v != nullptr) return v;
   }
   if (context_.is_dict()) {
-    const Value* v = context_.dict().Find(name);
+    const Value* v = context_.dict().Find(name, tag);
     if (v != nullptr && !v->is_undefined()) return v;
     return env_.FindGlobal(name);
   }
   return nullptr;
 }
 
-Value Interpreter::Lookup(absl::string_view name, Scope* scope) const {
+Value Interpreter::Lookup(absl::string_view name, uint64_t tag,
+                          Scope* scope) const {
   for (Scope* s = scope; s != nullptr; s = s->parent) {
-    Value* v = s->Find(name);
+    Value* v = s->Find(name, tag);
     if (v != nullptr) return *v;
   }
   if (context_.is_dict()) {
     // As GetAttr, without making the undefined value of a miss.
-    const Value* v = context_.dict().Find(name);
+    const Value* v = context_.dict().Find(name, tag);
     if (v != nullptr && !v->is_undefined()) return *v;
   } else if (!context_.is_undefined()) {
-    Value v = context_.GetAttr(name);
+    Value v = context_.GetAttr(name, tag);
     if (!v.is_undefined()) return v;
   }
   const Value* g = env_.FindGlobal(name);
@@ -889,7 +894,7 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
     case Expr::Kind::kLiteral:
       return e.literal;
     case Expr::Kind::kName:
-      return Lookup(e.name, scope);
+      return Lookup(e.name, e.tag, scope);
     case Expr::Kind::kList:
     case Expr::Kind::kTuple: {
       std::vector<Value> items;
@@ -913,7 +918,8 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
     case Expr::Kind::kGetAttr: {
       // `name.attr`: read the variable in place (no copy of it).
       if (e.args[0]->kind == Expr::Kind::kName) {
-        const Value* obj = FindName(e.args[0]->name, scope);
+        const Expr& var = *e.args[0];
+        const Value* obj = FindName(var.name, var.tag, scope);
         if (obj != nullptr && !obj->is_undefined()) return GetAttrOf(e, *obj);
       }
       TRY(obj, Eval(*e.args[0], scope));
@@ -1003,12 +1009,13 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
 const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
   const Value* v = nullptr;
   if (e.kind == Expr::Kind::kName) {
-    v = FindName(e.name, scope);
+    v = FindName(e.name, e.tag, scope);
   } else if (e.kind == Expr::Kind::kGetAttr &&
              e.args[0]->kind == Expr::Kind::kName) {
-    const Value* obj = FindName(e.args[0]->name, scope);
+    const Expr& var = *e.args[0];
+    const Value* obj = FindName(var.name, var.tag, scope);
     if (obj != nullptr && obj->is_dict()) {
-      v = obj->dict().Find(absl::string_view(e.name));
+      v = obj->dict().Find(e.name, e.tag);
     }
   }
   return v != nullptr && !v->is_undefined() ? v : nullptr;
@@ -1026,7 +1033,7 @@ Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
     if (name == "grouper") return obj.items()[0];
     if (name == "list") return obj.items()[1];
   }
-  return obj.GetAttr(e.name);
+  return obj.GetAttr(e.name, e.tag);
 }
 
 absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
@@ -1046,7 +1053,7 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
                           : Value(std::move(captured));
     }
     if (callee_name == "loop" && recursive_loop_ != nullptr) {
-      Value loop = Lookup("loop", scope);
+      Value loop = Lookup("loop", kLoopTag, scope);
       if (loop.is_object()) {
         CallArgs args;
         TRY_STATUS(EvalArgs(e, 1, scope, &args));
@@ -1088,7 +1095,7 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
     bool found = false;
     TRY(result, CallMethod(obj, callee_expr.name, args, &found));
     if (found) return result;
-    return CallValue(obj.GetAttr(callee_expr.name), args);
+    return CallValue(obj.GetAttr(callee_expr.name, callee_expr.tag), args);
   }
   TRY(callee, Eval(callee_expr, scope));
   CallArgs args;

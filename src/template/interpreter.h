@@ -26,8 +26,13 @@ namespace serval::tmpl {
 // call...). Most hold a few names, kept inline: entering a scope does not
 // allocate.
 struct Scope {
+  struct Var {
+    uint64_t tag;  // NameTag(name)
+    std::string name;
+    Value value;
+  };
   Scope* parent = nullptr;
-  absl::InlinedVector<std::pair<std::string, Value>, 4> vars;
+  absl::InlinedVector<Var, 4> vars;
   // Made when a macro closes over this scope, false once the scope is
   // gone: a macro kept past the end of the block that defined it (in a
   // namespace attribute) then fails instead of reading a dead scope.
@@ -35,18 +40,20 @@ struct Scope {
   ~Scope() {
     if (alive) *alive = false;
   }
-  Value* Find(absl::string_view name) {
-    for (auto& [k, v] : vars) {
-      if (k == name) return &v;
+  Value* Find(absl::string_view name, uint64_t tag) {
+    for (Var& v : vars) {
+      if (SameName(v.tag, v.name, tag, name)) return &v.value;
     }
     return nullptr;
   }
+  Value* Find(absl::string_view name) { return Find(name, NameTag(name)); }
   void Set(absl::string_view name, Value value) {
-    Value* v = Find(name);
+    const uint64_t tag = NameTag(name);
+    Value* v = Find(name, tag);
     if (v != nullptr) {
       *v = std::move(value);
     } else {
-      vars.emplace_back(std::string(name), std::move(value));
+      vars.push_back({tag, std::string(name), std::move(value)});
     }
   }
 };
@@ -132,11 +139,13 @@ class Interpreter {
                                    const Value* input);
   absl::Status EvalArgs(const Expr& e, size_t first, Scope* scope,
                         CallArgs* args);
-  Value Lookup(absl::string_view name, Scope* scope) const;
+  // The variable `name` (whose NameTag is `tag`).
+  Value Lookup(absl::string_view name, uint64_t tag, Scope* scope) const;
   // The variable `name` in place when it is a local, a key of a dict
   // context or a global; null otherwise (Lookup then decides). Valid until
   // the next statement or call runs.
-  const Value* FindName(absl::string_view name, Scope* scope) const;
+  const Value* FindName(absl::string_view name, uint64_t tag,
+                        Scope* scope) const;
   // The value of `e` in place when it is a variable or a key of a dict
   // variable and defined; null otherwise (Eval then decides).
   const Value* FindPrintable(const Expr& e, Scope* scope) const;

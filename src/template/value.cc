@@ -334,10 +334,10 @@ ABSL_ATTRIBUTE_NOINLINE Value NoAttribute(const Value& v,
 
 }  // namespace
 
-Value Value::GetAttr(absl::string_view name) const {
+Value Value::GetAttr(absl::string_view name, uint64_t tag) const {
   switch (kind_) {
     case Kind::kDict: {
-      const Value* v = dict().Find(name);
+      const Value* v = dict().Find(name, tag);
       if (v != nullptr) return *v;
       break;
     }
@@ -423,11 +423,15 @@ const Value* DictData::Find(const Value& key) const {
   return it == index_.end() ? nullptr : &entries_[it->second].second;
 }
 
-const Value* DictData::Find(absl::string_view key) const {
-  // Small dicts: a linear scan beats building the hash key.
+const Value* DictData::Find(absl::string_view key, uint64_t tag) const {
+  // Small dicts: a linear scan of the tags beats building the hash key.
   if (entries_.size() <= kSmallDict) {
-    for (const auto& [k, v] : entries_) {
-      if (k.is_string() && SameKey(k.str(), key)) return &v;
+    for (size_t i = 0; i < tags_.size(); ++i) {
+      if (tags_[i] != tag) continue;
+      const Value& k = entries_[i].first;
+      if (k.is_string() && SameName(tag, k.str(), tag, key)) {
+        return &entries_[i].second;
+      }
     }
     return nullptr;
   }
@@ -455,6 +459,9 @@ void DictData::Set(Value key, Value value) {
     if (const Value* v = Find(key)) {
       *const_cast<Value*>(v) = std::move(value);  // an entry of this dict
       return;
+    }
+    if (entries_.size() < kSmallDict) {
+      tags_.push_back(key.is_string() ? NameTag(key.str()) : 0);
     }
     entries_.emplace_back(std::move(key), std::move(value));
     if (entries_.size() > kSmallDict) {

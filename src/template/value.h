@@ -93,6 +93,29 @@ class Object {
   virtual std::string Str() const { return "<" + TypeName() + ">"; }
 };
 
+// A name's tag: its length and first seven bytes in one word. Names with
+// different tags differ; names with the same tag are equal when shorter
+// than eight bytes (SameName compares the rest of longer ones). The tags
+// of the names a template reads are made when it is compiled (Expr::tag),
+// so finding a variable or a key compares words, not strings.
+constexpr uint64_t NameTag(absl::string_view s) {
+  uint64_t tag = 0;
+  const size_t n = s.size() < 7 ? s.size() : 7;
+  for (size_t i = 0; i < n; ++i) {
+    tag |= uint64_t{static_cast<uint8_t>(s[i])} << (8 * i);
+  }
+  return tag | uint64_t{s.size() < 255 ? s.size() : 255} << 56;
+}
+
+// Whether name `a` with tag `a_tag` equals name `b` with tag `b_tag`.
+inline bool SameName(uint64_t a_tag, absl::string_view a, uint64_t b_tag,
+                     absl::string_view b) {
+  return a_tag == b_tag &&
+         (a.size() < 8 ||
+          (a.size() == b.size() &&
+           std::memcmp(a.data() + 7, b.data() + 7, a.size() - 7) == 0));
+}
+
 struct ListData;
 class DictData;
 
@@ -181,7 +204,11 @@ class Value {
   std::optional<int64_t> Length() const;
   // Jinja2 attribute lookup (`a.b`): attribute, else item. Undefined when
   // missing (never an error: the caller decides).
-  Value GetAttr(absl::string_view name) const;
+  Value GetAttr(absl::string_view name) const {
+    return GetAttr(name, NameTag(name));
+  }
+  // GetAttr(name) with name's NameTag already made.
+  Value GetAttr(absl::string_view name, uint64_t tag) const;
   // Jinja2 subscript (`a[b]`): item, else attribute for string keys.
   Value GetItem(const Value& key) const;
   // A short type name for messages: "int", "str", "dict object"...
@@ -221,7 +248,11 @@ class DictData {
   }
   size_t size() const { return entries_.size(); }
   const Value* Find(const Value& key) const;
-  const Value* Find(absl::string_view key) const;
+  const Value* Find(absl::string_view key) const {
+    return Find(key, NameTag(key));
+  }
+  // Find(key) with key's NameTag already made.
+  const Value* Find(absl::string_view key, uint64_t tag) const;
   void Set(Value key, Value value);
   // Set(Value(key), value) without making the key's Value when the key is
   // already there (a namespace attribute assigned in a loop).
@@ -233,6 +264,9 @@ class DictData {
   const Value* FindHashed(absl::string_view key) const;
 
   std::vector<std::pair<Value, Value>> entries_;
+  // Per entry of a small dict (see index_), NameTag of a string key (0 for
+  // other keys).
+  absl::InlinedVector<uint64_t, 8> tags_;
   // HashKey -> entry; made only once there are more than 8 entries
   // (smaller dicts are scanned).
   absl::flat_hash_map<std::string, size_t> index_;
