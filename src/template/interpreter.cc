@@ -1,6 +1,7 @@
 #include "src/template/interpreter.h"
 
 #include <cmath>
+#include <typeinfo>
 
 #include "absl/strings/str_cat.h"
 #include "src/template/builtins.h"
@@ -21,7 +22,7 @@ namespace serval::tmpl {
 namespace {
 
 // A macro (or a call block's `caller`) bound to the scope it closes over.
-class MacroFn : public Callable {
+class MacroFn final : public Callable {
  public:
   MacroFn(const Stmt* stmt, const Template* tmpl, Scope* closure,
           Value context)
@@ -34,6 +35,12 @@ class MacroFn : public Callable {
   }
   absl::StatusOr<Value> Call(Interpreter* interp,
                              CallArgs& args) const override {
+    return CallInto(interp, args, nullptr);
+  }
+  // Call; with `sink` non-null the output is appended to it and the result
+  // is undefined (Interpreter::CallWriting).
+  absl::StatusOr<Value> CallInto(Interpreter* interp, CallArgs& args,
+                                 std::string* sink) const {
     if (!*closure_alive_) {
       return interp->Error(absl::StrCat("macro '", std::string(Name()),
                                         "' called after the block that "
@@ -48,7 +55,7 @@ class MacroFn : public Callable {
       }
     }
     return interp->CallMacro(*stmt_, tmpl_, closure_, args, caller,
-                             context_);
+                             context_, sink);
   }
   std::string_view Name() const override {
     if (stmt_->kind == Stmt::Kind::kMacro) return stmt_->text;
@@ -311,7 +318,10 @@ absl::Status Interpreter::Print(const Stmt& s, Scope* scope) {
     AppendOutput(*v, autoescape(), out_);
     return absl::OkStatus();
   }
-  TRY(v, Eval(*s.expr, scope));
+  bool written = false;
+  TRY(v, s.expr->kind == Expr::Kind::kCall ? EvalCall(*s.expr, scope, &written)
+                                           : Eval(*s.expr, scope));
+  if (written) return absl::OkStatus();  // a macro's output, in place
   if (v.is_undefined()) {
     SetPos(*s.expr);
     return CheckDefined(v);
@@ -447,8 +457,9 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       TRY_STATUS(EvalArgs(call, 1, scope, &args));
       args.named.emplace_back("caller", caller);
       SetPos(s);
-      TRY(result, CallValue(callee, args));
-      AppendOutput(result, autoescape(), out_);
+      bool written = false;
+      TRY(result, CallWriting(callee, args, &written));
+      if (!written) AppendOutput(result, autoescape(), out_);
       return absl::OkStatus();
     }
     case Stmt::Kind::kFilterBlock: {
@@ -717,7 +728,8 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                                              const Template* tmpl,
                                              Scope* closure, CallArgs& args,
                                              const Value& caller,
-                                             const Value& context) {
+                                             const Value& context,
+                                             std::string* sink) {
   DepthScope depth(this);
   frames_.push_back({tmpl, macro.line, macro.col});
   absl::Status status = EnterDepth();
@@ -802,12 +814,17 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                             : caller);
   }
   std::string captured;
-  // A macro's output is mostly a few hundred bytes (a card, a link list):
-  // room for 1 KiB up front saves regrowing it. (A result kept in a
-  // variable keeps the room too; most are written out at once.)
-  captured.reserve(1024);
   std::string* saved_out = out_;
-  out_ = &captured;
+  if (sink != nullptr) {
+    // Written in place: counted in max_output_bytes as it is written.
+    out_ = sink;
+  } else {
+    // A macro's output is mostly a few hundred bytes (a card, a link
+    // list): room for 1 KiB up front saves regrowing it. (A result kept in
+    // a variable keeps the room too.)
+    captured.reserve(1024);
+    out_ = &captured;
+  }
   Jump saved_jump = jump_;
   jump_ = Jump::kNone;
   int saved_loop_depth = loop_depth_;
@@ -821,6 +838,7 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
   out_ = saved_out;
   frames_.pop_back();
   if (!status.ok()) return status;
+  if (sink != nullptr) return Value();
   return autoescape() ? Value::Safe(std::move(captured))
                       : Value(std::move(captured));
 }
@@ -1036,7 +1054,8 @@ Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
   return obj.GetAttr(e.name, e.tag);
 }
 
-absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
+absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope,
+                                            bool* written) {
   const Expr& callee_expr = *e.args[0];
   if (callee_expr.kind == Expr::Kind::kName) {
     const absl::string_view callee_name = callee_expr.name;
@@ -1095,19 +1114,37 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
     bool found = false;
     TRY(result, CallMethod(obj, callee_expr.name, args, &found));
     if (found) return result;
-    return CallValue(obj.GetAttr(callee_expr.name, callee_expr.tag), args);
+    Value method = obj.GetAttr(callee_expr.name, callee_expr.tag);
+    return written != nullptr ? CallWriting(method, args, written)
+                              : CallValue(method, args);
   }
   TRY(callee, Eval(callee_expr, scope));
   CallArgs args;
   TRY_STATUS(EvalArgs(e, 1, scope, &args));
   SetPos(e);
-  return CallValue(callee, args);
+  return written != nullptr ? CallWriting(callee, args, written)
+                            : CallValue(callee, args);
 }
 
 absl::StatusOr<Value> Interpreter::CallMethod(const Value& obj,
                                               absl::string_view name,
                                               CallArgs& args, bool* found) {
   return CallBuiltinMethod(this, obj, name, args, found);
+}
+
+absl::StatusOr<Value> Interpreter::CallWriting(const Value& callee,
+                                               CallArgs& args,
+                                               bool* written) {
+  // A macro (the one final class of that name here: typeid compares
+  // pointers) writes its output as is, so that goes to out_ directly.
+  if (callee.is_callable()) {
+    const Callable& fn = callee.callable();
+    if (typeid(fn) == typeid(MacroFn)) {
+      *written = true;
+      return static_cast<const MacroFn&>(fn).CallInto(this, args, out_);
+    }
+  }
+  return CallValue(callee, args);
 }
 
 absl::StatusOr<Value> Interpreter::CallValue(const Value& callee,

@@ -87,10 +87,12 @@ class Interpreter {
   absl::StatusOr<bool> RunTest(absl::string_view name, const TestFn* fn,
                                const Value& input, CallArgs& args);
 
-  // Renders the body of a macro or caller.
+  // Renders the body of a macro or caller: returns its output, or with
+  // `sink` non-null appends the output to *sink and returns undefined.
   absl::StatusOr<Value> CallMacro(const Stmt& macro, const Template* tmpl,
                                   Scope* closure, CallArgs& args,
-                                  const Value& caller, const Value& context);
+                                  const Value& caller, const Value& context,
+                                  std::string* sink = nullptr);
   // Jinja2's list(value): iteration of strings, lists, dicts, objects.
   absl::StatusOr<std::vector<Value>> Iterate(const Value& v) const;
 
@@ -132,7 +134,15 @@ class Interpreter {
                       Scope* scope);
 
   absl::StatusOr<Value> Eval(const Expr& e, Scope* scope);
-  absl::StatusOr<Value> EvalCall(const Expr& e, Scope* scope);
+  // With `written` non-null, for a statement that writes the result as is
+  // (`{{ m.card(p) }}`): see CallWriting.
+  absl::StatusOr<Value> EvalCall(const Expr& e, Scope* scope,
+                                 bool* written = nullptr);
+  // CallValue for a statement that writes the result as is: a macro
+  // writes its output to out_ directly (no string of its own, no copy)
+  // and sets *written; anything else returns its result.
+  absl::StatusOr<Value> CallWriting(const Value& callee, CallArgs& args,
+                                    bool* written);
   absl::StatusOr<Value> EvalBinary(const Expr& e, Scope* scope);
   absl::StatusOr<Value> EvalCompare(const Expr& e, Scope* scope);
   absl::StatusOr<Value> EvalFilter(const Expr& e, Scope* scope,
