@@ -164,10 +164,6 @@ Value Value::FromObject(std::shared_ptr<const Object> object) {
   return v;
 }
 
-bool Value::is_tuple() const {
-  return kind_ == Kind::kList && static_cast<ListData*>(p_.get())->tuple;
-}
-
 double Value::AsDouble() const {
   switch (kind_) {
     case Kind::kFloat: return d_;
@@ -181,24 +177,6 @@ const std::string& Value::undefined_hint() const {
   return s_ ? *s_ : EmptyString();
 }
 
-const std::vector<Value>& Value::items() const {
-  return static_cast<const ListData*>(p_.get())->items;
-}
-std::vector<Value>* Value::mutable_items() const {
-  return &static_cast<ListData*>(p_.get())->items;
-}
-const DictData& Value::dict() const {
-  return *static_cast<const DictData*>(p_.get());
-}
-DictData* Value::mutable_dict() const {
-  return static_cast<DictData*>(p_.get());
-}
-const Callable& Value::callable() const {
-  return *static_cast<const Callable*>(p_.get());
-}
-const Object& Value::object() const {
-  return *static_cast<const Object*>(p_.get());
-}
 std::shared_ptr<const Object> Value::object_ptr() const {
   return std::static_pointer_cast<const Object>(p_);
 }

@@ -280,6 +280,29 @@ inline bool SameKey(absl::string_view a, absl::string_view b) {
           (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
 }
 
+// The payload accessors, inline: they are on every lookup and loop.
+inline bool Value::is_tuple() const {
+  return kind_ == Kind::kList && static_cast<ListData*>(p_.get())->tuple;
+}
+inline const std::vector<Value>& Value::items() const {
+  return static_cast<const ListData*>(p_.get())->items;
+}
+inline std::vector<Value>* Value::mutable_items() const {
+  return &static_cast<ListData*>(p_.get())->items;
+}
+inline const DictData& Value::dict() const {
+  return *static_cast<const DictData*>(p_.get());
+}
+inline DictData* Value::mutable_dict() const {
+  return static_cast<DictData*>(p_.get());
+}
+inline const Callable& Value::callable() const {
+  return *static_cast<const Callable*>(p_.get());
+}
+inline const Object& Value::object() const {
+  return *static_cast<const Object*>(p_.get());
+}
+
 // Python float repr: 1.0, 0.1, 1e+20, inf, nan.
 std::string FormatFloat(double d);
 // markupsafe.escape of a plain string: & < > " ' become entities.
