@@ -20,10 +20,12 @@
 
 namespace serval::tmpl {
 
+// `lhs` names the value inside the StatusOr (no move out of it); return it
+// with std::move(lhs).
 #define TRY(lhs, expr)                          \
   auto lhs##_or = (expr);                       \
   if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto lhs = *std::move(lhs##_or)
+  auto& lhs = *lhs##_or
 
 namespace {
 

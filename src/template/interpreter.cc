@@ -9,10 +9,12 @@
 
 namespace serval::tmpl {
 
+// `lhs` names the value inside the StatusOr (no move out of it); return it
+// with std::move(lhs).
 #define TRY(lhs, expr)                         \
   auto lhs##_or = (expr);                      \
   if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto lhs = *std::move(lhs##_or)
+  auto& lhs = *lhs##_or
 #define TRY_STATUS(expr)                 \
   do {                                   \
     absl::Status try_status_ = (expr);   \
@@ -1113,7 +1115,7 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope,
     SetPos(e);
     bool found = false;
     TRY(result, CallMethod(obj, callee_expr.name, args, &found));
-    if (found) return result;
+    if (found) return std::move(result);
     Value method = obj.GetAttr(callee_expr.name, callee_expr.tag);
     return written != nullptr ? CallWriting(method, args, written)
                               : CallValue(method, args);
@@ -1244,7 +1246,7 @@ absl::StatusOr<Value> Interpreter::EvalBinary(const Expr& e, Scope* scope) {
     SetPos(*e.args[0]);
     TRY_STATUS(CheckDefined(left));
     bool t = left.Truthy();
-    if (op == "and" ? !t : t) return left;
+    if (op == "and" ? !t : t) return std::move(left);
     return Eval(*e.args[1], scope);
   }
   TRY(right, Eval(*e.args[1], scope));
