@@ -89,15 +89,21 @@ struct LoopState {
   bool changed_seen = false;
 };
 
+// loop.cycle(args...) of the loop in `s`.
+absl::StatusOr<Value> Cycle(Interpreter* interp, const LoopState& s,
+                            const CallArgs& args) {
+  if (args.positional.empty()) {
+    return interp->Error("no items for cycling given");
+  }
+  return args.positional[s.index0 % args.positional.size()];
+}
+
 class LoopCycle : public Callable {
  public:
   explicit LoopCycle(std::shared_ptr<LoopState> s) : s_(std::move(s)) {}
   absl::StatusOr<Value> Call(Interpreter* interp,
                              CallArgs& args) const override {
-    if (args.positional.empty()) {
-      return interp->Error("no items for cycling given");
-    }
-    return args.positional[s_->index0 % args.positional.size()];
+    return Cycle(interp, *s_, args);
   }
   std::string_view Name() const override { return "cycle"; }
 
@@ -123,9 +129,10 @@ class LoopChanged : public Callable {
   std::shared_ptr<LoopState> s_;
 };
 
-class LoopObject : public Object {
+class LoopObject final : public Object {
  public:
   explicit LoopObject(std::shared_ptr<LoopState> s) : s_(std::move(s)) {}
+  const LoopState& state() const { return *s_; }
   std::string TypeName() const override { return "LoopContext"; }
   std::optional<Value> GetAttr(absl::string_view name) const override {
     const int64_t n = static_cast<int64_t>(s_->items.size());
@@ -1113,6 +1120,13 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope,
     CallArgs args;
     TRY_STATUS(EvalArgs(e, 1, scope, &args));
     SetPos(e);
+    if (obj.is_object() && callee_expr.name == "cycle") {
+      // loop.cycle(...) without making the bound method (LoopCycle).
+      const Object& o = obj.object();
+      if (typeid(o) == typeid(LoopObject)) {
+        return Cycle(this, static_cast<const LoopObject&>(o).state(), args);
+      }
+    }
     bool found = false;
     TRY(result, CallMethod(obj, callee_expr.name, args, &found));
     if (found) return std::move(result);
