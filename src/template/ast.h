@@ -57,6 +57,11 @@ struct Expr {
   // (the render then fails where the expression is evaluated, as before).
   const FilterFn* filter = nullptr;
   const TestFn* test = nullptr;
+  // kFilter: the filter's input (args[0]) may be read in place: the filter
+  // is a built-in one that runs no other code (BuiltinFilterCallsOut) and
+  // its arguments are literals and variables, whose evaluation runs none
+  // either, so nothing can change the input while the filter reads it.
+  bool input_in_place = false;
 };
 
 struct Stmt;

@@ -1173,19 +1173,29 @@ absl::StatusOr<Value> Interpreter::CallValue(const Value& callee,
 absl::StatusOr<Value> Interpreter::EvalFilter(const Expr& e, Scope* scope,
                                               const Value* input) {
   Value in;
+  // The input the filter reads: `in`, or a value read in place.
+  const Value* read = &in;
   if (e.args[0] && e.args[0]->kind == Expr::Kind::kFilter) {
     TRY(v, EvalFilter(*e.args[0], scope, input));
     in = std::move(v);
   } else if (e.args[0]) {
-    TRY(v, Eval(*e.args[0], scope));
-    in = std::move(v);
+    // No copy of the input when nothing can change it meanwhile (see
+    // Expr::input_in_place).
+    const Value* v =
+        e.input_in_place ? InPlace(*e.args[0], scope) : nullptr;
+    if (v != nullptr) {
+      read = v;
+    } else {
+      TRY(evaluated, Eval(*e.args[0], scope));
+      in = std::move(evaluated);
+    }
   } else if (input != nullptr) {
-    in = *input;
+    read = input;  // a {% filter %} block's output, the caller's own
   }
   CallArgs args;
   TRY_STATUS(EvalArgs(e, 1, scope, &args));
   SetPos(e);
-  return RunFilter(e.name, e.filter, in, args);
+  return RunFilter(e.name, e.filter, *read, args);
 }
 
 absl::StatusOr<Value> Interpreter::ApplyFilter(absl::string_view name,
