@@ -600,7 +600,7 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
       vars[1].value = state->items[i];
     } else {
       vars.clear();
-      vars.push_back({kLoopTag, "loop", loop});
+      vars.emplace_back(kLoopTag, "loop", loop);
       status = Assign(s.targets, state->items[i], &body_scope);
       if (!status.ok()) break;
     }
@@ -694,7 +694,7 @@ absl::Status Interpreter::Include(const Stmt& s, Scope* scope) {
   // template's variables, but not the loop object of an enclosing for.
   static const Value* const kNoLoop =
       new Value(Value::Undefined("'loop' is undefined"));
-  include_root.vars.push_back({kLoopTag, "loop", *kNoLoop});
+  include_root.vars.emplace_back(kLoopTag, "loop", *kNoLoop);
   Chain chain;
   Value saved_context = context_;
   if (!s.with_context) context_ = Value();

@@ -27,6 +27,8 @@ namespace serval::tmpl {
 // allocate.
 struct Scope {
   struct Var {
+    Var(uint64_t t, absl::string_view n, Value v)
+        : tag(t), name(n), value(std::move(v)) {}
     uint64_t tag;  // NameTag(name)
     std::string name;
     Value value;
@@ -53,7 +55,7 @@ struct Scope {
     if (v != nullptr) {
       *v = std::move(value);
     } else {
-      vars.push_back({tag, std::string(name), std::move(value)});
+      vars.emplace_back(tag, name, std::move(value));
     }
   }
 };
