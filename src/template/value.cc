@@ -518,17 +518,20 @@ size_t NextEscaped(absl::string_view s, size_t i) {
   }();
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  // Whether some byte of `w` is `c` (exact for the word as a whole).
   auto has_byte = [](uint64_t w, unsigned char c) {
     const uint64_t x = w ^ (kOnes * c);
     return ((x - kOnes) & ~x & kHigh) != 0;
   };
-  for (; i + 8 <= s.size(); i += 8) {
+  // & ' are 0x26 0x27 and < > are 0x3C 0x3E: two tests cover the four.
+  auto has_special = [&](const char* p) {
     uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    if (has_byte(w, '&') || has_byte(w, '<') || has_byte(w, '>') ||
-        has_byte(w, '"') || has_byte(w, '\'')) {
-      break;
-    }
+    std::memcpy(&w, p, 8);
+    return has_byte(w | (kOnes * 0x01), 0x27) || has_byte(w, '"') ||
+           has_byte(w | (kOnes * 0x02), 0x3E);
+  };
+  for (; i + 8 <= s.size(); i += 8) {
+    if (has_special(s.data() + i)) break;
   }
   while (i < s.size() && !kSpecial[static_cast<unsigned char>(s[i])]) ++i;
   return i;
