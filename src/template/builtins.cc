@@ -556,8 +556,10 @@ std::string StripTagsImpl(absl::string_view s) {
         std::memcpy(out, p, 8);
         out += plain;
         p += plain;
-        continue;
+        if (special == 0) continue;
       }
+      // *p is the special byte found: it goes through the loop below now,
+      // not after another look at the same eight bytes.
     }
 #endif
     const char c = *p;
