@@ -508,8 +508,8 @@ std::string FormatFloat(double d) {
 namespace {
 
 // The index of the first byte at or after `i` that markupsafe escapes
-// (& < > " '), or s.size(). Eight bytes at a time while none of them is
-// one (most text has none), then byte by byte.
+// (& < > " '), or s.size(). Eight bytes at a time (most text has none of
+// them; the word that has one says where), then byte by byte.
 size_t NextEscaped(absl::string_view s, size_t i) {
   static constexpr auto kSpecial = [] {
     std::array<bool, 256> t{};
@@ -518,20 +518,26 @@ size_t NextEscaped(absl::string_view s, size_t i) {
   }();
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
-  // Whether some byte of `w` is `c` (exact for the word as a whole).
-  auto has_byte = [](uint64_t w, unsigned char c) {
+  // The high bit of each byte of `w` that is `c`, exact up to the first
+  // one (a borrow may mark bytes after it).
+  auto bytes_equal = [](uint64_t w, unsigned char c) {
     const uint64_t x = w ^ (kOnes * c);
-    return ((x - kOnes) & ~x & kHigh) != 0;
-  };
-  // & ' are 0x26 0x27 and < > are 0x3C 0x3E: two tests cover the four.
-  auto has_special = [&](const char* p) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    return has_byte(w | (kOnes * 0x01), 0x27) || has_byte(w, '"') ||
-           has_byte(w | (kOnes * 0x02), 0x3E);
+    return (x - kOnes) & ~x & kHigh;
   };
   for (; i + 8 <= s.size(); i += 8) {
-    if (has_special(s.data() + i)) break;
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    // & ' are 0x26 0x27 and < > are 0x3C 0x3E: two tests cover the four.
+    const uint64_t special = bytes_equal(w | (kOnes * 0x01), 0x27) |
+                             bytes_equal(w, '"') |
+                             bytes_equal(w | (kOnes * 0x02), 0x3E);
+    if (special != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      return i + static_cast<size_t>(__builtin_ctzll(special)) / 8;
+#else
+      break;  // the loop below finds it
+#endif
+    }
   }
   while (i < s.size() && !kSpecial[static_cast<unsigned char>(s[i])]) ++i;
   return i;
