@@ -96,12 +96,11 @@ Value::Value(std::string s) : kind_(Kind::kString) {
   if (s.empty()) {
     // Strings are immutable: every empty one shares one payload.
     static const auto* const kEmptyPayload =
-        new std::shared_ptr<const std::string>(
-            std::make_shared<const std::string>());
-    s_ = *kEmptyPayload;
+        new std::shared_ptr<void>(std::make_shared<std::string>());
+    p_ = *kEmptyPayload;
     return;
   }
-  s_ = std::make_shared<const std::string>(std::move(s));
+  p_ = std::make_shared<std::string>(std::move(s));
 }
 
 Value Value::None() {
@@ -112,7 +111,7 @@ Value Value::None() {
 
 Value Value::Undefined(std::string hint) {
   Value v;
-  v.s_ = std::make_shared<const std::string>(std::move(hint));
+  v.p_ = std::make_shared<std::string>(std::move(hint));
   return v;
 }
 
@@ -174,7 +173,7 @@ double Value::AsDouble() const {
 }
 
 const std::string& Value::undefined_hint() const {
-  return s_ ? *s_ : EmptyString();
+  return p_ ? str() : EmptyString();
 }
 
 std::shared_ptr<const Object> Value::object_ptr() const {
@@ -188,7 +187,7 @@ bool Value::Truthy() const {
     case Kind::kBool: return b_;
     case Kind::kInt: return i_ != 0;
     case Kind::kFloat: return d_ != 0.0;
-    case Kind::kString: return !s_->empty();
+    case Kind::kString: return !str().empty();
     case Kind::kList: return !items().empty();
     case Kind::kDict: return dict().size() != 0;
     case Kind::kCallable: return true;
@@ -201,7 +200,7 @@ bool Value::Truthy() const {
 }
 
 std::string Value::Str() const {
-  if (kind_ == Kind::kString) return *s_;
+  if (kind_ == Kind::kString) return str();
   std::string out;
   AppendStr(&out);
   return out;
@@ -214,7 +213,7 @@ void Value::AppendStr(std::string* out) const {
     case Kind::kBool: out->append(b_ ? "True" : "False"); return;
     case Kind::kInt: absl::StrAppend(out, i_); return;
     case Kind::kFloat: out->append(FormatFloat(d_)); return;
-    case Kind::kString: out->append(*s_); return;
+    case Kind::kString: out->append(str()); return;
     case Kind::kList: {
       bool tuple = is_tuple();
       out->push_back(tuple ? '(' : '[');
@@ -266,7 +265,7 @@ bool Value::Equals(const Value& o) const {
   switch (kind_) {
     case Kind::kUndefined:
     case Kind::kNone: return true;
-    case Kind::kString: return *s_ == *o.s_;
+    case Kind::kString: return str() == o.str();
     case Kind::kList: {
       if (is_tuple() != o.is_tuple()) return false;
       const auto& a = items();
@@ -291,7 +290,7 @@ bool Value::Equals(const Value& o) const {
 
 std::optional<int64_t> Value::Length() const {
   switch (kind_) {
-    case Kind::kString: return CodepointCount(*s_);
+    case Kind::kString: return CodepointCount(str());
     case Kind::kList: return static_cast<int64_t>(items().size());
     case Kind::kDict: return static_cast<int64_t>(dict().size());
     case Kind::kObject: return object().Length();
@@ -347,7 +346,7 @@ Value Value::GetItem(const Value& key) const {
     }
     case Kind::kString: {
       if (key.is_int() || key.is_bool()) {
-        std::vector<std::string> cps = SplitCodepoints(*s_);
+        std::vector<std::string> cps = SplitCodepoints(str());
         int64_t n = static_cast<int64_t>(cps.size());
         int64_t i = key.int_value();
         if (i < 0) i += n;
