@@ -381,11 +381,6 @@ std::string Value::TypeName() const {
   return "object";
 }
 
-// A dict of at most kSmallDict entries is scanned and has no hash index
-// (most are a few keys: a page, a namespace, a module); the index is made
-// when a dict grows past it.
-constexpr size_t kSmallDict = 8;
-
 const Value* DictData::Find(const Value& key) const {
   if (key.is_string()) return Find(absl::string_view(key.str()));
   if (entries_.size() <= kSmallDict) {
@@ -400,23 +395,8 @@ const Value* DictData::Find(const Value& key) const {
   return it == index_.end() ? nullptr : &entries_[it->second].second;
 }
 
-const Value* DictData::Find(absl::string_view key, uint64_t tag) const {
-  // Small dicts: a linear scan of the tags beats building the hash key.
-  if (entries_.size() <= kSmallDict) {
-    for (size_t i = 0; i < tags_.size(); ++i) {
-      if (tags_[i] != tag) continue;
-      const Value& k = entries_[i].first;
-      if (k.is_string() && SameName(tag, k.str(), tag, key)) {
-        return &entries_[i].second;
-      }
-    }
-    return nullptr;
-  }
-  return FindHashed(key);
-}
-
-// Out of line, so that the small-dict scan above needs no stack frame for
-// the hash key it builds.
+// Out of line, so that the small-dict scan (DictData::Find) needs no stack
+// frame for the hash key it builds.
 ABSL_ATTRIBUTE_NOINLINE const Value* DictData::FindHashed(
     absl::string_view key) const {
   auto it = index_.find(absl::StrCat("s", key));

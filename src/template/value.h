@@ -256,8 +256,19 @@ class DictData {
   const Value* Find(absl::string_view key) const {
     return Find(key, NameTag(key));
   }
-  // Find(key) with key's NameTag already made.
-  const Value* Find(absl::string_view key, uint64_t tag) const;
+  // Find(key) with key's NameTag already made. A small dict (the common
+  // case: a page, a namespace, a module) is scanned here, inline.
+  const Value* Find(absl::string_view key, uint64_t tag) const {
+    if (entries_.size() > kSmallDict) return FindHashed(key);
+    for (size_t i = 0; i < tags_.size(); ++i) {
+      if (tags_[i] != tag) continue;
+      const Value& k = entries_[i].first;
+      if (k.is_string() && SameName(tag, k.str(), tag, key)) {
+        return &entries_[i].second;
+      }
+    }
+    return nullptr;
+  }
   void Set(Value key, Value value);
   // Set(Value(key), value) without making the key's Value when the key is
   // already there (a namespace attribute assigned in a loop).
@@ -266,14 +277,18 @@ class DictData {
   bool is_namespace = false;
 
  private:
+  // A dict of at most kSmallDict entries is scanned and has no hash index
+  // (most are a few keys); the index is made when a dict grows past it.
+  static constexpr size_t kSmallDict = 8;
+
   const Value* FindHashed(absl::string_view key) const;
 
   std::vector<std::pair<Value, Value>> entries_;
   // Per entry of a small dict (see index_), NameTag of a string key (0 for
   // other keys).
   absl::InlinedVector<uint64_t, 8> tags_;
-  // HashKey -> entry; made only once there are more than 8 entries
-  // (smaller dicts are scanned).
+  // HashKey -> entry; made only once there are more than kSmallDict
+  // entries.
   absl::flat_hash_map<std::string, size_t> index_;
 };
 
