@@ -546,6 +546,11 @@ absl::StatusOr<std::vector<Value>> Interpreter::Iterate(const Value& v) const {
 absl::Status Interpreter::ExecFor(const Stmt& s, Scope* scope) {
   SetPos(*s.expr);
   TRY(iterable, Eval(*s.expr, scope));
+  if (iterable.is_list() && iterable.payload_unique()) {
+    // A list nothing else refers to (a filter's or a slice's result):
+    // its items are taken, not copied.
+    return LoopIterations(s, scope, std::move(*iterable.mutable_items()), 0);
+  }
   TRY(items, Iterate(iterable));
   return LoopIterations(s, scope, std::move(items), 0);
 }

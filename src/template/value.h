@@ -191,6 +191,10 @@ class Value {
   const Callable& callable() const;  // REQUIRES: callable
   const Object& object() const;  // REQUIRES: object
   std::shared_ptr<const Object> object_ptr() const;
+  // Whether this Value is the only one that refers to its payload (a list
+  // or dict just made): then no other Value, in this thread or another,
+  // can see a change to it, and its contents may be moved out.
+  bool payload_unique() const { return p_ != nullptr && p_.use_count() == 1; }
 
   // Python truth value.
   bool Truthy() const;
