@@ -45,6 +45,7 @@ struct Expr {
   int col = 0;
   Value literal;
   std::string name;
+  uint64_t tag = 0;  // NameTag(name), set when the template is compiled
   std::vector<ExprPtr> args;
   std::vector<std::pair<std::string, ExprPtr>> kwargs;
   std::vector<std::string> ops;  // kCompare: == != < <= > >= in notin
@@ -56,6 +57,11 @@ struct Expr {
   // (the render then fails where the expression is evaluated, as before).
   const FilterFn* filter = nullptr;
   const TestFn* test = nullptr;
+  // kFilter: the filter's input (args[0]) may be read in place: the filter
+  // is a built-in one that runs no other code (BuiltinFilterCallsOut) and
+  // its arguments are literals and variables, whose evaluation runs none
+  // either, so nothing can change the input while the filter reads it.
+  bool input_in_place = false;
 };
 
 struct Stmt;

@@ -20,10 +20,12 @@
 
 namespace serval::tmpl {
 
+// `lhs` names the value inside the StatusOr (no move out of it); return it
+// with std::move(lhs).
 #define TRY(lhs, expr)                          \
   auto lhs##_or = (expr);                       \
   if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto lhs = *std::move(lhs##_or)
+  auto& lhs = *lhs##_or
 
 namespace {
 
@@ -256,12 +258,54 @@ Value GetPath(const Value& v, absl::string_view path) {
   return cur;
 }
 
-Value AttrOf(const Value& v, const Value* attribute) {
-  if (attribute == nullptr || attribute->is_none()) return v;
-  if (attribute->is_int()) return v.GetItem(*attribute);
-  if (attribute->is_string()) return GetPath(v, attribute->str());
-  return GetPath(v, attribute->Str());
-}
+// Jinja2's make_attrgetter: the `attribute` argument of a filter (none:
+// the item itself; an int: item[i]; else a path "a.b.0"), read from each
+// item the filter goes through. The path is looked at once, not per item.
+class AttrGetter {
+ public:
+  explicit AttrGetter(const Value* attribute) : attribute_(attribute) {
+    if (attribute == nullptr || attribute->is_none() || attribute->is_int()) {
+      return;
+    }
+    if (attribute->is_string()) {
+      path_ = attribute->str();
+    } else {
+      owned_ = attribute->Str();
+      path_ = owned_;
+    }
+    // A one-attribute path (the common case: no split, no copy of items).
+    // Paths are short: an inline scan beats a memchr call.
+    one_name_ = std::find(path_.begin(), path_.end(), '.') == path_.end();
+    if (one_name_) {
+      tag_ = NameTag(path_);
+      numeric_ = absl::SimpleAtoi(path_, &index_);
+    }
+  }
+
+  Value operator()(const Value& v) const {
+    if (attribute_ == nullptr || attribute_->is_none()) return v;
+    if (attribute_->is_int()) return v.GetItem(*attribute_);
+    if (!one_name_) return GetPath(v, path_);
+    if (numeric_ && v.is_list()) return v.GetItem(Value(index_));
+    return v.GetAttr(path_, tag_);
+  }
+
+  // The attribute of a dict item in place, when the path is one name and
+  // the item has it; null otherwise (operator() then decides).
+  const Value* InPlace(const Value& v) const {
+    if (!one_name_ || !v.is_dict()) return nullptr;
+    return v.dict().Find(path_, tag_);
+  }
+
+ private:
+  const Value* attribute_;
+  std::string owned_;  // the path's text, when it is not a string
+  absl::string_view path_;
+  bool one_name_ = false;
+  uint64_t tag_ = 0;      // one name: its NameTag
+  bool numeric_ = false;  // one name that is an integer (a list index)
+  int64_t index_ = 0;
+};
 
 absl::StatusOr<std::vector<Value>> SortValues(Interpreter* interp,
                                               std::vector<Value> items,
@@ -276,9 +320,10 @@ absl::StatusOr<std::vector<Value>> SortValues(Interpreter* interp,
       attribute->str().find(',') != std::string::npos) {
     paths = absl::StrSplit(attribute->str(), ',');
   }
+  const AttrGetter get(attribute);
   for (const Value& v : items) {
     if (paths.empty()) {
-      keys.push_back(SortKey(AttrOf(v, attribute), case_sensitive));
+      keys.push_back(SortKey(get(v), case_sensitive));
     } else {
       std::vector<Value> parts;
       for (const std::string& path : paths) {
@@ -511,8 +556,10 @@ std::string StripTagsImpl(absl::string_view s) {
         std::memcpy(out, p, 8);
         out += plain;
         p += plain;
-        continue;
+        if (special == 0) continue;
       }
+      // *p is the special byte found: it goes through the loop below now,
+      // not after another look at the same eight bytes.
     }
 #endif
     const char c = *p;
@@ -849,16 +896,11 @@ absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
   std::vector<Value> out;
   out.reserve(items.size());
   // attribute='name' of dict items (the common case) is read in place.
-  const bool plain_attr = by_attr && attr.is_string() &&
-                          std::find(attr.str().begin(), attr.str().end(),
-                                    '.') == attr.str().end();
+  const AttrGetter get(&attr);
   for (const Value& item : items) {
-    const Value* in_place = by_attr ? nullptr : &item;
-    if (plain_attr && item.is_dict()) {
-      in_place = item.dict().Find(absl::string_view(attr.str()));
-    }
+    const Value* in_place = by_attr ? get.InPlace(item) : &item;
     Value read;
-    if (in_place == nullptr) read = AttrOf(item, &attr);
+    if (in_place == nullptr) read = get(item);
     const Value& v = in_place != nullptr ? *in_place : read;
     bool keep;
     if (test.empty()) {
@@ -1075,8 +1117,9 @@ FilterMap MakeFilters() {
     // by the key of its first item.
     std::vector<Value> keys;
     keys.reserve(items.size());
+    const AttrGetter get(&attr);
     for (const Value& item : items) {
-      Value key = AttrOf(item, &attr);
+      Value key = get(item);
       if (key.is_undefined() && dflt != nullptr) key = *dflt;
       keys.push_back(std::move(key));
     }
@@ -1213,7 +1256,8 @@ FilterMap MakeFilters() {
       TRY(it, in->Iterate(v));
       iterated = std::move(it);
       if (attr != nullptr) {
-        for (Value& item : iterated) item = AttrOf(item, attr);
+        const AttrGetter get(attr);
+        for (Value& item : iterated) item = get(item);
       }
     }
     const std::vector<Value>& items =
@@ -1272,8 +1316,9 @@ FilterMap MakeFilters() {
       for (const auto& [k, val] : a.named) {
         if (k == "default") dflt = &val;
       }
+      const AttrGetter get(attr);
       for (const Value& item : items) {
-        Value r = AttrOf(item, attr);
+        Value r = get(item);
         if (r.is_undefined() && dflt != nullptr) r = *dflt;
         out.push_back(std::move(r));
       }
@@ -1300,9 +1345,10 @@ FilterMap MakeFilters() {
         return Value::Undefined("No aggregated item, sequence was empty.");
       }
       Value best = items[0];
+      const AttrGetter get(attr);
       for (size_t i = 1; i < items.size(); ++i) {
-        Value x = SortKey(AttrOf(items[i], attr), cs);
-        Value y = SortKey(AttrOf(best, attr), cs);
+        Value x = SortKey(get(items[i]), cs);
+        Value y = SortKey(get(best), cs);
         TRY(less, want_max ? Less(in, y, x) : Less(in, x, y));
         if (less) best = items[i];
       }
@@ -1441,8 +1487,9 @@ FilterMap MakeFilters() {
     TRY(items, in->Iterate(v));
     const Value* attr = Arg(a, 0, "attribute");
     Value total = ArgOr(a, 1, "start", Value(0));
+    const AttrGetter get(attr);
     for (const Value& item : items) {
-      TRY(next, BinaryOp(in, "+", total, AttrOf(item, attr)));
+      TRY(next, BinaryOp(in, "+", total, get(item)));
       total = std::move(next);
     }
     return total;
@@ -1506,8 +1553,9 @@ FilterMap MakeFilters() {
     bool cs = ArgOr(a, 0, "case_sensitive", Value(false)).Truthy();
     const Value* attr = Arg(a, 1, "attribute");
     std::vector<Value> out, seen;
+    const AttrGetter get(attr);
     for (const Value& item : items) {
-      Value key = SortKey(AttrOf(item, attr), cs);
+      Value key = SortKey(get(item), cs);
       // Jinja2 keeps the keys seen in a Python set.
       if (!IsHashable(key)) {
         return in->Error(absl::StrCat("unhashable type: '",
@@ -1678,7 +1726,10 @@ TestMap MakeTests() {
     for (const char* name : names) {
       t[name] = [op](Interpreter* in, const Value& v, CallArgs& a)
                     -> absl::StatusOr<bool> {
-        return Compare(in, op, v, ArgOr(a, 0, "other", Value()));
+        // `other` read in place (selectattr calls this once per item).
+        const Value* other = Arg(a, 0, "other");
+        const Value missing;
+        return Compare(in, op, v, other != nullptr ? *other : missing);
       };
     }
   };

@@ -17,6 +17,12 @@
 namespace serval::tmpl {
 
 const FilterFn* FindBuiltinFilter(absl::string_view name);
+// Whether the built-in filter `name` may run code beyond its own: `map`
+// applies another filter, which may be one the host registered. The others
+// read their input and arguments only, and change nothing.
+inline bool BuiltinFilterCallsOut(absl::string_view name) {
+  return name == "map";
+}
 const TestFn* FindBuiltinTest(absl::string_view name);
 // range, dict, namespace, cycler, joiner; undefined for other names.
 Value BuiltinGlobal(absl::string_view name);

@@ -78,7 +78,8 @@ const FilterFn* Environment::FindFilter(absl::string_view name) const {
 
 namespace {
 
-// Resolves the filters and tests a template names, once, at compile time.
+// Resolves the filters and tests a template names, once, at compile time,
+// and makes the tags of the names it reads (Expr::tag).
 class Resolver {
  public:
   explicit Resolver(const Environment& env) : env_(env) {}
@@ -101,9 +102,13 @@ class Resolver {
 
   void Expression(Expr* e) {
     if (e == nullptr) return;
+    e->tag = NameTag(e->name);
     if (e->kind == Expr::Kind::kFilter) {
       e->filter = env_.FindFilter(e->name);
-      if (e->filter == nullptr) e->filter = FindBuiltinFilter(e->name);
+      const bool builtin = e->filter == nullptr;
+      if (builtin) e->filter = FindBuiltinFilter(e->name);
+      e->input_in_place = builtin && e->filter != nullptr &&
+                          !BuiltinFilterCallsOut(e->name) && PlainArgs(*e);
     } else if (e->kind == Expr::Kind::kTest) {
       e->test = FindBuiltinTest(e->name);
     }
@@ -111,6 +116,24 @@ class Resolver {
     for (auto& [name, a] : e->kwargs) Expression(a.get());
     Expression(e->dyn_args.get());
     Expression(e->dyn_kwargs.get());
+  }
+
+  // Whether reading e's arguments runs no template code: each is a
+  // literal, a variable or an attribute of a variable.
+  static bool PlainArgs(const Expr& e) {
+    auto plain = [](const Expr& a) {
+      return a.kind == Expr::Kind::kLiteral || a.kind == Expr::Kind::kName ||
+             (a.kind == Expr::Kind::kGetAttr &&
+              a.args[0]->kind == Expr::Kind::kName);
+    };
+    if (e.dyn_args || e.dyn_kwargs) return false;
+    for (size_t i = 1; i < e.args.size(); ++i) {
+      if (!plain(*e.args[i])) return false;
+    }
+    for (const auto& [name, a] : e.kwargs) {
+      if (!plain(*a)) return false;
+    }
+    return true;
   }
 
   const Environment& env_;

@@ -1,6 +1,7 @@
 #include "src/template/interpreter.h"
 
 #include <cmath>
+#include <typeinfo>
 
 #include "absl/strings/str_cat.h"
 #include "src/template/builtins.h"
@@ -8,10 +9,12 @@
 
 namespace serval::tmpl {
 
+// `lhs` names the value inside the StatusOr (no move out of it); return it
+// with std::move(lhs).
 #define TRY(lhs, expr)                         \
   auto lhs##_or = (expr);                      \
   if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto lhs = *std::move(lhs##_or)
+  auto& lhs = *lhs##_or
 #define TRY_STATUS(expr)                 \
   do {                                   \
     absl::Status try_status_ = (expr);   \
@@ -21,7 +24,7 @@ namespace serval::tmpl {
 namespace {
 
 // A macro (or a call block's `caller`) bound to the scope it closes over.
-class MacroFn : public Callable {
+class MacroFn final : public Callable {
  public:
   MacroFn(const Stmt* stmt, const Template* tmpl, Scope* closure,
           Value context)
@@ -34,6 +37,12 @@ class MacroFn : public Callable {
   }
   absl::StatusOr<Value> Call(Interpreter* interp,
                              CallArgs& args) const override {
+    return CallInto(interp, args, nullptr);
+  }
+  // Call; with `sink` non-null the output is appended to it and the result
+  // is undefined (Interpreter::CallWriting).
+  absl::StatusOr<Value> CallInto(Interpreter* interp, CallArgs& args,
+                                 std::string* sink) const {
     if (!*closure_alive_) {
       return interp->Error(absl::StrCat("macro '", std::string(Name()),
                                         "' called after the block that "
@@ -48,7 +57,7 @@ class MacroFn : public Callable {
       }
     }
     return interp->CallMacro(*stmt_, tmpl_, closure_, args, caller,
-                             context_);
+                             context_, sink);
   }
   std::string_view Name() const override {
     if (stmt_->kind == Stmt::Kind::kMacro) return stmt_->text;
@@ -80,15 +89,21 @@ struct LoopState {
   bool changed_seen = false;
 };
 
+// loop.cycle(args...) of the loop in `s`.
+absl::StatusOr<Value> Cycle(Interpreter* interp, const LoopState& s,
+                            const CallArgs& args) {
+  if (args.positional.empty()) {
+    return interp->Error("no items for cycling given");
+  }
+  return args.positional[s.index0 % args.positional.size()];
+}
+
 class LoopCycle : public Callable {
  public:
   explicit LoopCycle(std::shared_ptr<LoopState> s) : s_(std::move(s)) {}
   absl::StatusOr<Value> Call(Interpreter* interp,
                              CallArgs& args) const override {
-    if (args.positional.empty()) {
-      return interp->Error("no items for cycling given");
-    }
-    return args.positional[s_->index0 % args.positional.size()];
+    return Cycle(interp, *s_, args);
   }
   std::string_view Name() const override { return "cycle"; }
 
@@ -114,9 +129,10 @@ class LoopChanged : public Callable {
   std::shared_ptr<LoopState> s_;
 };
 
-class LoopObject : public Object {
+class LoopObject final : public Object {
  public:
   explicit LoopObject(std::shared_ptr<LoopState> s) : s_(std::move(s)) {}
+  const LoopState& state() const { return *s_; }
   std::string TypeName() const override { return "LoopContext"; }
   std::optional<Value> GetAttr(absl::string_view name) const override {
     const int64_t n = static_cast<int64_t>(s_->items.size());
@@ -155,6 +171,10 @@ class LoopObject : public Object {
   std::shared_ptr<LoopState> s_;
 };
 
+}  // namespace
+
+namespace {
+constexpr uint64_t kLoopTag = NameTag("loop");
 }  // namespace
 
 struct DepthScope {
@@ -307,7 +327,10 @@ absl::Status Interpreter::Print(const Stmt& s, Scope* scope) {
     AppendOutput(*v, autoescape(), out_);
     return absl::OkStatus();
   }
-  TRY(v, Eval(*s.expr, scope));
+  bool written = false;
+  TRY(v, s.expr->kind == Expr::Kind::kCall ? EvalCall(*s.expr, scope, &written)
+                                           : Eval(*s.expr, scope));
+  if (written) return absl::OkStatus();  // a macro's output, in place
   if (v.is_undefined()) {
     SetPos(*s.expr);
     return CheckDefined(v);
@@ -365,7 +388,7 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       SetPos(s);
       TRY(v, Eval(*s.expr, scope));
       if (!s.text.empty()) {
-        Value ns = Lookup(s.targets[0], scope);
+        Value ns = Lookup(s.targets[0], NameTag(s.targets[0]), scope);
         if (!ns.is_dict() || !ns.dict().is_namespace) {
           return Error("can't assign attribute on non-namespace object");
         }
@@ -443,8 +466,9 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       TRY_STATUS(EvalArgs(call, 1, scope, &args));
       args.named.emplace_back("caller", caller);
       SetPos(s);
-      TRY(result, CallValue(callee, args));
-      AppendOutput(result, autoescape(), out_);
+      bool written = false;
+      TRY(result, CallWriting(callee, args, &written));
+      if (!written) AppendOutput(result, autoescape(), out_);
       return absl::OkStatus();
     }
     case Stmt::Kind::kFilterBlock: {
@@ -522,6 +546,11 @@ absl::StatusOr<std::vector<Value>> Interpreter::Iterate(const Value& v) const {
 absl::Status Interpreter::ExecFor(const Stmt& s, Scope* scope) {
   SetPos(*s.expr);
   TRY(iterable, Eval(*s.expr, scope));
+  if (iterable.is_list() && iterable.payload_unique()) {
+    // A list nothing else refers to (a filter's or a slice's result):
+    // its items are taken, not copied.
+    return LoopIterations(s, scope, std::move(*iterable.mutable_items()), 0);
+  }
   TRY(items, Iterate(iterable));
   return LoopIterations(s, scope, std::move(items), 0);
 }
@@ -570,14 +599,13 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
     // dropped.
     auto& vars = body_scope.vars;
     if (s.targets.size() == 1 && vars.size() >= 2 &&
-        absl::string_view(vars[0].first) == "loop" &&
-        vars[1].first == s.targets[0]) {
+        vars[0].tag == kLoopTag && vars[1].name == s.targets[0]) {
       vars.erase(vars.begin() + 2, vars.end());
-      vars[0].second = loop;
-      vars[1].second = state->items[i];
+      vars[0].value = loop;
+      vars[1].value = state->items[i];
     } else {
       vars.clear();
-      vars.emplace_back("loop", loop);
+      vars.emplace_back(kLoopTag, "loop", loop);
       status = Assign(s.targets, state->items[i], &body_scope);
       if (!status.ok()) break;
     }
@@ -671,7 +699,7 @@ absl::Status Interpreter::Include(const Stmt& s, Scope* scope) {
   // template's variables, but not the loop object of an enclosing for.
   static const Value* const kNoLoop =
       new Value(Value::Undefined("'loop' is undefined"));
-  include_root.vars.emplace_back("loop", *kNoLoop);
+  include_root.vars.emplace_back(kLoopTag, "loop", *kNoLoop);
   Chain chain;
   Value saved_context = context_;
   if (!s.with_context) context_ = Value();
@@ -704,7 +732,7 @@ absl::StatusOr<Value> Interpreter::ImportModule(const Stmt& s, Scope* scope) {
   context_ = std::move(saved_context);
   TRY_STATUS(status);
   auto module = std::make_shared<DictData>();
-  for (const auto& [k, v] : root->vars) {
+  for (const auto& [tag, k, v] : root->vars) {
     if (!k.empty() && k[0] != '_') module->Set(Value(k), v);
   }
   return Value::FromDict(std::move(module));
@@ -714,7 +742,8 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                                              const Template* tmpl,
                                              Scope* closure, CallArgs& args,
                                              const Value& caller,
-                                             const Value& context) {
+                                             const Value& context,
+                                             std::string* sink) {
   DepthScope depth(this);
   frames_.push_back({tmpl, macro.line, macro.col});
   absl::Status status = EnterDepth();
@@ -799,12 +828,17 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                             : caller);
   }
   std::string captured;
-  // A macro's output is mostly a few hundred bytes (a card, a link list):
-  // room for 1 KiB up front saves regrowing it. (A result kept in a
-  // variable keeps the room too; most are written out at once.)
-  captured.reserve(1024);
   std::string* saved_out = out_;
-  out_ = &captured;
+  if (sink != nullptr) {
+    // Written in place: counted in max_output_bytes as it is written.
+    out_ = sink;
+  } else {
+    // A macro's output is mostly a few hundred bytes (a card, a link
+    // list): room for 1 KiB up front saves regrowing it. (A result kept in
+    // a variable keeps the room too.)
+    captured.reserve(1024);
+    out_ = &captured;
+  }
   Jump saved_jump = jump_;
   jump_ = Jump::kNone;
   int saved_loop_depth = loop_depth_;
@@ -818,34 +852,37 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
   out_ = saved_out;
   frames_.pop_back();
   if (!status.ok()) return status;
+  if (sink != nullptr) return Value();
   return autoescape() ? Value::Safe(std::move(captured))
                       : Value(std::move(captured));
 }
 
-const Value* Interpreter::FindName(absl::string_view name, Scope* scope) const {
+const Value* Interpreter::FindName(absl::string_view name, uint64_t tag,
+                                   Scope* scope) const {
   for (Scope* s = scope; s != nullptr; s = s->parent) {
-    Value* v = s->Find(name);
+    Value* v = s->Find(name, tag);
     if (v != nullptr) return v;
   }
   if (context_.is_dict()) {
-    const Value* v = context_.dict().Find(name);
+    const Value* v = context_.dict().Find(name, tag);
     if (v != nullptr && !v->is_undefined()) return v;
     return env_.FindGlobal(name);
   }
   return nullptr;
 }
 
-Value Interpreter::Lookup(absl::string_view name, Scope* scope) const {
+Value Interpreter::Lookup(absl::string_view name, uint64_t tag,
+                          Scope* scope) const {
   for (Scope* s = scope; s != nullptr; s = s->parent) {
-    Value* v = s->Find(name);
+    Value* v = s->Find(name, tag);
     if (v != nullptr) return *v;
   }
   if (context_.is_dict()) {
     // As GetAttr, without making the undefined value of a miss.
-    const Value* v = context_.dict().Find(name);
+    const Value* v = context_.dict().Find(name, tag);
     if (v != nullptr && !v->is_undefined()) return *v;
   } else if (!context_.is_undefined()) {
-    Value v = context_.GetAttr(name);
+    Value v = context_.GetAttr(name, tag);
     if (!v.is_undefined()) return v;
   }
   const Value* g = env_.FindGlobal(name);
@@ -889,7 +926,7 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
     case Expr::Kind::kLiteral:
       return e.literal;
     case Expr::Kind::kName:
-      return Lookup(e.name, scope);
+      return Lookup(e.name, e.tag, scope);
     case Expr::Kind::kList:
     case Expr::Kind::kTuple: {
       std::vector<Value> items;
@@ -913,7 +950,8 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
     case Expr::Kind::kGetAttr: {
       // `name.attr`: read the variable in place (no copy of it).
       if (e.args[0]->kind == Expr::Kind::kName) {
-        const Value* obj = FindName(e.args[0]->name, scope);
+        const Expr& var = *e.args[0];
+        const Value* obj = FindName(var.name, var.tag, scope);
         if (obj != nullptr && !obj->is_undefined()) return GetAttrOf(e, *obj);
       }
       TRY(obj, Eval(*e.args[0], scope));
@@ -1003,12 +1041,13 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
 const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
   const Value* v = nullptr;
   if (e.kind == Expr::Kind::kName) {
-    v = FindName(e.name, scope);
+    v = FindName(e.name, e.tag, scope);
   } else if (e.kind == Expr::Kind::kGetAttr &&
              e.args[0]->kind == Expr::Kind::kName) {
-    const Value* obj = FindName(e.args[0]->name, scope);
+    const Expr& var = *e.args[0];
+    const Value* obj = FindName(var.name, var.tag, scope);
     if (obj != nullptr && obj->is_dict()) {
-      v = obj->dict().Find(absl::string_view(e.name));
+      v = obj->dict().Find(e.name, e.tag);
     }
   }
   return v != nullptr && !v->is_undefined() ? v : nullptr;
@@ -1026,10 +1065,11 @@ Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
     if (name == "grouper") return obj.items()[0];
     if (name == "list") return obj.items()[1];
   }
-  return obj.GetAttr(e.name);
+  return obj.GetAttr(e.name, e.tag);
 }
 
-absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
+absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope,
+                                            bool* written) {
   const Expr& callee_expr = *e.args[0];
   if (callee_expr.kind == Expr::Kind::kName) {
     const absl::string_view callee_name = callee_expr.name;
@@ -1046,7 +1086,7 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
                           : Value(std::move(captured));
     }
     if (callee_name == "loop" && recursive_loop_ != nullptr) {
-      Value loop = Lookup("loop", scope);
+      Value loop = Lookup("loop", kLoopTag, scope);
       if (loop.is_object()) {
         CallArgs args;
         TRY_STATUS(EvalArgs(e, 1, scope, &args));
@@ -1085,22 +1125,47 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope) {
     CallArgs args;
     TRY_STATUS(EvalArgs(e, 1, scope, &args));
     SetPos(e);
+    if (obj.is_object() && callee_expr.name == "cycle") {
+      // loop.cycle(...) without making the bound method (LoopCycle).
+      const Object& o = obj.object();
+      if (typeid(o) == typeid(LoopObject)) {
+        return Cycle(this, static_cast<const LoopObject&>(o).state(), args);
+      }
+    }
     bool found = false;
     TRY(result, CallMethod(obj, callee_expr.name, args, &found));
-    if (found) return result;
-    return CallValue(obj.GetAttr(callee_expr.name), args);
+    if (found) return std::move(result);
+    Value method = obj.GetAttr(callee_expr.name, callee_expr.tag);
+    return written != nullptr ? CallWriting(method, args, written)
+                              : CallValue(method, args);
   }
   TRY(callee, Eval(callee_expr, scope));
   CallArgs args;
   TRY_STATUS(EvalArgs(e, 1, scope, &args));
   SetPos(e);
-  return CallValue(callee, args);
+  return written != nullptr ? CallWriting(callee, args, written)
+                            : CallValue(callee, args);
 }
 
 absl::StatusOr<Value> Interpreter::CallMethod(const Value& obj,
                                               absl::string_view name,
                                               CallArgs& args, bool* found) {
   return CallBuiltinMethod(this, obj, name, args, found);
+}
+
+absl::StatusOr<Value> Interpreter::CallWriting(const Value& callee,
+                                               CallArgs& args,
+                                               bool* written) {
+  // A macro (the one final class of that name here: typeid compares
+  // pointers) writes its output as is, so that goes to out_ directly.
+  if (callee.is_callable()) {
+    const Callable& fn = callee.callable();
+    if (typeid(fn) == typeid(MacroFn)) {
+      *written = true;
+      return static_cast<const MacroFn&>(fn).CallInto(this, args, out_);
+    }
+  }
+  return CallValue(callee, args);
 }
 
 absl::StatusOr<Value> Interpreter::CallValue(const Value& callee,
@@ -1113,19 +1178,29 @@ absl::StatusOr<Value> Interpreter::CallValue(const Value& callee,
 absl::StatusOr<Value> Interpreter::EvalFilter(const Expr& e, Scope* scope,
                                               const Value* input) {
   Value in;
+  // The input the filter reads: `in`, or a value read in place.
+  const Value* read = &in;
   if (e.args[0] && e.args[0]->kind == Expr::Kind::kFilter) {
     TRY(v, EvalFilter(*e.args[0], scope, input));
     in = std::move(v);
   } else if (e.args[0]) {
-    TRY(v, Eval(*e.args[0], scope));
-    in = std::move(v);
+    // No copy of the input when nothing can change it meanwhile (see
+    // Expr::input_in_place).
+    const Value* v =
+        e.input_in_place ? InPlace(*e.args[0], scope) : nullptr;
+    if (v != nullptr) {
+      read = v;
+    } else {
+      TRY(evaluated, Eval(*e.args[0], scope));
+      in = std::move(evaluated);
+    }
   } else if (input != nullptr) {
-    in = *input;
+    read = input;  // a {% filter %} block's output, the caller's own
   }
   CallArgs args;
   TRY_STATUS(EvalArgs(e, 1, scope, &args));
   SetPos(e);
-  return RunFilter(e.name, e.filter, in, args);
+  return RunFilter(e.name, e.filter, *read, args);
 }
 
 absl::StatusOr<Value> Interpreter::ApplyFilter(absl::string_view name,
@@ -1200,7 +1275,7 @@ absl::StatusOr<Value> Interpreter::EvalBinary(const Expr& e, Scope* scope) {
     SetPos(*e.args[0]);
     TRY_STATUS(CheckDefined(left));
     bool t = left.Truthy();
-    if (op == "and" ? !t : t) return left;
+    if (op == "and" ? !t : t) return std::move(left);
     return Eval(*e.args[1], scope);
   }
   TRY(right, Eval(*e.args[1], scope));

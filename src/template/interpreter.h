@@ -26,8 +26,15 @@ namespace serval::tmpl {
 // call...). Most hold a few names, kept inline: entering a scope does not
 // allocate.
 struct Scope {
+  struct Var {
+    Var(uint64_t t, absl::string_view n, Value v)
+        : tag(t), name(n), value(std::move(v)) {}
+    uint64_t tag;  // NameTag(name)
+    std::string name;
+    Value value;
+  };
   Scope* parent = nullptr;
-  absl::InlinedVector<std::pair<std::string, Value>, 4> vars;
+  absl::InlinedVector<Var, 4> vars;
   // Made when a macro closes over this scope, false once the scope is
   // gone: a macro kept past the end of the block that defined it (in a
   // namespace attribute) then fails instead of reading a dead scope.
@@ -35,18 +42,20 @@ struct Scope {
   ~Scope() {
     if (alive) *alive = false;
   }
-  Value* Find(absl::string_view name) {
-    for (auto& [k, v] : vars) {
-      if (k == name) return &v;
+  Value* Find(absl::string_view name, uint64_t tag) {
+    for (Var& v : vars) {
+      if (SameName(v.tag, v.name, tag, name)) return &v.value;
     }
     return nullptr;
   }
+  Value* Find(absl::string_view name) { return Find(name, NameTag(name)); }
   void Set(absl::string_view name, Value value) {
-    Value* v = Find(name);
+    const uint64_t tag = NameTag(name);
+    Value* v = Find(name, tag);
     if (v != nullptr) {
       *v = std::move(value);
     } else {
-      vars.emplace_back(std::string(name), std::move(value));
+      vars.emplace_back(tag, name, std::move(value));
     }
   }
 };
@@ -80,10 +89,12 @@ class Interpreter {
   absl::StatusOr<bool> RunTest(absl::string_view name, const TestFn* fn,
                                const Value& input, CallArgs& args);
 
-  // Renders the body of a macro or caller.
+  // Renders the body of a macro or caller: returns its output, or with
+  // `sink` non-null appends the output to *sink and returns undefined.
   absl::StatusOr<Value> CallMacro(const Stmt& macro, const Template* tmpl,
                                   Scope* closure, CallArgs& args,
-                                  const Value& caller, const Value& context);
+                                  const Value& caller, const Value& context,
+                                  std::string* sink = nullptr);
   // Jinja2's list(value): iteration of strings, lists, dicts, objects.
   absl::StatusOr<std::vector<Value>> Iterate(const Value& v) const;
 
@@ -125,18 +136,28 @@ class Interpreter {
                       Scope* scope);
 
   absl::StatusOr<Value> Eval(const Expr& e, Scope* scope);
-  absl::StatusOr<Value> EvalCall(const Expr& e, Scope* scope);
+  // With `written` non-null, for a statement that writes the result as is
+  // (`{{ m.card(p) }}`): see CallWriting.
+  absl::StatusOr<Value> EvalCall(const Expr& e, Scope* scope,
+                                 bool* written = nullptr);
+  // CallValue for a statement that writes the result as is: a macro
+  // writes its output to out_ directly (no string of its own, no copy)
+  // and sets *written; anything else returns its result.
+  absl::StatusOr<Value> CallWriting(const Value& callee, CallArgs& args,
+                                    bool* written);
   absl::StatusOr<Value> EvalBinary(const Expr& e, Scope* scope);
   absl::StatusOr<Value> EvalCompare(const Expr& e, Scope* scope);
   absl::StatusOr<Value> EvalFilter(const Expr& e, Scope* scope,
                                    const Value* input);
   absl::Status EvalArgs(const Expr& e, size_t first, Scope* scope,
                         CallArgs* args);
-  Value Lookup(absl::string_view name, Scope* scope) const;
+  // The variable `name` (whose NameTag is `tag`).
+  Value Lookup(absl::string_view name, uint64_t tag, Scope* scope) const;
   // The variable `name` in place when it is a local, a key of a dict
   // context or a global; null otherwise (Lookup then decides). Valid until
   // the next statement or call runs.
-  const Value* FindName(absl::string_view name, Scope* scope) const;
+  const Value* FindName(absl::string_view name, uint64_t tag,
+                        Scope* scope) const;
   // The value of `e` in place when it is a variable or a key of a dict
   // variable and defined; null otherwise (Eval then decides).
   const Value* FindPrintable(const Expr& e, Scope* scope) const;

@@ -51,5 +51,43 @@ TEST(MacroScopeTest, MacroCalledWhileItsBlockRunsWorks) {
   EXPECT_EQ(*got, "x1x2");
 }
 
+// A macro called by `{% call %}` or `{{ m() }}` writes its output straight
+// into the caller's output (Interpreter::CallWriting): the same bytes as a
+// result returned and then written, with or without autoescaping.
+TEST(MacroScopeTest, MacroOutputWrittenInPlace) {
+  const std::string source =
+      "{% macro m(x) %}<{{ x }}>{% if caller is defined %}[{{ caller() }}]"
+      "{% endif %}{% endmacro %}"
+      "a{{ m('&') }}b{% call m(1) %}{{ m(2) }}{% endcall %}c"
+      "{% set kept = m(3) %}{{ kept }}{{ kept|length }}";
+  for (bool autoescape : {true, false}) {
+    EnvironmentOptions options;
+    options.autoescape = autoescape;
+    Environment env(std::make_unique<MapLoader>(MapLoader::Map{
+                        {"main.html", source}}),
+                    options);
+    absl::StatusOr<std::string> got = env.Render("main.html", Value::Dict({}));
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, autoescape ? "a<&amp;>b<1>[<2>]c<3>3"
+                               : "a<&>b<1>[<2>]c<3>3");
+  }
+}
+
+// Output a macro writes in place counts toward max_output_bytes while it
+// is written, so a macro that loops cannot grow the output past the bound.
+TEST(MacroScopeTest, MacroOutputCountsTowardOutputBound) {
+  EnvironmentOptions options;
+  options.max_output_bytes = 100;
+  Environment env(std::make_unique<MapLoader>(MapLoader::Map{
+                      {"main.html",
+                       "{% macro m() %}{% for i in range(1000) %}xxxxxxxxxx"
+                       "{% endfor %}{% endmacro %}{{ m() }}"}}),
+                  options);
+  absl::StatusOr<std::string> got = env.Render("main.html", Value::Dict({}));
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kResourceExhausted)
+      << got.status();
+}
+
 }  // namespace
 }  // namespace serval::tmpl

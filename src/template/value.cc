@@ -96,12 +96,11 @@ Value::Value(std::string s) : kind_(Kind::kString) {
   if (s.empty()) {
     // Strings are immutable: every empty one shares one payload.
     static const auto* const kEmptyPayload =
-        new std::shared_ptr<const std::string>(
-            std::make_shared<const std::string>());
-    s_ = *kEmptyPayload;
+        new std::shared_ptr<void>(std::make_shared<std::string>());
+    p_ = *kEmptyPayload;
     return;
   }
-  s_ = std::make_shared<const std::string>(std::move(s));
+  p_ = std::make_shared<std::string>(std::move(s));
 }
 
 Value Value::None() {
@@ -112,7 +111,7 @@ Value Value::None() {
 
 Value Value::Undefined(std::string hint) {
   Value v;
-  v.s_ = std::make_shared<const std::string>(std::move(hint));
+  v.p_ = std::make_shared<std::string>(std::move(hint));
   return v;
 }
 
@@ -164,10 +163,6 @@ Value Value::FromObject(std::shared_ptr<const Object> object) {
   return v;
 }
 
-bool Value::is_tuple() const {
-  return kind_ == Kind::kList && static_cast<ListData*>(p_.get())->tuple;
-}
-
 double Value::AsDouble() const {
   switch (kind_) {
     case Kind::kFloat: return d_;
@@ -178,27 +173,9 @@ double Value::AsDouble() const {
 }
 
 const std::string& Value::undefined_hint() const {
-  return s_ ? *s_ : EmptyString();
+  return p_ ? str() : EmptyString();
 }
 
-const std::vector<Value>& Value::items() const {
-  return static_cast<const ListData*>(p_.get())->items;
-}
-std::vector<Value>* Value::mutable_items() const {
-  return &static_cast<ListData*>(p_.get())->items;
-}
-const DictData& Value::dict() const {
-  return *static_cast<const DictData*>(p_.get());
-}
-DictData* Value::mutable_dict() const {
-  return static_cast<DictData*>(p_.get());
-}
-const Callable& Value::callable() const {
-  return *static_cast<const Callable*>(p_.get());
-}
-const Object& Value::object() const {
-  return *static_cast<const Object*>(p_.get());
-}
 std::shared_ptr<const Object> Value::object_ptr() const {
   return std::static_pointer_cast<const Object>(p_);
 }
@@ -210,7 +187,7 @@ bool Value::Truthy() const {
     case Kind::kBool: return b_;
     case Kind::kInt: return i_ != 0;
     case Kind::kFloat: return d_ != 0.0;
-    case Kind::kString: return !s_->empty();
+    case Kind::kString: return !str().empty();
     case Kind::kList: return !items().empty();
     case Kind::kDict: return dict().size() != 0;
     case Kind::kCallable: return true;
@@ -223,7 +200,7 @@ bool Value::Truthy() const {
 }
 
 std::string Value::Str() const {
-  if (kind_ == Kind::kString) return *s_;
+  if (kind_ == Kind::kString) return str();
   std::string out;
   AppendStr(&out);
   return out;
@@ -236,7 +213,7 @@ void Value::AppendStr(std::string* out) const {
     case Kind::kBool: out->append(b_ ? "True" : "False"); return;
     case Kind::kInt: absl::StrAppend(out, i_); return;
     case Kind::kFloat: out->append(FormatFloat(d_)); return;
-    case Kind::kString: out->append(*s_); return;
+    case Kind::kString: out->append(str()); return;
     case Kind::kList: {
       bool tuple = is_tuple();
       out->push_back(tuple ? '(' : '[');
@@ -288,7 +265,7 @@ bool Value::Equals(const Value& o) const {
   switch (kind_) {
     case Kind::kUndefined:
     case Kind::kNone: return true;
-    case Kind::kString: return *s_ == *o.s_;
+    case Kind::kString: return str() == o.str();
     case Kind::kList: {
       if (is_tuple() != o.is_tuple()) return false;
       const auto& a = items();
@@ -313,7 +290,7 @@ bool Value::Equals(const Value& o) const {
 
 std::optional<int64_t> Value::Length() const {
   switch (kind_) {
-    case Kind::kString: return CodepointCount(*s_);
+    case Kind::kString: return CodepointCount(str());
     case Kind::kList: return static_cast<int64_t>(items().size());
     case Kind::kDict: return static_cast<int64_t>(dict().size());
     case Kind::kObject: return object().Length();
@@ -334,10 +311,10 @@ ABSL_ATTRIBUTE_NOINLINE Value NoAttribute(const Value& v,
 
 }  // namespace
 
-Value Value::GetAttr(absl::string_view name) const {
+Value Value::GetAttr(absl::string_view name, uint64_t tag) const {
   switch (kind_) {
     case Kind::kDict: {
-      const Value* v = dict().Find(name);
+      const Value* v = dict().Find(name, tag);
       if (v != nullptr) return *v;
       break;
     }
@@ -369,7 +346,7 @@ Value Value::GetItem(const Value& key) const {
     }
     case Kind::kString: {
       if (key.is_int() || key.is_bool()) {
-        std::vector<std::string> cps = SplitCodepoints(*s_);
+        std::vector<std::string> cps = SplitCodepoints(str());
         int64_t n = static_cast<int64_t>(cps.size());
         int64_t i = key.int_value();
         if (i < 0) i += n;
@@ -406,23 +383,20 @@ std::string Value::TypeName() const {
 
 const Value* DictData::Find(const Value& key) const {
   if (key.is_string()) return Find(absl::string_view(key.str()));
+  if (entries_.size() <= kSmallDict) {
+    // Python key equality of numbers, None...: as the index compares them.
+    const std::string h = HashKey(key);
+    for (const auto& [k, v] : entries_) {
+      if (!k.is_string() && HashKey(k) == h) return &v;
+    }
+    return nullptr;
+  }
   auto it = index_.find(HashKey(key));
   return it == index_.end() ? nullptr : &entries_[it->second].second;
 }
 
-const Value* DictData::Find(absl::string_view key) const {
-  // Small dicts: a linear scan beats building the hash key.
-  if (entries_.size() <= 8) {
-    for (const auto& [k, v] : entries_) {
-      if (k.is_string() && SameKey(k.str(), key)) return &v;
-    }
-    return nullptr;
-  }
-  return FindHashed(key);
-}
-
-// Out of line, so that the small-dict scan above needs no stack frame for
-// the hash key it builds.
+// Out of line, so that the small-dict scan (DictData::Find) needs no stack
+// frame for the hash key it builds.
 ABSL_ATTRIBUTE_NOINLINE const Value* DictData::FindHashed(
     absl::string_view key) const {
   auto it = index_.find(absl::StrCat("s", key));
@@ -438,6 +412,23 @@ void DictData::SetByName(absl::string_view key, Value value) {
 }
 
 void DictData::Set(Value key, Value value) {
+  if (entries_.size() <= kSmallDict) {
+    if (const Value* v = Find(key)) {
+      *const_cast<Value*>(v) = std::move(value);  // an entry of this dict
+      return;
+    }
+    if (entries_.size() < kSmallDict) {
+      tags_.push_back(key.is_string() ? NameTag(key.str()) : 0);
+    }
+    entries_.emplace_back(std::move(key), std::move(value));
+    if (entries_.size() > kSmallDict) {
+      index_.reserve(entries_.size());
+      for (size_t i = 0; i < entries_.size(); ++i) {
+        index_.emplace(HashKey(entries_[i].first), i);
+      }
+    }
+    return;
+  }
   std::string h = HashKey(key);
   auto it = index_.find(h);
   if (it != index_.end()) {
@@ -496,8 +487,8 @@ std::string FormatFloat(double d) {
 namespace {
 
 // The index of the first byte at or after `i` that markupsafe escapes
-// (& < > " '), or s.size(). Eight bytes at a time while none of them is
-// one (most text has none), then byte by byte.
+// (& < > " '), or s.size(). Eight bytes at a time (most text has none of
+// them; the word that has one says where), then byte by byte.
 size_t NextEscaped(absl::string_view s, size_t i) {
   static constexpr auto kSpecial = [] {
     std::array<bool, 256> t{};
@@ -506,16 +497,25 @@ size_t NextEscaped(absl::string_view s, size_t i) {
   }();
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
-  auto has_byte = [](uint64_t w, unsigned char c) {
+  // The high bit of each byte of `w` that is `c`, exact up to the first
+  // one (a borrow may mark bytes after it).
+  auto bytes_equal = [](uint64_t w, unsigned char c) {
     const uint64_t x = w ^ (kOnes * c);
-    return ((x - kOnes) & ~x & kHigh) != 0;
+    return (x - kOnes) & ~x & kHigh;
   };
   for (; i + 8 <= s.size(); i += 8) {
     uint64_t w;
     std::memcpy(&w, s.data() + i, 8);
-    if (has_byte(w, '&') || has_byte(w, '<') || has_byte(w, '>') ||
-        has_byte(w, '"') || has_byte(w, '\'')) {
-      break;
+    // & ' are 0x26 0x27 and < > are 0x3C 0x3E: two tests cover the four.
+    const uint64_t special = bytes_equal(w | (kOnes * 0x01), 0x27) |
+                             bytes_equal(w, '"') |
+                             bytes_equal(w | (kOnes * 0x02), 0x3E);
+    if (special != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      return i + static_cast<size_t>(__builtin_ctzll(special)) / 8;
+#else
+      break;  // the loop below finds it
+#endif
     }
   }
   while (i < s.size() && !kSpecial[static_cast<unsigned char>(s[i])]) ++i;

@@ -7,7 +7,7 @@
 // site and pages implement Object so that a page render reads only the
 // attributes it uses and never copies the site).
 //
-// Values are cheap to copy: scalars inline, everything else behind a
+// Values are cheap to copy: scalars inline, everything else behind one
 // shared_ptr. Lists and dicts are shared by reference, as in Python (a
 // `{% do list.append(x) %}` is seen through every copy). Values built while
 // compiling a template (literals) are never mutated after compilation, so
@@ -93,6 +93,29 @@ class Object {
   virtual std::string Str() const { return "<" + TypeName() + ">"; }
 };
 
+// A name's tag: its length and first seven bytes in one word. Names with
+// different tags differ; names with the same tag are equal when shorter
+// than eight bytes (SameName compares the rest of longer ones). The tags
+// of the names a template reads are made when it is compiled (Expr::tag),
+// so finding a variable or a key compares words, not strings.
+constexpr uint64_t NameTag(absl::string_view s) {
+  uint64_t tag = 0;
+  const size_t n = s.size() < 7 ? s.size() : 7;
+  for (size_t i = 0; i < n; ++i) {
+    tag |= uint64_t{static_cast<uint8_t>(s[i])} << (8 * i);
+  }
+  return tag | uint64_t{s.size() < 255 ? s.size() : 255} << 56;
+}
+
+// Whether name `a` with tag `a_tag` equals name `b` with tag `b_tag`.
+inline bool SameName(uint64_t a_tag, absl::string_view a, uint64_t b_tag,
+                     absl::string_view b) {
+  return a_tag == b_tag &&
+         (a.size() < 8 ||
+          (a.size() == b.size() &&
+           std::memcmp(a.data() + 7, b.data() + 7, a.size() - 7) == 0));
+}
+
 struct ListData;
 class DictData;
 
@@ -156,7 +179,9 @@ class Value {
   double float_value() const { return d_; }
   // The number as a double (int, bool or float).
   double AsDouble() const;
-  const std::string& str() const { return *s_; }  // REQUIRES: string
+  const std::string& str() const {  // REQUIRES: string
+    return *static_cast<const std::string*>(p_.get());
+  }
   // The hint of an undefined value.
   const std::string& undefined_hint() const;
   const std::vector<Value>& items() const;  // REQUIRES: list
@@ -166,6 +191,10 @@ class Value {
   const Callable& callable() const;  // REQUIRES: callable
   const Object& object() const;  // REQUIRES: object
   std::shared_ptr<const Object> object_ptr() const;
+  // Whether this Value is the only one that refers to its payload (a list
+  // or dict just made): then no other Value, in this thread or another,
+  // can see a change to it, and its contents may be moved out.
+  bool payload_unique() const { return p_ != nullptr && p_.use_count() == 1; }
 
   // Python truth value.
   bool Truthy() const;
@@ -181,7 +210,11 @@ class Value {
   std::optional<int64_t> Length() const;
   // Jinja2 attribute lookup (`a.b`): attribute, else item. Undefined when
   // missing (never an error: the caller decides).
-  Value GetAttr(absl::string_view name) const;
+  Value GetAttr(absl::string_view name) const {
+    return GetAttr(name, NameTag(name));
+  }
+  // GetAttr(name) with name's NameTag already made.
+  Value GetAttr(absl::string_view name, uint64_t tag) const;
   // Jinja2 subscript (`a[b]`): item, else attribute for string keys.
   Value GetItem(const Value& key) const;
   // A short type name for messages: "int", "str", "dict object"...
@@ -195,8 +228,11 @@ class Value {
     int64_t i_ = 0;
     double d_;
   };
-  std::shared_ptr<const std::string> s_;  // string; undefined hint
-  std::shared_ptr<void> p_;  // ListData / DictData / Callable / Object
+  // The payload: the std::string of a string or of an undefined value's
+  // hint (never changed once made), ListData, DictData, Callable or
+  // Object. One pointer for all kinds keeps a Value to 32 bytes and its
+  // copies to one reference count.
+  std::shared_ptr<void> p_;
 };
 
 // Arguments of a call: positional then keyword, in source order. A few of
@@ -221,7 +257,22 @@ class DictData {
   }
   size_t size() const { return entries_.size(); }
   const Value* Find(const Value& key) const;
-  const Value* Find(absl::string_view key) const;
+  const Value* Find(absl::string_view key) const {
+    return Find(key, NameTag(key));
+  }
+  // Find(key) with key's NameTag already made. A small dict (the common
+  // case: a page, a namespace, a module) is scanned here, inline.
+  const Value* Find(absl::string_view key, uint64_t tag) const {
+    if (entries_.size() > kSmallDict) return FindHashed(key);
+    for (size_t i = 0; i < tags_.size(); ++i) {
+      if (tags_[i] != tag) continue;
+      const Value& k = entries_[i].first;
+      if (k.is_string() && SameName(tag, k.str(), tag, key)) {
+        return &entries_[i].second;
+      }
+    }
+    return nullptr;
+  }
   void Set(Value key, Value value);
   // Set(Value(key), value) without making the key's Value when the key is
   // already there (a namespace attribute assigned in a loop).
@@ -230,9 +281,18 @@ class DictData {
   bool is_namespace = false;
 
  private:
+  // A dict of at most kSmallDict entries is scanned and has no hash index
+  // (most are a few keys); the index is made when a dict grows past it.
+  static constexpr size_t kSmallDict = 8;
+
   const Value* FindHashed(absl::string_view key) const;
 
   std::vector<std::pair<Value, Value>> entries_;
+  // Per entry of a small dict (see index_), NameTag of a string key (0 for
+  // other keys).
+  absl::InlinedVector<uint64_t, 8> tags_;
+  // HashKey -> entry; made only once there are more than kSmallDict
+  // entries.
   absl::flat_hash_map<std::string, size_t> index_;
 };
 
@@ -242,6 +302,29 @@ inline bool SameKey(absl::string_view a, absl::string_view b) {
   return a.size() == b.size() &&
          (a.empty() ||
           (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+}
+
+// The payload accessors, inline: they are on every lookup and loop.
+inline bool Value::is_tuple() const {
+  return kind_ == Kind::kList && static_cast<ListData*>(p_.get())->tuple;
+}
+inline const std::vector<Value>& Value::items() const {
+  return static_cast<const ListData*>(p_.get())->items;
+}
+inline std::vector<Value>* Value::mutable_items() const {
+  return &static_cast<ListData*>(p_.get())->items;
+}
+inline const DictData& Value::dict() const {
+  return *static_cast<const DictData*>(p_.get());
+}
+inline DictData* Value::mutable_dict() const {
+  return static_cast<DictData*>(p_.get());
+}
+inline const Callable& Value::callable() const {
+  return *static_cast<const Callable*>(p_.get());
+}
+inline const Object& Value::object() const {
+  return *static_cast<const Object*>(p_.get());
 }
 
 // Python float repr: 1.0, 0.1, 1e+20, inf, nan.
