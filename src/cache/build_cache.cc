@@ -49,6 +49,13 @@ void WriteKey(Writer& w, absl::string_view s) {
   w.Key(s.data(), static_cast<SizeType>(s.size()));
 }
 
+// "key":"value"
+template <typename Writer>
+void WriteMember(Writer& w, absl::string_view key, absl::string_view value) {
+  WriteKey(w, key);
+  WriteString(w, value);
+}
+
 // Every kind, kConfig included: a cache that (wrongly) holds one must
 // serialize to a text ParseCache rejects, not silently lose it.
 constexpr DepKind kAllKinds[] = {
@@ -80,8 +87,7 @@ void WriteBody(Writer& w, const BuildCache& cache) {
   for (const auto& [path, source] : cache.sources) {
     WriteKey(w, path);
     w.StartObject();
-    WriteKey(w, "hash");
-    WriteString(w, source.hash);
+    WriteMember(w, "hash", source.hash);
     WriteKey(w, "size");
     w.Uint64(source.size);
     w.EndObject();
@@ -93,10 +99,8 @@ void WriteBody(Writer& w, const BuildCache& cache) {
   for (const auto& [path, output] : cache.outputs) {
     WriteKey(w, path);
     w.StartObject();
-    WriteKey(w, "hash");
-    WriteString(w, output.hash);
-    WriteKey(w, "producer");
-    WriteString(w, output.producer);
+    WriteMember(w, "hash", output.hash);
+    WriteMember(w, "producer", output.producer);
     w.EndObject();
   }
   w.EndObject();
@@ -106,10 +110,8 @@ void WriteBody(Writer& w, const BuildCache& cache) {
   for (const auto& [key, page] : cache.pages) {
     WriteKey(w, key);
     w.StartObject();
-    WriteKey(w, "content_hash");
-    WriteString(w, page.content_hash);
-    WriteKey(w, "meta_hash");
-    WriteString(w, page.meta_hash);
+    WriteMember(w, "content_hash", page.content_hash);
+    WriteMember(w, "meta_hash", page.meta_hash);
     WriteKey(w, "deps");
     WriteDeps(w, page.deps);
     if (page.markdown_reads.has_value()) {
@@ -125,8 +127,7 @@ void WriteBody(Writer& w, const BuildCache& cache) {
   WriteKey(w, "site_keys");
   w.StartObject();
   for (const auto& [key, hash] : cache.site_keys) {
-    WriteKey(w, key);
-    WriteString(w, hash);
+    WriteMember(w, key, hash);
   }
   w.EndObject();
   w.EndObject();
@@ -151,18 +152,13 @@ std::string HeaderText(const BuildCache& cache, absl::string_view checksum) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();
-  WriteKey(w, "format");
-  WriteString(w, kCacheFormatName);
+  WriteMember(w, "format", kCacheFormatName);
   WriteKey(w, "format_version");
   w.Int64(kCacheFormatVersion);
-  WriteKey(w, "tool_version");
-  WriteString(w, cache.tool_version);
-  WriteKey(w, "site_id");
-  WriteString(w, cache.site_id);
-  WriteKey(w, "config_hash");
-  WriteString(w, cache.config_hash);
-  WriteKey(w, "checksum");
-  WriteString(w, checksum);
+  WriteMember(w, "tool_version", cache.tool_version);
+  WriteMember(w, "site_id", cache.site_id);
+  WriteMember(w, "config_hash", cache.config_hash);
+  WriteMember(w, "checksum", checksum);
   WriteKey(w, "body");
   return absl::StrCat(absl::string_view(buffer.GetString(), buffer.GetSize()),
                       ":");
