@@ -112,6 +112,11 @@ struct Stmt {
   bool uses_caller = false;
   bool uses_varargs = false;
   bool uses_kwargs = false;
+  // kMacro: the body reads `caller` only to call it or test it, has no
+  // block, include, import or extends, has no parameter named `caller` and
+  // does not read `kwargs`: a caller passed to it cannot outlive the call,
+  // so a call block may keep its caller on the stack (CallerStaysInCall).
+  bool caller_stays = false;
 };
 
 }  // namespace serval::tmpl

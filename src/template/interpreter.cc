@@ -1,6 +1,7 @@
 #include "src/template/interpreter.h"
 
 #include <cmath>
+#include <optional>
 #include <typeinfo>
 
 #include "absl/strings/str_cat.h"
@@ -35,6 +36,13 @@ class MacroFn final : public Callable {
     }
     closure_alive_ = closure_->alive;
   }
+  // A call block's caller that cannot outlive the call (kept on the stack,
+  // see Stmt::caller_stays): its closure outlives it, no liveness flag.
+  struct OnStack {};
+  MacroFn(OnStack, const Stmt* stmt, const Template* tmpl, Scope* closure,
+          const Value& context)
+      : stmt_(stmt), tmpl_(tmpl), closure_(closure), context_(context) {}
+  const Stmt& stmt() const { return *stmt_; }
   absl::StatusOr<Value> Call(Interpreter* interp,
                              CallArgs& args) const override {
     return CallInto(interp, args, nullptr);
@@ -43,7 +51,7 @@ class MacroFn final : public Callable {
   // is undefined (Interpreter::CallWriting).
   absl::StatusOr<Value> CallInto(Interpreter* interp, CallArgs& args,
                                  std::string* sink) const {
-    if (!*closure_alive_) {
+    if (closure_alive_ != nullptr && !*closure_alive_) {
       return interp->Error(absl::StrCat("macro '", std::string(Name()),
                                         "' called after the block that "
                                         "defined it ended (not supported)"));
@@ -458,13 +466,28 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
     }
     case Stmt::Kind::kCallBlock: {
       SetPos(s);
-      Value caller = Value::FromCallable(
-          std::make_shared<MacroFn>(&s, frames_.back().tmpl, scope, context_));
       const Expr& call = *s.expr;
       TRY(callee, Eval(*call.args[0], scope));
+      // A macro that can only call or test its caller (caller_stays) gets
+      // one on the stack, in a shared_ptr that owns nothing: no allocation.
+      std::optional<MacroFn> on_stack;
+      Value caller;
+      const Callable* fn = callee.is_callable() ? &callee.callable() : nullptr;
+      if (fn != nullptr && typeid(*fn) == typeid(MacroFn) &&
+          static_cast<const MacroFn*>(fn)->stmt().kind ==
+              Stmt::Kind::kMacro &&
+          static_cast<const MacroFn*>(fn)->stmt().caller_stays) {
+        on_stack.emplace(MacroFn::OnStack{}, &s, frames_.back().tmpl, scope,
+                         context_);
+        caller = Value::FromCallable(std::shared_ptr<const Callable>(
+            std::shared_ptr<const Callable>(), &*on_stack));
+      } else {
+        caller = Value::FromCallable(std::make_shared<MacroFn>(
+            &s, frames_.back().tmpl, scope, context_));
+      }
       CallArgs args;
       TRY_STATUS(EvalArgs(call, 1, scope, &args));
-      args.named.emplace_back("caller", caller);
+      args.named.emplace_back("caller", std::move(caller));
       SetPos(s);
       bool written = false;
       TRY(result, CallWriting(callee, args, &written));

@@ -42,6 +42,43 @@ TEST(MacroScopeTest, MacroOutlivingItsLoopFails) {
   }
 }
 
+// A call block's caller lives on the stack only when the macro can merely
+// call or test it (Stmt::caller_stays); a caller the macro keeps, passes on
+// or takes as `kwargs` is a heap one, and calling it after its block ended
+// fails as for any macro (under ASan a stack one would be a use after
+// scope).
+TEST(MacroScopeTest, CallerKeptPastItsCallFails) {
+  for (const char* source : {
+           "{% set ns = namespace() %}{% macro m() %}{% set ns.c = caller %}"
+           "{{ caller() }}{% endmacro %}{% for i in [1] %}{% call m() %}"
+           "x{{ i }}{% endcall %}{% endfor %}{{ ns.c() }}",
+           "{% set ns = namespace() %}{% macro k(f) %}{% set ns.c = f %}"
+           "{% endmacro %}{% macro m() %}{{ k(caller) }}{{ caller() }}"
+           "{% endmacro %}{% for i in [1] %}{% call m() %}x{{ i }}"
+           "{% endcall %}{% endfor %}{{ ns.c() }}",
+           "{% set ns = namespace() %}{% macro m() %}"
+           "{% set ns.c = kwargs.caller %}{% endmacro %}{% for i in [1] %}"
+           "{% call m() %}x{{ i }}{% endcall %}{% endfor %}{{ ns.c() }}",
+       }) {
+    absl::StatusOr<std::string> got = Render(source);
+    ASSERT_FALSE(got.ok()) << source << "\nrendered: " << *got;
+    EXPECT_NE(got.status().message().find(
+                  "called after the block that defined it ended"),
+              std::string::npos)
+        << got.status();
+  }
+}
+
+TEST(MacroScopeTest, CallerCalledAndTestedWorks) {
+  absl::StatusOr<std::string> got = Render(
+      "{% macro m(x) %}<{{ x }}>{% if caller is defined %}[{{ caller(x) }}]"
+      "{% endif %}{% endmacro %}{% for i in [1, 2] %}{% call(y) m(i) %}"
+      "{{ y }}{{ i }}{% call(z) m(y + 1) %}{{ z }}{% endcall %}{% endcall %}"
+      "{% endfor %}{{ m(3) }}");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, "<1>[11<2>[2]]<2>[22<3>[3]]<3>");
+}
+
 TEST(MacroScopeTest, MacroCalledWhileItsBlockRunsWorks) {
   absl::StatusOr<std::string> got = Render(
       "{% set ns = namespace() %}{% for i in [1, 2] %}"

@@ -42,6 +42,65 @@ void FindSpecialNames(const Body& body, Stmt* macro) {
   }
 }
 
+// Whether `caller` is only called (`caller(...)`) or tested (`caller is
+// defined`) in `e`: it is never stored, passed, printed or read an
+// attribute of, so it cannot outlive the macro call (Stmt::caller_stays).
+bool CallerStaysInCall(const Body& body);
+
+bool CallerStaysInCall(const Expr* e) {
+  if (e == nullptr) return true;
+  if (e->kind == Expr::Kind::kName && e->name == "caller") return false;
+  for (size_t i = 0; i < e->args.size(); ++i) {
+    const Expr* a = e->args[i].get();
+    if (i == 0 && a != nullptr && a->kind == Expr::Kind::kName &&
+        a->name == "caller" &&
+        (e->kind == Expr::Kind::kCall || e->kind == Expr::Kind::kTest)) {
+      continue;  // tests are built-in ones: they keep nothing
+    }
+    if (!CallerStaysInCall(a)) return false;
+  }
+  for (const auto& kw : e->kwargs) {
+    if (!CallerStaysInCall(kw.second.get())) return false;
+  }
+  return CallerStaysInCall(e->dyn_args.get()) &&
+         CallerStaysInCall(e->dyn_kwargs.get());
+}
+
+bool CallerStaysInCall(const Body& body) {
+  for (const StmtPtr& s : body) {
+    switch (s->kind) {
+      case Stmt::Kind::kBlock:
+      case Stmt::Kind::kExtends:
+      case Stmt::Kind::kInclude:
+      case Stmt::Kind::kImport:
+      case Stmt::Kind::kFromImport:
+        return false;  // other templates' code may see the macro's names
+      default:
+        break;
+    }
+    if (!CallerStaysInCall(s->expr.get()) ||
+        !CallerStaysInCall(s->cond.get())) {
+      return false;
+    }
+    for (const ExprPtr& e : s->conds) {
+      if (!CallerStaysInCall(e.get())) return false;
+    }
+    for (const ExprPtr& e : s->exprs) {
+      if (!CallerStaysInCall(e.get())) return false;
+    }
+    for (const ExprPtr& e : s->defaults) {
+      if (!CallerStaysInCall(e.get())) return false;
+    }
+    for (const Body& b : s->bodies) {
+      if (!CallerStaysInCall(b)) return false;
+    }
+    if (!CallerStaysInCall(s->body) || !CallerStaysInCall(s->else_body)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 class Parser {
  public:
   Parser(absl::string_view source, absl::string_view file,
@@ -538,6 +597,13 @@ class Parser {
     if (Cur().type == TokenType::kName) Next();  // optional name
     if (!ExpectBlockEnd()) return nullptr;
     FindSpecialNames(s->body, s.get());
+    s->caller_stays = !s->uses_kwargs && CallerStaysInCall(s->body);
+    for (size_t i = 0; i < s->params.size() && s->caller_stays; ++i) {
+      if (s->params[i] == "caller" || s->params[i] == "kwargs" ||
+          !CallerStaysInCall(s->defaults[i].get())) {
+        s->caller_stays = false;
+      }
+    }
     return s;
   }
 
