@@ -714,21 +714,20 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
 
 void SimpleRegex::SetFastPath() {
   fast_items_ = 0;
-  if (!run_ || run_items_.size() > 2) return;
-  FastItem fast[2];
+  if (!run_ || run_items_.size() > kMaxFastItems) return;
+  FastItem fast[kMaxFastItems];
   for (size_t i = 0; i < run_items_.size(); ++i) {
     const Node& n = nodes_[run_items_[i]];
     if (n.kind == Kind::kSet) {
-      fast[i] = {false, 0};
+      fast[i] = {false, 0, 0};
     } else if (n.kind == Kind::kRepeat && nodes_[n.kids[0]].kind == Kind::kSet &&
-               n.greedy && n.max < 0 && n.min <= 0xff) {
-      fast[i] = {true, static_cast<uint8_t>(n.min)};
+               n.greedy && n.min <= 0xff) {
+      fast[i] = {true, static_cast<uint8_t>(n.min), static_cast<int32_t>(n.max)};
     } else {
       return;
     }
   }
-  fast_[0] = fast[0];
-  fast_[1] = fast[1];
+  for (size_t i = 0; i < run_items_.size(); ++i) fast_[i] = fast[i];
   fast_items_ = static_cast<int>(run_items_.size());
 }
 

@@ -130,10 +130,16 @@ class SimpleRegex {
       size_t at = pos;
       for (int i = 0; i < fast_items_; ++i) {
         const uint8_t* takes = run_tables_[i].data();
-        const Result r =
-            fast_[i].repeat
-                ? TakeRun(takes, t, text.size(), fast_[i].min, &at, &work)
-                : TakeByte(takes, t, text.size(), &at);
+        const FastItem f = fast_[i];
+        if (!f.repeat) {
+          const Result r = TakeByte(takes, t, text.size(), &at);
+          if (r != Result::kMatch) return r;
+          continue;
+        }
+        const size_t size = text.size();
+        const size_t stop =
+            f.max < 0 || size - at < static_cast<size_t>(f.max) ? size : at + f.max;
+        const Result r = TakeRun(takes, t, stop, f.min, &at, &work);
         if (r != Result::kMatch) return r;
       }
       *end = at;
@@ -316,14 +322,17 @@ class SimpleRegex {
   int group_count_ = 0;
   bool starts_at_line_begin_ = false;
   int max_newlines_ = 0;
-  // Runs of one or two items, each a class or a greedy unbounded repeat of
-  // one (names, whitespace, punctuation): matched inline in Match.
+  // Runs of up to kMaxFastItems items, each a class or a greedy repeat of
+  // one (names, whitespace, punctuation, `name\s*:`): matched inline in
+  // Match, as MatchRunFrom would (same steps).
+  static constexpr int kMaxFastItems = 4;
   struct FastItem {
     bool repeat;
     uint8_t min;
+    int32_t max;  // -1: unbounded
   };
   int fast_items_ = 0;
-  FastItem fast_[2] = {};
+  FastItem fast_[kMaxFastItems] = {};
   // FailsBefore: the shape, the run cut after its repeat, and for kLazy
   // the number of one-byte items before the repeat.
   enum class FailureKind : uint8_t { kNone, kSync, kLazy };
