@@ -1,7 +1,10 @@
 #include "src/build/incremental.h"
 
 #include <cstdint>
+#include <optional>
 
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -13,17 +16,20 @@ namespace serval::build {
 namespace {
 
 // Hashes fields so that different field sequences give different digests:
-// each field is its length, ':', its bytes, streamed (a page's HTML is not
-// copied).
-// FastFingerprint64 of "<size>:<field>" for every field, in order. The
-// fields are gathered into one buffer and hashed once (the same value as
-// hashing them piece by piece, at a fraction of the cost for the two
-// dozen short fields of a page's meta).
+// FastFingerprint64 of "<size>:<field>" for every field, in order. Short
+// fields are gathered into one buffer and hashed at once (a streamed
+// update per field cost more than the two dozen short fields of a page's
+// meta); a long one (a page's HTML) is streamed where it lies, not copied.
+// Either way the digest is that of the concatenation.
 class Fields {
  public:
   Fields() { buffer_.reserve(512); }
   Fields& Add(absl::string_view field) {
-    absl::StrAppend(&buffer_, field.size(), ":", field);
+    if (ABSL_PREDICT_TRUE(field.size() <= kMaxBufferedField)) {
+      absl::StrAppend(&buffer_, field.size(), ":", field);
+    } else {
+      AddStreamed(field);
+    }
     return *this;
   }
   Fields& Add(int64_t n) { return Add(absl::StrCat(n)); }
@@ -41,12 +47,24 @@ class Fields {
     for (const site::Page* p : pages) AddPage(p);
     return *this;
   }
-  std::string Hash() const {
-    return base::Hex64(base::FastFingerprint64(buffer_));
+  // Call once, last.
+  std::string Hash() {
+    if (!streamed_) return base::Hex64(base::FastFingerprint64(buffer_));
+    streamed_->Add(buffer_);
+    return base::Hex64(streamed_->Digest());
   }
 
  private:
+  static constexpr size_t kMaxBufferedField = 1024;
+  ABSL_ATTRIBUTE_NOINLINE void AddStreamed(absl::string_view field) {
+    absl::StrAppend(&buffer_, field.size(), ":");
+    if (!streamed_) streamed_.emplace();
+    streamed_->Add(buffer_);
+    buffer_.clear();
+    streamed_->Add(field);
+  }
   std::string buffer_;
+  std::optional<base::FastFingerprinter> streamed_;
 };
 
 // A term page's list as taxonomies show it: the term and its page count.
