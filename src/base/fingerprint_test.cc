@@ -20,6 +20,9 @@ TEST(FingerprintTest, IncrementalEqualsWhole) {
 
 TEST(FingerprintTest, HexIsSixteenDigits) {
   EXPECT_EQ(Hex64(0), "0000000000000000");
+  EXPECT_EQ(Hex64(0x0123456789abcdefull), "0123456789abcdef");
+  EXPECT_EQ(Hex64(~0ull), "ffffffffffffffff");
+  EXPECT_EQ(Hex64(0xa), "000000000000000a");
   EXPECT_EQ(Fingerprint64Hex("foobar"), "85944171f73967e8");
 }
 
