@@ -30,11 +30,18 @@ constexpr DepKind kStoredKinds[] = {
     DepKind::kPageContent, DepKind::kPageMeta, DepKind::kSiteKey,
 };
 
-bool HasControlCharacter(absl::string_view text) {
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) return true;
+// Valid UTF-8 without a control character. A cache holds hundreds of
+// thousands of names: one branch-free pass over the bytes, and the UTF-8
+// check only if one of them is not ASCII.
+bool IsCleanText(absl::string_view text) {
+  unsigned control = 0;
+  unsigned high = 0;
+  for (const char ch : text) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    control |= static_cast<unsigned>(c < 0x20) | static_cast<unsigned>(c == 0x7f);
+    high |= c & 0x80u;
   }
-  return false;
+  return control == 0 && (high == 0 || base::IsValidUtf8(text));
 }
 
 // ---------------------------------------------------------------- writing
@@ -598,18 +605,10 @@ std::string TermKey(absl::string_view taxonomy, absl::string_view term) {
 }
 
 bool IsValidRelativePath(absl::string_view path) {
-  if (path.empty() || path.size() > kMaxKeyBytes) return false;
-  // A cache holds hundreds of thousands of paths: the bytes are checked in
-  // one branch-free pass (no control character; UTF-8 only if a byte is
-  // not ASCII), then the segments, found by memchr.
-  unsigned control = 0;
-  unsigned high = 0;
-  for (const char ch : path) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    control |= static_cast<unsigned>(c < 0x20) | static_cast<unsigned>(c == 0x7f);
-    high |= c & 0x80u;
+  if (path.empty() || path.size() > kMaxKeyBytes || !IsCleanText(path)) {
+    return false;
   }
-  if (control != 0 || (high != 0 && !base::IsValidUtf8(path))) return false;
+  // No empty, "." or ".." segment (segments found by memchr).
   size_t start = 0;
   while (true) {
     const size_t slash = path.find('/', start);
@@ -634,7 +633,7 @@ bool IsValidPageKey(absl::string_view key) {
 
 bool IsValidSiteKey(absl::string_view key) {
   return !key.empty() && key.size() <= kMaxKeyBytes &&
-         base::IsValidUtf8(key) && !HasControlCharacter(key);
+         IsCleanText(key);
 }
 
 bool IsValidHash(absl::string_view hash) {
