@@ -307,15 +307,12 @@ bool FlatScalar(absl::string_view text, bool in_flow, absl::string_view* value,
   return true;
 }
 
-absl::string_view TrimSpaces(absl::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
-
 // The fast path: true if `split.front_matter` is in the subset, with
 // out->value and out->key_positions set as ParseYaml's libyaml path would
-// set them; false (out untouched) if libyaml must parse it.
+// set them; false if libyaml must parse it (out->value and key_positions
+// untouched; values already made stay unused in its pool). Tabs, CR and
+// other control characters are refused first, so the ASCII whitespace
+// the Strip functions remove around lines and scalars is only spaces.
 bool ParseFlatYaml(const SplitContent& split, ParsedData* out) {
   const absl::string_view text = split.front_matter;
   if (HasYamlSpecialCharacter(text)) return false;
@@ -328,13 +325,16 @@ bool ParseFlatYaml(const SplitContent& split, ParsedData* out) {
                         Value* into) {
     absl::string_view value;
     bool plain = false;
-    if (!FlatScalar(TrimSpaces(scalar), in_flow, &value, &plain)) return false;
+    if (!FlatScalar(absl::StripAsciiWhitespace(scalar), in_flow, &value,
+                    &plain)) {
+      return false;
+    }
     ScalarValue(value, plain, &allocator, into);
     return ++values <= kMaxFrontMatterNodes;
   };
   for (size_t i = 0; i < lines.size(); ++i) {
     absl::string_view line = lines[i];
-    while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
+    line = absl::StripTrailingAsciiWhitespace(line);
     if (line.empty()) continue;
     // key ':' (' ' value)?
     size_t k = 0;
@@ -351,7 +351,8 @@ bool ParseFlatYaml(const SplitContent& split, ParsedData* out) {
     if (positions.contains(key)) return false;  // libyaml's path reports it
     positions[key] =
         Relocate({static_cast<int>(i) + 1, 1}, split.front_matter_start);
-    const absl::string_view rest = TrimSpaces(line.substr(k + 1));
+    const absl::string_view rest =
+        absl::StripAsciiWhitespace(line.substr(k + 1));
     Value element;
     if (rest.empty()) {
       // Null, or a block sequence: the `- item` lines that follow, all
@@ -359,7 +360,7 @@ bool ParseFlatYaml(const SplitContent& split, ParsedData* out) {
       size_t indent = absl::string_view::npos;
       while (i + 1 < lines.size()) {
         absl::string_view item = lines[i + 1];
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        item = absl::StripTrailingAsciiWhitespace(item);
         if (item.empty()) {
           ++i;
           continue;
@@ -383,7 +384,7 @@ bool ParseFlatYaml(const SplitContent& split, ParsedData* out) {
       if (rest.back() != ']') return false;
       element.SetArray();
       const absl::string_view inner = rest.substr(1, rest.size() - 2);
-      if (!TrimSpaces(inner).empty()) {
+      if (!absl::StripAsciiWhitespace(inner).empty()) {
         for (absl::string_view item : absl::StrSplit(inner, ',')) {
           Value member;
           if (!add_scalar(item, true, &member)) return false;
