@@ -152,8 +152,6 @@ class Lexer {
     std::vector<ByteSet> second;  // [0] is unused
   };
 
-  // The first rule of `state` that matches at `pos`, or nullptr; *end is
-  // where its match ends.
   // One Tokenize call's counters: the work so far, and for each rule with
   // a failure slot the position before which it is known to fail.
   static constexpr int kMaxFailureSlots = 16;
@@ -161,6 +159,8 @@ class Lexer {
     uint64_t work = 0;
     size_t fails_before[kMaxFailureSlots] = {};
   };
+  // The first rule of `state` that matches at `pos`, or nullptr; *end is
+  // where its match ends. Adds its work to progress->work.
   const Rule* MatchAt(const State& state, absl::string_view text, size_t pos,
                       size_t* end, Progress* progress) const;
 

@@ -282,6 +282,10 @@ class AttrGetter {
     }
   }
 
+  // path_ may point into owned_: not copied or moved.
+  AttrGetter(const AttrGetter&) = delete;
+  AttrGetter& operator=(const AttrGetter&) = delete;
+
   Value operator()(const Value& v) const {
     if (attribute_ == nullptr || attribute_->is_none()) return v;
     if (attribute_->is_int()) return v.GetItem(*attribute_);
