@@ -559,7 +559,7 @@ const Damage kDamages[] = {
      "tool version"},
     {"ChecksumMismatch",
      [](std::string t) {
-       return Replace(t, "\"checksum\":\"fnv1a64:", "\"checksum\":\"fnv1a64:0");
+       return Replace(t, "\"checksum\":\"xxh3:", "\"checksum\":\"xxh3:0");
      },
      ""},
     {"Empty", [](std::string) { return std::string(); }, "parse error"},

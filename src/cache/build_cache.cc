@@ -1,6 +1,8 @@
 #include "src/cache/build_cache.h"
 
+#include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -22,7 +24,11 @@ using rapidjson::Value;
 
 constexpr size_t kMaxKeyBytes = 4096;
 constexpr size_t kMaxHashDigits = 128;
-constexpr char kChecksumPrefix[] = "fnv1a64:";
+// The checksum SerializeCache writes: XXH3-64 of the body. Files written
+// before it carry FNV-1a 64 (byte-serial, a few times slower on megabytes),
+// still accepted: ParseCache checks a checksum by the algorithm it names.
+constexpr absl::string_view kChecksumPrefix = "xxh3:";
+constexpr absl::string_view kFnvChecksumPrefix = "fnv1a64:";
 
 // The dependency kinds stored in a page record, in file order.
 constexpr DepKind kStoredKinds[] = {
@@ -148,9 +154,14 @@ std::string BodyText(const BuildCache& cache) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-// "fnv1a64:<16 hex>" of a body's compact canonical text.
-std::string ChecksumOf(absl::string_view body_text) {
-  return absl::StrCat(kChecksumPrefix, base::Fingerprint64Hex(body_text));
+// "xxh3:<16 hex>" of a body's compact canonical text; "fnv1a64:<16 hex>"
+// when `like` (the file's checksum) names that algorithm.
+std::string ChecksumOf(absl::string_view body_text,
+                       absl::string_view like = kChecksumPrefix) {
+  if (absl::StartsWith(like, kFnvChecksumPrefix)) {
+    return absl::StrCat(kFnvChecksumPrefix, base::Fingerprint64Hex(body_text));
+  }
+  return absl::StrCat(kChecksumPrefix, base::FastFingerprint64Hex(body_text));
 }
 
 // What SerializeCache writes before the body:
@@ -275,30 +286,39 @@ bool GetHash(const Value* v, const Where& where, std::string* out,
   return true;
 }
 
-// Calls `each(name, value)` for every member of object `v`; rejects a
-// duplicate name. `each` returns false after setting *reject.
+// Calls `each(name, value)` for every member of object `v`, in file order;
+// `each` returns false after setting *reject. Duplicate names are for
+// `each` to reject (InsertUnique does, for the maps).
 template <typename Each>
-bool ForEachUniqueMember(const Value& v, const Where& where, Reject* reject,
-                         Each each) {
+bool ForEachMember(const Value& v, const Where& where, Reject* reject,
+                   Each each) {
   if (!v.IsObject()) {
     *reject = Malformed(where, "not an object");
     return false;
   }
-  std::set<absl::string_view> seen;
   for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-    absl::string_view name = View(it->name);
-    if (!seen.insert(name).second) {
-      *reject = Malformed(where, absl::StrCat("duplicate key \"", name, "\""));
-      return false;
-    }
-    if (!each(name, it->value)) return false;
+    if (!each(View(it->name), it->value)) return false;
   }
   return true;
 }
 
+// Inserts `value` under `key` into the sorted container `into` (a map, or a
+// set when `key` is the value), rejecting a duplicate. The canonical file
+// lists keys in order, so the hint makes each insertion constant time; a
+// file in any other order still parses, in O(n log n).
+template <typename Container, typename... Args>
+bool InsertUnique(Container* into, const Where& where, absl::string_view key,
+                  Reject* reject, Args&&... entry) {
+  const size_t before = into->size();
+  into->emplace_hint(into->end(), std::forward<Args>(entry)...);
+  if (into->size() != before) return true;
+  *reject = Malformed(where, absl::StrCat("duplicate key \"", key, "\""));
+  return false;
+}
+
 bool ParseSources(const Value& v, BuildCache* cache, Reject* reject) {
   static constexpr const char* kNames[] = {"hash", "size"};
-  return ForEachUniqueMember(
+  return ForEachMember(
       v, {"sources"}, reject, [&](absl::string_view path, const Value& entry) {
         const Where where{"sources", path};
         const Value* m[2];
@@ -312,14 +332,14 @@ bool ParseSources(const Value& v, BuildCache* cache, Reject* reject) {
           return false;
         }
         record.size = m[1]->GetUint64();
-        cache->sources.emplace(std::string(path), std::move(record));
-        return true;
+        return InsertUnique(&cache->sources, {"sources"}, path, reject,
+                            std::string(path), std::move(record));
       });
 }
 
 bool ParseOutputs(const Value& v, BuildCache* cache, Reject* reject) {
   static constexpr const char* kNames[] = {"hash", "producer"};
-  return ForEachUniqueMember(
+  return ForEachMember(
       v, {"outputs"}, reject, [&](absl::string_view path, const Value& entry) {
         const Where where{"outputs", path};
         const Value* m[2];
@@ -330,35 +350,42 @@ bool ParseOutputs(const Value& v, BuildCache* cache, Reject* reject) {
                        reject)) {
           return false;
         }
-        cache->outputs.emplace(std::string(path), std::move(record));
-        return true;
+        return InsertUnique(&cache->outputs, {"outputs"}, path, reject,
+                            std::string(path), std::move(record));
       });
 }
 
 bool ParseDeps(const Value& v, const Where& where, std::set<Dependency>* deps,
                Reject* reject) {
-  return ForEachUniqueMember(
+  unsigned kinds_seen = 0;  // bit i: kStoredKinds[i]
+  return ForEachMember(
       v, where, reject, [&](absl::string_view name, const Value& list) {
-        const DepKind* kind = nullptr;
-        for (const DepKind& k : kStoredKinds) {
-          if (DepKindName(k) == name) kind = &k;
+        size_t k = 0;
+        while (k < std::size(kStoredKinds) &&
+               DepKindName(kStoredKinds[k]) != name) {
+          ++k;
         }
-        if (kind == nullptr) {
+        if (k == std::size(kStoredKinds)) {
           *reject = Malformed(
               where, absl::StrCat("unknown dependency kind \"", name, "\""));
           return false;
         }
+        if (kinds_seen & (1u << k)) {
+          *reject =
+              Malformed(where, absl::StrCat("duplicate key \"", name, "\""));
+          return false;
+        }
+        kinds_seen |= 1u << k;
         const Where list_where = where.Sub(name);
         if (!list.IsArray()) {
           *reject = Malformed(list_where, "not an array");
           return false;
         }
         for (const Value& item : list.GetArray()) {
-          Dependency dep{*kind, ""};
-          if (!GetString(&item, list_where, &dep.key, reject)) return false;
-          if (!deps->insert(std::move(dep)).second) {
-            *reject = Malformed(list_where,
-                                absl::StrCat("duplicate \"", View(item), "\""));
+          Dependency dep{kStoredKinds[k], ""};
+          if (!GetString(&item, list_where, &dep.key, reject) ||
+              !InsertUnique(deps, list_where, View(item), reject,
+                            std::move(dep))) {
             return false;
           }
         }
@@ -376,9 +403,8 @@ bool ParseMarkdownReads(const Value& v, const Where& where,
   reads->emplace();
   for (const Value& item : v.GetArray()) {
     std::string path;
-    if (!GetString(&item, where, &path, reject)) return false;
-    if (!(*reads)->insert(std::move(path)).second) {
-      *reject = Malformed(where, absl::StrCat("duplicate \"", View(item), "\""));
+    if (!GetString(&item, where, &path, reject) ||
+        !InsertUnique(&**reads, where, View(item), reject, std::move(path))) {
       return false;
     }
   }
@@ -388,7 +414,7 @@ bool ParseMarkdownReads(const Value& v, const Where& where,
 bool ParsePages(const Value& v, BuildCache* cache, Reject* reject) {
   static constexpr const char* kNames[] = {"content_hash", "meta_hash",
                                            "deps", "markdown_reads"};
-  return ForEachUniqueMember(
+  return ForEachMember(
       v, {"pages"}, reject, [&](absl::string_view key, const Value& entry) {
         const Where where{"pages", key};
         const Value* m[4];
@@ -404,20 +430,20 @@ bool ParsePages(const Value& v, BuildCache* cache, Reject* reject) {
                                  &record.markdown_reads, reject))) {
           return false;
         }
-        cache->pages.emplace(std::string(key), std::move(record));
-        return true;
+        return InsertUnique(&cache->pages, {"pages"}, key, reject,
+                            std::string(key), std::move(record));
       });
 }
 
 bool ParseSiteKeys(const Value& v, BuildCache* cache, Reject* reject) {
-  return ForEachUniqueMember(
+  return ForEachMember(
       v, {"site_keys"}, reject, [&](absl::string_view key, const Value& hash) {
         std::string value;
         if (!GetHash(&hash, Where{"site_keys", key}, &value, reject)) {
           return false;
         }
-        cache->site_keys.emplace(std::string(key), std::move(value));
-        return true;
+        return InsertUnique(&cache->site_keys, {"site_keys"}, key, reject,
+                            std::string(key), std::move(value));
       });
 }
 
@@ -539,10 +565,10 @@ bool Parse(absl::string_view text, const CacheIdentity& expected,
       text.size() >= header.size() + kTrailerText.size() &&
       absl::StartsWith(text, header) && absl::EndsWith(text, kTrailerText) &&
       ChecksumOf(text.substr(header.size(), text.size() - header.size() -
-                                                kTrailerText.size())) ==
-          checksum;
+                                                kTrailerText.size()),
+                 checksum) == checksum;
   if (const std::string actual =
-          canonical_layout ? checksum : ChecksumOf(BodyText(*cache));
+          canonical_layout ? checksum : ChecksumOf(BodyText(*cache), checksum);
       checksum != actual) {
     *reject = {RejectReason::kChecksumMismatch,
                absl::StrCat("checksum \"", checksum, "\", body has \"",
@@ -604,7 +630,10 @@ std::string TermKey(absl::string_view taxonomy, absl::string_view term) {
   return absl::StrCat("term:", taxonomy, "/", term);
 }
 
-bool IsValidRelativePath(absl::string_view path) {
+namespace {
+
+// IsValidRelativePath's exact check: clean text, then every segment.
+bool IsValidRelativePathExact(absl::string_view path) {
   if (path.empty() || path.size() > kMaxKeyBytes || !IsCleanText(path)) {
     return false;
   }
@@ -621,6 +650,58 @@ bool IsValidRelativePath(absl::string_view path) {
     if (slash == absl::string_view::npos) return true;
     start = slash + 1;
   }
+}
+
+}  // namespace
+
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
+
+inline uint64_t Load8(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);  // a constant size: one load
+  return w;
+}
+// Nonzero iff a byte of `w` is below `c` (c <= 128; exact as a yes/no).
+inline uint64_t AnyBelow(uint64_t w, uint8_t c) {
+  return (w - kOnes * c) & ~w & kHighBits;
+}
+// The high bit of every byte of `w` equal to `c`, and no bit at all when
+// none is (above a true match a bit may be set spuriously).
+inline uint64_t BytesEqual(uint64_t w, uint8_t c) {
+  return AnyBelow(w ^ (kOnes * c), 1);
+}
+
+bool IsValidRelativePath(absl::string_view path) {
+  if (path.empty() || path.size() > kMaxKeyBytes) return false;
+  // The common case, eight bytes at a time: ASCII without a control
+  // character, neither '/' nor '.' first, no '/' last, and no '/' followed
+  // by '/' or '.'. Then every segment is non-empty and does not start with
+  // '.', so none is "." or "..": valid. Anything else (a non-ASCII byte, a
+  // segment such as ".x", a spurious flag) is decided by the exact check.
+  const char* s = path.data();
+  const size_t n = path.size();
+  uint64_t odd = (s[0] == '/') | (s[0] == '.') | (s[n - 1] == '/');
+  if (n < 9) {
+    for (size_t i = 0; i < n; ++i) {
+      const uint8_t c = static_cast<uint8_t>(s[i]);
+      odd |= (c < 0x20) | (c >= 0x7f) |
+             (c == '/' && i + 1 < n && (s[i + 1] == '/' || s[i + 1] == '.'));
+    }
+  } else {
+    // Bytes i..i+7 and, for the pairs, i+1..i+8; the last words overlap
+    // the ones before (every check is "any byte", so a byte seen twice is
+    // harmless).
+    auto check = [&odd](uint64_t w, uint64_t next) {
+      odd |= ((w | next) & kHighBits) | AnyBelow(w, 0x20) |
+             AnyBelow(next, 0x20) | BytesEqual(w, 0x7f) |
+             BytesEqual(next, 0x7f) |
+             (BytesEqual(w, '/') & (BytesEqual(next, '/') | BytesEqual(next, '.')));
+    };
+    for (size_t i = 0; i + 9 <= n; i += 8) check(Load8(s + i), Load8(s + i + 1));
+    check(Load8(s + n - 9), Load8(s + n - 8));
+  }
+  return odd == 0 || IsValidRelativePathExact(path);
 }
 
 bool IsValidPageKey(absl::string_view key) {

@@ -12,13 +12,16 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
 #include "rapidjson/prettywriter.h"
 #include "rapidjson/stringbuffer.h"
+#include "src/base/fingerprint.h"
 #include "src/cache/test_caches.h"
 #include "src/fs/atomic_writer.h"
 #include "src/fs/fs.h"
@@ -156,7 +159,7 @@ TEST(BuildCacheTest, ExactText) {
             R"({"format":"serval-build-cache","format_version":2,)"
             R"("tool_version":"0.1.0","site_id":"5e1f0c2b9a3d4e71",)"
             R"("config_hash":"c0ffee0123456789",)"
-            R"("checksum":"fnv1a64:bfe1e9784844f19d","body":{)"
+            R"("checksum":"xxh3:2517295b803dce71","body":{)"
             R"("sources":{"content/a.md":{"hash":"1f","size":3}},)"
             R"("outputs":{"a.html":{"hash":"2e","producer":"content/a.md"}},)"
             R"("pages":{"content/a.md":{"content_hash":"3d","meta_hash":"4c",)"
@@ -358,10 +361,43 @@ TEST(BuildCacheTest, ChecksumMismatch) {
     EXPECT_EQ(Parse(ReplaceOnce(text, from, to)).reason, R::kChecksumMismatch)
         << from;
   }
-  // So is a tampered checksum.
-  EXPECT_EQ(Parse(ReplaceOnce(text, "bfe1e9784844f19d", "bfe1e9784844f19e"))
-                .reason,
+  // So is a tampered checksum, or one of another length.
+  const size_t at = text.find("\"xxh3:");
+  ASSERT_NE(at, std::string::npos);
+  const std::string checksum = text.substr(at + 1, 5 + 16);
+  std::string tampered = checksum;
+  tampered.back() = tampered.back() == '0' ? '1' : '0';
+  EXPECT_EQ(Parse(ReplaceOnce(text, checksum, tampered)).reason,
             R::kChecksumMismatch);
+  EXPECT_EQ(Parse(ReplaceOnce(text, checksum, checksum + "0")).reason,
+            R::kChecksumMismatch);
+  EXPECT_EQ(Parse(ReplaceOnce(text, "\"xxh3:", "\"md5:")).reason,
+            R::kChecksumMismatch);
+}
+
+// Caches written before the checksum became XXH3 carry an FNV-1a one: still
+// accepted when it matches, by either layout, and rejected when it does not.
+TEST(BuildCacheTest, FnvChecksumOfEarlierBuildsIsAccepted) {
+  for (const BuildCache& cache : {TinyCache(), SmallCache()}) {
+    const std::string text = SerializeCache(cache);
+    const size_t at = text.find("\"xxh3:");
+    ASSERT_NE(at, std::string::npos);
+    const std::string checksum = text.substr(at + 1, 5 + 16);
+    const size_t body = text.find("\"body\":") + 7;
+    const std::string fnv = absl::StrCat(
+        "fnv1a64:",
+        base::Fingerprint64Hex(absl::string_view(text).substr(
+            body, text.size() - body - 2)));  // without the "}\n" trailer
+    const std::string old = ReplaceOnce(text, checksum, fnv);
+    for (const std::string& variant : {old, PrettyText(old)}) {
+      LoadedCache loaded = Judge(variant, {cache.site_id, cache.config_hash});
+      ASSERT_TRUE(loaded.ok()) << loaded.Message();
+      EXPECT_EQ(loaded.cache, cache);
+      std::string wrong = ReplaceOnce(variant, fnv, "fnv1a64:0123456789abcdef");
+      EXPECT_EQ(Judge(wrong, {cache.site_id, cache.config_hash}).reason,
+                R::kChecksumMismatch);
+    }
+  }
 }
 
 TEST(BuildCacheTest, NotJsonOrNotACache) {
@@ -448,6 +484,73 @@ TEST(BuildCacheTest, UnsafePathsAreRejected) {
   cache.sources["content/\xc3("] = {"ab", 1};
   EXPECT_FALSE(ValidateCache(cache).ok());
   EXPECT_FALSE(Parse(SerializeCache(cache)).ok());
+}
+
+// IsValidRelativePath's fast path against the rule it implements, on every
+// string of up to 6 bytes over an alphabet of the bytes that matter
+// (segment letters, '/', '.', a control byte, DEL, a UTF-8 pair and a
+// byte that is never UTF-8).
+TEST(BuildCacheTest, RelativePathCheckMatchesItsRule) {
+  auto rule = [](absl::string_view path) {
+    if (path.empty() || path.size() > 4096) return false;
+    for (size_t i = 0; i < path.size();) {
+      const unsigned char c = static_cast<unsigned char>(path[i]);
+      if (c < 0x20 || c == 0x7f || c == 0xff) return false;
+      if (c == 0xc3) {  // the pair's lead byte needs its continuation
+        if (i + 1 == path.size() ||
+            static_cast<unsigned char>(path[i + 1]) != 0xa9) {
+          return false;
+        }
+        i += 2;
+        continue;
+      }
+      if (c == 0xa9) return false;  // a continuation byte alone
+      ++i;
+    }
+    for (absl::string_view part : absl::StrSplit(path, '/')) {
+      if (part.empty() || part == "." || part == "..") return false;
+    }
+    return true;
+  };
+  const std::string alphabet = {'a', '/', '.', '\x01', '\x7f', '\xc3',
+                                '\xa9', '\xff'};
+  std::vector<std::string> level = {""};
+  size_t checked = 0;
+  for (int length = 1; length <= 6; ++length) {
+    std::vector<std::string> next;
+    for (const std::string& prefix : level) {
+      for (char c : alphabet) next.push_back(prefix + c);
+    }
+    for (const std::string& path : next) {
+      ASSERT_EQ(IsValidRelativePath(path), rule(path))
+          << absl::CHexEscape(path);
+      ++checked;
+    }
+    level = std::move(next);
+  }
+  EXPECT_EQ(checked, 299592u);  // 8 + 8^2 + ... + 8^6
+  // The check goes eight bytes at a time: every three-byte string at
+  // every offset across the first two word boundaries, alone and followed
+  // by more segment bytes.
+  for (size_t pad = 0; pad <= 17; ++pad) {
+    for (char a : alphabet) {
+      for (char b : alphabet) {
+        for (char c : alphabet) {
+          for (absl::string_view tail : {"", "b", "bcdefghij"}) {
+            const std::string path =
+                absl::StrCat(std::string(pad, 'a'), std::string{a, b, c}, tail);
+            ASSERT_EQ(IsValidRelativePath(path), rule(path))
+                << absl::CHexEscape(path);
+          }
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(IsValidRelativePath("content/.well-known/a.md"));
+  EXPECT_TRUE(IsValidRelativePath(".hidden/a"));
+  EXPECT_FALSE(IsValidRelativePath("a/./b"));
+  EXPECT_FALSE(IsValidRelativePath(std::string(4097, 'a')));
+  EXPECT_TRUE(IsValidRelativePath(std::string(4096, 'a')));
 }
 
 // Found by cache_roundtrip_fuzzer (corpus file
