@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -90,6 +91,38 @@ TEST(ParseDateTest, RejectsGarbageWithHelpfulMessage) {
 
 TEST(FormatDateRfc3339Test, Utc) {
   EXPECT_EQ(FormatDateRfc3339(Utc(2024, 3, 5, 13, 30)), "2024-03-05T13:30:00Z");
+}
+
+// The hand-written digits against absl::FormatTime: every year edge, leap
+// days, fractional and negative times, and a spread of instants.
+TEST(FormatDateRfc3339Test, SameAsAbslFormatTime) {
+  auto absl_format = [](absl::Time t) {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+  };
+  std::vector<absl::Time> times = {
+      absl::UnixEpoch(),
+      absl::UnixEpoch() - absl::Nanoseconds(1),
+      absl::UnixEpoch() + absl::Milliseconds(999),
+      absl::FromCivil(absl::CivilSecond(0, 1, 1, 0, 0, 0), absl::UTCTimeZone()),
+      absl::FromCivil(absl::CivilSecond(0, 1, 1, 0, 0, 0), absl::UTCTimeZone()) -
+          absl::Seconds(1),
+      absl::FromCivil(absl::CivilSecond(1000, 1, 1, 0, 0, 0), absl::UTCTimeZone()),
+      absl::FromCivil(absl::CivilSecond(1000, 1, 1, 0, 0, 0), absl::UTCTimeZone()) -
+          absl::Nanoseconds(1),
+      absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59),
+                      absl::UTCTimeZone()),
+      absl::FromCivil(absl::CivilSecond(10000, 1, 1, 0, 0, 0),
+                      absl::UTCTimeZone()),
+      absl::FromCivil(absl::CivilSecond(2024, 2, 29, 23, 59, 59),
+                      absl::UTCTimeZone()) + absl::Milliseconds(500),
+      absl::FromCivil(absl::CivilSecond(-5, 6, 7, 8, 9, 10), absl::UTCTimeZone()),
+  };
+  for (int64_t s = -70000000000; s < 300000000000; s += 987654321) {
+    times.push_back(absl::FromUnixSeconds(s) + absl::Nanoseconds(s % 1000));
+  }
+  for (absl::Time t : times) {
+    EXPECT_EQ(FormatDateRfc3339(t), absl_format(t)) << absl::ToUnixNanos(t);
+  }
 }
 
 }  // namespace
