@@ -34,6 +34,7 @@
 #include "src/cache/dependency_tracker.h"
 #include "src/cache/input_snapshot.h"
 #include "src/cache/output_manifest.h"
+#include "src/concurrency/mutex.h"
 #include "src/concurrency/thread_pool.h"
 #include "src/fs/build_lock.h"
 #include "src/fs/retry.h"
@@ -230,6 +231,14 @@ class Builder {
     if (cache_read_started_) cache_read_done_.WaitForNotification();
   }
 
+  // Waits for the pool task and stops the pool's threads: all a builder
+  // whose state is kept (BuildOptions::free_state) must do before its
+  // caller goes on.
+  void StopThreads() {
+    if (cache_read_started_) cache_read_done_.WaitForNotification();
+    pool_.reset();
+  }
+
   BuildResult Run() {
     const absl::Time start = absl::Now();
     std::unique_ptr<fs::BuildLock> lock;
@@ -342,14 +351,18 @@ class Builder {
     // From here on the snapshot describes the committed build's outputs:
     // the incremental plan uses it to notice outputs changed behind its
     // back (Decide).
-    committed_outputs_ = snap->outputs;
+    committed_outputs_ = std::move(snap->outputs);
     if (options_.inputs_changed) return false;
     // Task 0 walks the inputs; the others stat a slice of the outputs each.
+    // The output stats go on when an input changed: an output found as
+    // the snapshot says is one Decide need not stat again.
     std::vector<const std::pair<const std::string, cache::StatRecord>*> outs;
-    outs.reserve(snap->outputs.size());
-    for (const auto& entry : snap->outputs) outs.push_back(&entry);
+    outs.reserve(committed_outputs_.size());
+    for (const auto& entry : committed_outputs_) outs.push_back(&entry);
+    std::vector<char> output_as_committed(outs.size(), 0);
     constexpr size_t kSlices = 16;
-    std::atomic<bool> same{true};
+    std::atomic<bool> inputs_same{true};
+    std::atomic<bool> outputs_same{true};
     concurrency::ForEachIndex(pool_.get(), kSlices + 1, [&](size_t task) {
       if (task == 0) {
         site::Diagnostics walk;
@@ -365,7 +378,7 @@ class Builder {
                recorded->second == cache::StatRecordOf(it->second) &&
                !cache::IsRacy(recorded->second, written->mtime);
         }
-        if (!ok) same = false;
+        if (!ok) inputs_same = false;
         // A build that goes on loads what this walk found (stats taken
         // before anything is read, as the snapshot needs).
         if (walk.errors.empty()) {
@@ -374,18 +387,25 @@ class Builder {
         }
         return;
       }
-      for (size_t i = task - 1; i < outs.size() && same; i += kSlices) {
+      for (size_t i = task - 1; i < outs.size() && outputs_same;
+           i += kSlices) {
         absl::StatusOr<fs::FileInfo> info =
             fs_.Stat(fs::JoinPath(output_dir_, outs[i]->first));
         if (!info.ok() || info->type != fs::FileType::kRegular ||
             cache::StatRecordOf(*info) != outs[i]->second) {
-          same = false;
+          outputs_same = false;
+        } else {
+          output_as_committed[i] = 1;
         }
       }
     });
+    for (size_t i = 0; i < outs.size(); ++i) {
+      if (output_as_committed[i]) outputs_as_committed_.insert(&outs[i]->second);
+    }
+    const bool same = inputs_same && outputs_same;
     if (!same) return false;
     result_.pages = snap->pages;
-    result_.outputs = result_.unchanged = snap->outputs.size();
+    result_.outputs = result_.unchanged = committed_outputs_.size();
     result_.warnings = std::move(snap->warnings);
     return true;
   }
@@ -1085,12 +1105,20 @@ class Builder {
         return why("output not as the last committed build wrote it");
       }
     } else {
+      // Seen by the no-op check as the last build left it: not stat'ed
+      // again.
+      auto committed = committed_outputs_.find(job->output_path);
+      if (committed != committed_outputs_.end() &&
+          outputs_as_committed_.contains(&committed->second)) {
+        job->stat_is_committed = true;
+        job->render = false;
+        return;
+      }
       absl::StatusOr<fs::FileInfo> info = fs_.Stat(path);
       if (!info.ok() || info->type != fs::FileType::kRegular) {
         return why("output missing");
       }
       // Rewritten by someone else since the last build wrote it.
-      auto committed = committed_outputs_.find(job->output_path);
       if (committed != committed_outputs_.end()) {
         if (committed->second != cache::StatRecordOf(*info)) {
           return why("output changed since the last build wrote it");
@@ -1499,7 +1527,9 @@ class Builder {
     if (!result_.ok()) return;  // the marker stays: the build did not commit
     // Stale outputs (what the previous build wrote and this one does not)
     // are removed by the switch, with the rest.
-    cache::BuildCache next = NextCache();
+    // A member, so that a builder whose state is kept does not free it.
+    next_ = NextCache();
+    const cache::BuildCache& next = next_;
     if (have_manifest_) {
       cache::PruneReport pruned = cache::SelectPrunable(
           fs_, output_dir_, previous_.outputs,
@@ -1646,6 +1676,9 @@ class Builder {
   std::vector<std::string> walk_warnings_;
   // The last build's snapshot of its outputs (empty: none trusted).
   std::map<std::string, cache::StatRecord> committed_outputs_;
+  // Entries of committed_outputs_ whose file the no-op check found with
+  // that stat (this build, before loading anything).
+  absl::flat_hash_set<const cache::StatRecord*> outputs_as_committed_;
   std::pair<size_t, size_t> plan_warnings_{0, 0};
   std::vector<std::string> input_warnings_;
   cache::CacheIdentity identity_;
@@ -1659,6 +1692,7 @@ class Builder {
   // Fingerprints of every page of the site, by page key (no deps).
   std::map<std::string, cache::PageRecord> current_pages_;
   cache::BuildCache previous_;  // empty unless loaded (or config changed)
+  cache::BuildCache next_;      // what Publish writes
   std::string previous_text_;   // its file's bytes, when loaded
   bool have_manifest_ = false;  // previous_.outputs lists what we wrote
   cache::RejectReason cache_reason_ = cache::RejectReason::kMissing;
@@ -1699,8 +1733,26 @@ std::string BuildResult::Summary() const {
       absl::StrJoin(phase_texts, ", "));
 }
 
+namespace {
+
+// The builders BuildOptions::free_state = false keeps: reachable (so a leak
+// checker reports nothing) and never freed.
+struct KeptBuilders {
+  concurrency::Mutex mu{concurrency::LockRank::kLeaf, "KeptBuilders::mu"};
+  std::vector<std::unique_ptr<Builder>> builders ABSL_GUARDED_BY(mu);
+};
+
+}  // namespace
+
 BuildResult BuildSite(fs::Fs& fs, const BuildOptions& options) {
-  return Builder(fs, options).Run();
+  if (options.free_state) return Builder(fs, options).Run();
+  auto builder = std::make_unique<Builder>(fs, options);
+  BuildResult result = builder->Run();
+  builder->StopThreads();
+  static KeptBuilders* const kept = new KeptBuilders;
+  concurrency::MutexLock lock(&kept->mu);
+  kept->builders.push_back(std::move(builder));
+  return result;
 }
 
 }  // namespace serval::build

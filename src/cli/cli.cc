@@ -81,6 +81,8 @@ build::BuildOptions ToBuildOptions(const BuildFlags& f) {
   options.include_drafts = f.drafts;
   options.clean = f.clean;
   options.tool_identity = build::RunningBinaryIdentity();
+  // `build` and `check` run one build and exit: the OS frees its state.
+  options.free_state = false;
   options.durability = f.durability == "strict" ? fs::Durability::kStrict
                        : f.durability == "none" ? fs::Durability::kNone
                                                 : fs::Durability::kBatch;
