@@ -189,39 +189,45 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
       }
       state.rules.push_back(std::move(rule));
     }
-    // The dispatch table. A rule SimpleRegex cannot compile, or one that
-    // can match empty, is a candidate at every byte; second bytes are
-    // checked after an ASCII byte, for rules whose matches there are two
-    // bytes or more.
+    // The dispatch tables, one for the start of a line and one for
+    // elsewhere (without rules anchored at ^ or \A). A rule SimpleRegex
+    // cannot compile, or one that can match empty, is a candidate at every
+    // byte; second bytes are checked after an ASCII byte, for rules whose
+    // matches there are two bytes or more.
     std::vector<std::optional<SimpleRegex::Pairs>> pairs(state.rules.size());
     for (size_t i = 0; i < state.rules.size(); ++i) {
       if (state.rules[i].simple.has_value()) pairs[i] = state.rules[i].simple->FirstPairs();
     }
     state.second.emplace_back();
-    for (int b = 0; b < 256; ++b) {
-      state.first[b] = static_cast<uint32_t>(state.candidates.size());
-      for (size_t i = 0; i < state.rules.size(); ++i) {
-        const std::optional<SimpleRegex>& simple = state.rules[i].simple;
-        if (!simple.has_value() || simple->nullable() ||
-            simple->first_bytes().Has(static_cast<unsigned char>(b))) {
-          Candidate c{static_cast<uint16_t>(i), 0};
-          if (b < 0x80 && pairs[i].has_value() &&
-              !pairs[i]->short_match.Has(static_cast<unsigned char>(b))) {
-            const ByteSet& next = pairs[i]->second[b];
-            auto it = std::find(state.second.begin() + 1, state.second.end(), next);
-            if (it == state.second.end() && state.second.size() < 0xffff) {
-              state.second.push_back(next);
-              it = state.second.end() - 1;
+    for (int table = 0; table < 2; ++table) {
+      const bool mid_line = table == 1;
+      std::array<uint32_t, 257>& first = mid_line ? state.first_mid : state.first;
+      for (int b = 0; b < 256; ++b) {
+        first[b] = static_cast<uint32_t>(state.candidates.size());
+        for (size_t i = 0; i < state.rules.size(); ++i) {
+          if (mid_line && state.rules[i].starts_at_line_begin) continue;
+          const std::optional<SimpleRegex>& simple = state.rules[i].simple;
+          if (!simple.has_value() || simple->nullable() ||
+              simple->first_bytes().Has(static_cast<unsigned char>(b))) {
+            Candidate c{static_cast<uint16_t>(i), 0};
+            if (b < 0x80 && pairs[i].has_value() &&
+                !pairs[i]->short_match.Has(static_cast<unsigned char>(b))) {
+              const ByteSet& next = pairs[i]->second[b];
+              auto it = std::find(state.second.begin() + 1, state.second.end(), next);
+              if (it == state.second.end() && state.second.size() < 0xffff) {
+                state.second.push_back(next);
+                it = state.second.end() - 1;
+              }
+              if (it != state.second.end()) {
+                c.second = static_cast<uint16_t>(it - state.second.begin());
+              }
             }
-            if (it != state.second.end()) {
-              c.second = static_cast<uint16_t>(it - state.second.begin());
-            }
+            state.candidates.push_back(c);
           }
-          state.candidates.push_back(c);
         }
       }
+      first[256] = static_cast<uint32_t>(state.candidates.size());
     }
-    state.first[256] = static_cast<uint32_t>(state.candidates.size());
     for (int b = 0; b < 256; ++b) {
       lexer->max_candidates_ = std::max<uint64_t>(
           lexer->max_candidates_, state.first[b + 1] - state.first[b]);
@@ -251,7 +257,9 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
   // needs two bytes cannot match).
   const int next =
       pos + 1 < text.size() ? static_cast<unsigned char>(text[pos + 1]) : 0x100;
-  for (uint32_t c = state.first[b]; c < state.first[b + 1]; ++c) {
+  const std::array<uint32_t, 257>& first =
+      line_begin ? state.first : state.first_mid;
+  for (uint32_t c = first[b]; c < first[b + 1]; ++c) {
     const Candidate candidate = state.candidates[c];
     if (candidate.second != 0) {
       if (next == 0x100) continue;
@@ -261,7 +269,6 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
       }
     }
     const Rule& rule = state.rules[candidate.rule];
-    if (rule.starts_at_line_begin && !line_begin) continue;
     if (rule.simple.has_value()) {
       if (rule.failure_slot >= 0 &&
           pos < progress->fails_before[rule.failure_slot]) {

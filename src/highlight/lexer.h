@@ -146,9 +146,12 @@ class Lexer {
   struct State {
     std::vector<Rule> rules;
     // The rules that can match at a byte b, in order:
-    // candidates[first[b] .. first[b + 1]).
+    // candidates[first[b] .. first[b + 1]) at the start of a line,
+    // candidates[first_mid[b] .. first_mid[b + 1]) elsewhere (without the
+    // rules whose matches start with ^ or \A).
     std::vector<Candidate> candidates;
     std::array<uint32_t, 257> first{};
+    std::array<uint32_t, 257> first_mid{};
     std::vector<ByteSet> second;  // [0] is unused
   };
 
