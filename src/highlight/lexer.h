@@ -129,6 +129,11 @@ class Lexer {
     // For a rule with groups: `simple` compiled to report them (slower,
     // so asked only once the rule has matched).
     std::optional<SimpleRegex> simple_groups;
+    // For a pattern that is only a sequence of capture groups, none nested
+    // (after an optional ^): each group alone. When each matches where the
+    // one before ended, that is the first path a backtracking matcher
+    // takes, so those are the groups, found without backtracking.
+    std::vector<SimpleRegex> group_parts;
     bool starts_at_line_begin = false;  // every match starts with ^ or \A
     // The most newlines a match holds (-1: unbounded): RE2 scans at most
     // to the newline after that many.
@@ -172,10 +177,12 @@ class Lexer {
   std::string name_;
   std::vector<std::string> aliases_;
   std::vector<State> states_;
-  // For MaxWork: the most candidate rules at one position, and the most
+  // For MaxWork: the most candidate rules at one position, the most group
+  // parts of a rule (each one more match at a position), and the most
   // items in one rule's SimpleRegex.
   uint64_t max_candidates_ = 0;
   uint64_t max_items_ = 0;
+  uint64_t max_group_parts_ = 0;
   int failure_slots_ = 0;
 };
 
