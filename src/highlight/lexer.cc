@@ -272,35 +272,41 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
       if (state.rules[i].simple.has_value()) pairs[i] = state.rules[i].simple->FirstPairs();
     }
     state.second.emplace_back();
-    for (int table = 0; table < 2; ++table) {
-      const bool mid_line = table == 1;
-      std::array<uint32_t, 257>& first = mid_line ? state.first_mid : state.first;
-      for (int b = 0; b < 256; ++b) {
-        first[b] = static_cast<uint32_t>(state.candidates.size());
-        for (size_t i = 0; i < state.rules.size(); ++i) {
-          if (mid_line && state.rules[i].starts_at_line_begin) continue;
-          const std::optional<SimpleRegex>& simple = state.rules[i].simple;
-          if (!simple.has_value() || simple->nullable() ||
-              simple->first_bytes().Has(static_cast<unsigned char>(b))) {
-            Candidate c{static_cast<uint16_t>(i), 0};
-            if (b < 0x80 && pairs[i].has_value() &&
-                !pairs[i]->short_match.Has(static_cast<unsigned char>(b))) {
-              const ByteSet& next = pairs[i]->second[b];
-              auto it = std::find(state.second.begin() + 1, state.second.end(), next);
-              if (it == state.second.end() && state.second.size() < 0xffff) {
-                state.second.push_back(next);
-                it = state.second.end() - 1;
-              }
-              if (it != state.second.end()) {
-                c.second = static_cast<uint16_t>(it - state.second.begin());
-              }
+    for (int b = 0; b < 256; ++b) {
+      state.first[b] = static_cast<uint32_t>(state.candidates.size());
+      for (size_t i = 0; i < state.rules.size(); ++i) {
+        const std::optional<SimpleRegex>& simple = state.rules[i].simple;
+        if (!simple.has_value() || simple->nullable() ||
+            simple->first_bytes().Has(static_cast<unsigned char>(b))) {
+          Candidate c{static_cast<uint16_t>(i), 0};
+          if (b < 0x80 && pairs[i].has_value() &&
+              !pairs[i]->short_match.Has(static_cast<unsigned char>(b))) {
+            const ByteSet& next = pairs[i]->second[b];
+            auto it = std::find(state.second.begin() + 1, state.second.end(), next);
+            if (it == state.second.end() && state.second.size() < 0xffff) {
+              state.second.push_back(next);
+              it = state.second.end() - 1;
             }
-            state.candidates.push_back(c);
+            if (it != state.second.end()) {
+              c.second = static_cast<uint16_t>(it - state.second.begin());
+            }
           }
+          state.candidates.push_back(c);
         }
       }
-      first[256] = static_cast<uint32_t>(state.candidates.size());
     }
+    state.first[256] = static_cast<uint32_t>(state.candidates.size());
+    // Mid-line: the same lists without the rules anchored at a line start.
+    for (int b = 0; b < 256; ++b) {
+      state.first_mid[b] = static_cast<uint32_t>(state.candidates.size());
+      for (uint32_t c = state.first[b]; c < state.first[b + 1]; ++c) {
+        const Candidate candidate = state.candidates[c];
+        if (!state.rules[candidate.rule].starts_at_line_begin) {
+          state.candidates.push_back(candidate);
+        }
+      }
+    }
+    state.first_mid[256] = static_cast<uint32_t>(state.candidates.size());
     for (int b = 0; b < 256; ++b) {
       lexer->max_candidates_ = std::max<uint64_t>(
           lexer->max_candidates_, state.first[b + 1] - state.first[b]);
