@@ -113,7 +113,8 @@ class Lexer {
   }
   // The most work Tokenize counts on `size` bytes: the budget, plus what
   // the last position may add (every candidate rule matched at once, see
-  // SimpleRegex's bound, and RE2 after it), all linear in `size`.
+  // SimpleRegex's bound, and RE2 after it, then the chosen rule's groups
+  // one by one), all linear in `size`.
   uint64_t MaxWork(size_t size) const;
 
  private:
