@@ -111,7 +111,20 @@ struct EscapeGrowth {
 };
 constexpr EscapeGrowth kEscapeGrowth;
 
+// Each replacement of kEscape in 8 bytes, NUL-padded.
+struct EscapeBytes {
+  char bytes[256][8] = {};
+  constexpr EscapeBytes() {
+    for (int c = 0; c < 256; ++c) {
+      const char* rep = kEscape.replacement[c];
+      for (int n = 0; rep != nullptr && rep[n] != '\0'; ++n) bytes[c][n] = rep[n];
+    }
+  }
+};
+constexpr EscapeBytes kEscapeBytes;
+
 // Writes text[begin, end) escaped at `p`; returns the new end of output.
+// REQUIRES: 8 bytes of slack past the escaped text's end.
 char* WriteEscaped(const char* text, size_t begin, size_t end, char* p) {
   for (size_t i = begin; i < end; ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
@@ -119,20 +132,31 @@ char* WriteEscaped(const char* text, size_t begin, size_t end, char* p) {
       *p++ = static_cast<char>(c);
       continue;
     }
-    for (const char* rep = kEscape.replacement[c]; *rep != '\0'; ++rep) {
-      *p++ = *rep;
-    }
+    // The replacement is copied whole (8 bytes, padded): the caller's
+    // buffer has the slack.
+    std::memcpy(p, kEscapeBytes.bytes[c], 8);
+    p += kEscapeGrowth.extra[c] + 1;
   }
   return p;
 }
 
-// "<span class=\"k\">" for each token type, "" for plain text.
-const std::string* OpenTags() {
-  static const std::string* const tags = [] {
-    auto* t = new std::string[static_cast<int>(TokenType::kCount)];
+// "<span class=\"k\">" for each token type (size 0 for plain text), in a
+// fixed-size buffer, so writing one is a copy of constant size.
+constexpr size_t kOpenTagCapacity = 32;
+struct OpenTag {
+  char bytes[kOpenTagCapacity];
+  size_t size;
+};
+const OpenTag* OpenTags() {
+  static const OpenTag* const tags = [] {
+    auto* t = new OpenTag[static_cast<int>(TokenType::kCount)]();
     for (int i = 0; i < static_cast<int>(TokenType::kCount); ++i) {
       const absl::string_view css = CssClass(static_cast<TokenType>(i));
-      if (!css.empty()) t[i] = absl::StrCat("<span class=\"", css, "\">");
+      if (css.empty()) continue;
+      const std::string tag = absl::StrCat("<span class=\"", css, "\">");
+      if (tag.size() > kOpenTagCapacity) std::abort();  // token.h's classes are short
+      std::memcpy(t[i].bytes, tag.data(), tag.size());
+      t[i].size = tag.size();
     }
     return t;
   }();
@@ -163,27 +187,27 @@ bool AppendHighlightedHtml(absl::string_view language, absl::string_view code,
   std::vector<Token> tokens;
   tokens.reserve(code.size() / 2 + 16);  // code averages a token per 3 bytes
   lexer->Tokenize(code, &tokens);
-  const std::string* tags = OpenTags();
+  const OpenTag* tags = OpenTags();
   // The exact size first, then one resize and plain writes (appending
-  // each token's few bytes cost more than lexing them).
+  // each token's few bytes cost more than lexing them). The tags are
+  // copied whole (kOpenTagCapacity bytes, and "</span>" with its NUL), so
+  // the buffer has that much slack past the end, cut off below.
   size_t size = code.size();
   for (const char c : code) size += kEscapeGrowth.extra[static_cast<unsigned char>(c)];
   for (const Token& t : tokens) {
-    const std::string& open = tags[static_cast<int>(t.type)];
-    if (!open.empty()) size += open.size() + 7;
+    const size_t open = tags[static_cast<int>(t.type)].size;
+    if (open != 0) size += open + 7;
   }
   const size_t start = out->size();
-  out->resize(start + size);
+  out->resize(start + size + kOpenTagCapacity);
   char* p = &(*out)[start];
   for (const Token& t : tokens) {
-    const std::string& open = tags[static_cast<int>(t.type)];
-    if (!open.empty()) {
-      std::memcpy(p, open.data(), open.size());
-      p += open.size();
-    }
+    const OpenTag& open = tags[static_cast<int>(t.type)];
+    std::memcpy(p, open.bytes, kOpenTagCapacity);
+    p += open.size;
     p = WriteEscaped(code.data(), t.begin, t.begin + t.length, p);
-    if (!open.empty()) {
-      std::memcpy(p, "</span>", 7);
+    if (open.size != 0) {
+      std::memcpy(p, "</span>", 8);
       p += 7;
     }
   }

@@ -25,6 +25,7 @@ constexpr int kMaxEmptyMatches = 16;
 constexpr uint64_t kMinRescan = 64;
 // Rules with more capture groups take them from RE2.
 constexpr int kMaxSimpleGroups = 16;
+constexpr size_t kNoEnd = ~size_t{0};
 
 void Emit(std::vector<Token>* tokens, TokenType type, size_t begin,
           size_t length) {
@@ -64,6 +65,60 @@ size_t Re2Scan(absl::string_view text, size_t pos, int newlines) {
     if (i == newlines) return at - pos;
   }
   return text.size() - pos;
+}
+
+// The bodies of the capture groups of a pattern that is a sequence of
+// them, none nested, after an optional ^ (kept on the first body): "^(a)(b|c)" ->
+// {"^(?:a)", "(?:b|c)"}. Empty for any other pattern (and for patterns
+// with POSIX classes or \Q, which this scan does not follow).
+std::vector<std::string> TopLevelGroups(absl::string_view pattern) {
+  std::vector<std::string> parts;
+  if (absl::StrContains(pattern, "[:") || absl::StrContains(pattern, "\\Q")) {
+    return parts;
+  }
+  size_t i = 0;
+  const bool caret = absl::StartsWith(pattern, "^");
+  if (caret) i = 1;
+  while (i < pattern.size()) {
+    if (pattern[i] != '(' || i + 1 >= pattern.size() || pattern[i + 1] == '?') {
+      return {};
+    }
+    const size_t body = i + 1;
+    int depth = 1;
+    size_t j = body;
+    for (; j < pattern.size() && depth > 0; ++j) {
+      const char c = pattern[j];
+      if (c == '\\') {
+        ++j;
+      } else if (c == '[') {
+        // A class: ']' right after '[' or '[^' is a member.
+        ++j;
+        if (j < pattern.size() && pattern[j] == '^') ++j;
+        if (j < pattern.size() && pattern[j] == ']') ++j;
+        while (j < pattern.size() && pattern[j] != ']') {
+          if (pattern[j] == '\\') ++j;
+          ++j;
+        }
+      } else if (c == '(') {
+        // A nested group must not capture.
+        if (j + 1 >= pattern.size() || pattern[j + 1] != '?' ||
+            (j + 2 < pattern.size() &&
+             (pattern[j + 2] == 'P' || pattern[j + 2] == '<'))) {
+          return {};
+        }
+        ++depth;
+      } else if (c == ')') {
+        --depth;
+      }
+    }
+    if (depth != 0 || j > pattern.size()) return {};
+    // j is past the group's ')': no quantifier may follow it.
+    if (j < pattern.size() && pattern[j] != '(') return {};
+    parts.push_back(absl::StrCat(parts.empty() && caret ? "^" : "", "(?:",
+                                 pattern.substr(body, j - 1 - body), ")"));
+    i = j;
+  }
+  return parts;
 }
 
 }  // namespace
@@ -166,6 +221,24 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
               lexer->max_items_, rule.simple_groups->item_count());
         }
       }
+      if (rule.groups > 0 && rule.groups <= kMaxSimpleGroups) {
+        const std::vector<std::string> parts = TopLevelGroups(r.pattern);
+        if (parts.size() == static_cast<size_t>(rule.groups)) {
+          for (const std::string& part : parts) {
+            std::optional<SimpleRegex> re =
+                SimpleRegex::Compile(part, simple_options);
+            if (!re.has_value() || re->group_count() != 0) {
+              rule.group_parts.clear();
+              break;
+            }
+            lexer->max_items_ =
+                std::max<uint64_t>(lexer->max_items_, re->item_count());
+            rule.group_parts.push_back(*std::move(re));
+          }
+          lexer->max_group_parts_ = std::max<uint64_t>(
+              lexer->max_group_parts_, rule.group_parts.size());
+        }
+      }
       for (absl::string_view action :
            absl::StrSplit(r.next, ',', absl::SkipEmpty())) {
         if (absl::StartsWith(action, "#pop")) {
@@ -189,10 +262,11 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
       }
       state.rules.push_back(std::move(rule));
     }
-    // The dispatch table. A rule SimpleRegex cannot compile, or one that
-    // can match empty, is a candidate at every byte; second bytes are
-    // checked after an ASCII byte, for rules whose matches there are two
-    // bytes or more.
+    // The dispatch tables, one for the start of a line and one for
+    // elsewhere (without rules anchored at ^ or \A). A rule SimpleRegex
+    // cannot compile, or one that can match empty, is a candidate at every
+    // byte; second bytes are checked after an ASCII byte, for rules whose
+    // matches there are two bytes or more.
     std::vector<std::optional<SimpleRegex::Pairs>> pairs(state.rules.size());
     for (size_t i = 0; i < state.rules.size(); ++i) {
       if (state.rules[i].simple.has_value()) pairs[i] = state.rules[i].simple->FirstPairs();
@@ -222,6 +296,17 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
       }
     }
     state.first[256] = static_cast<uint32_t>(state.candidates.size());
+    // Mid-line: the same lists without the rules anchored at a line start.
+    for (int b = 0; b < 256; ++b) {
+      state.first_mid[b] = static_cast<uint32_t>(state.candidates.size());
+      for (uint32_t c = state.first[b]; c < state.first[b + 1]; ++c) {
+        const Candidate candidate = state.candidates[c];
+        if (!state.rules[candidate.rule].starts_at_line_begin) {
+          state.candidates.push_back(candidate);
+        }
+      }
+    }
+    state.first_mid[256] = static_cast<uint32_t>(state.candidates.size());
     for (int b = 0; b < 256; ++b) {
       lexer->max_candidates_ = std::max<uint64_t>(
           lexer->max_candidates_, state.first[b + 1] - state.first[b]);
@@ -238,7 +323,8 @@ uint64_t Lexer::MaxWork(size_t size) const {
   const uint64_t n = size;
   const uint64_t match = SimpleRegex::kMaxSteps + (max_items_ + 3) * (n + 65);
   const uint64_t re2 = kRe2CallWork + n + 1;
-  return WorkBudget(size) + (max_candidates_ + 1) * (match + re2) + 1;
+  return WorkBudget(size) +
+         (max_candidates_ + 1 + max_group_parts_) * (match + re2) + 1;
 }
 
 const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
@@ -251,7 +337,9 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
   // needs two bytes cannot match).
   const int next =
       pos + 1 < text.size() ? static_cast<unsigned char>(text[pos + 1]) : 0x100;
-  for (uint32_t c = state.first[b]; c < state.first[b + 1]; ++c) {
+  const std::array<uint32_t, 257>& first =
+      line_begin ? state.first : state.first_mid;
+  for (uint32_t c = first[b]; c < first[b + 1]; ++c) {
     const Candidate candidate = state.candidates[c];
     if (candidate.second != 0) {
       if (next == 0x100) continue;
@@ -261,7 +349,6 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
       }
     }
     const Rule& rule = state.rules[candidate.rule];
-    if (rule.starts_at_line_begin && !line_begin) continue;
     if (rule.simple.has_value()) {
       if (rule.failure_slot >= 0 &&
           pos < progress->fails_before[rule.failure_slot]) {
@@ -345,7 +432,21 @@ bool Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens,
       // SimpleRegex when it is sure of the same match, else RE2.
       const size_t* group_spans = spans;
       size_t simple_end = 0;
-      if (!rule->simple_groups.has_value() ||
+      size_t part_end = pos;
+      for (size_t g = 0; g < rule->group_parts.size(); ++g) {
+        size_t e = 0;
+        if (rule->group_parts[g].Match(text, part_end, &e, nullptr, work) !=
+            SimpleRegex::Result::kMatch) {
+          part_end = kNoEnd;
+          break;
+        }
+        spans[2 * g] = part_end;
+        spans[2 * g + 1] = e;
+        part_end = e;
+      }
+      if (!rule->group_parts.empty() && part_end == end) {
+        // The groups, one after the other (see Rule::group_parts).
+      } else if (!rule->simple_groups.has_value() ||
           rule->simple_groups->Match(text, pos, &simple_end, spans, work) !=
               SimpleRegex::Result::kMatch ||
           simple_end != end) {

@@ -113,7 +113,8 @@ class Lexer {
   }
   // The most work Tokenize counts on `size` bytes: the budget, plus what
   // the last position may add (every candidate rule matched at once, see
-  // SimpleRegex's bound, and RE2 after it), all linear in `size`.
+  // SimpleRegex's bound, and RE2 after it, then the chosen rule's groups
+  // one by one), all linear in `size`.
   uint64_t MaxWork(size_t size) const;
 
  private:
@@ -129,6 +130,11 @@ class Lexer {
     // For a rule with groups: `simple` compiled to report them (slower,
     // so asked only once the rule has matched).
     std::optional<SimpleRegex> simple_groups;
+    // For a pattern that is only a sequence of capture groups, none nested
+    // (after an optional ^): each group alone. When each matches where the
+    // one before ended, that is the first path a backtracking matcher
+    // takes, so those are the groups, found without backtracking.
+    std::vector<SimpleRegex> group_parts;
     bool starts_at_line_begin = false;  // every match starts with ^ or \A
     // The most newlines a match holds (-1: unbounded): RE2 scans at most
     // to the newline after that many.
@@ -146,9 +152,12 @@ class Lexer {
   struct State {
     std::vector<Rule> rules;
     // The rules that can match at a byte b, in order:
-    // candidates[first[b] .. first[b + 1]).
+    // candidates[first[b] .. first[b + 1]) at the start of a line,
+    // candidates[first_mid[b] .. first_mid[b + 1]) elsewhere (without the
+    // rules whose matches start with ^ or \A).
     std::vector<Candidate> candidates;
     std::array<uint32_t, 257> first{};
+    std::array<uint32_t, 257> first_mid{};
     std::vector<ByteSet> second;  // [0] is unused
   };
 
@@ -169,10 +178,12 @@ class Lexer {
   std::string name_;
   std::vector<std::string> aliases_;
   std::vector<State> states_;
-  // For MaxWork: the most candidate rules at one position, and the most
+  // For MaxWork: the most candidate rules at one position, the most group
+  // parts of a rule (each one more match at a position), and the most
   // items in one rule's SimpleRegex.
   uint64_t max_candidates_ = 0;
   uint64_t max_items_ = 0;
+  uint64_t max_group_parts_ = 0;
   int failure_slots_ = 0;
 };
 
