@@ -4,9 +4,11 @@
 #include <cstring>
 #include <iterator>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
@@ -48,6 +50,24 @@ bool IsCleanText(absl::string_view text) {
     high |= c & 0x80u;
   }
   return control == 0 && (high == 0 || base::IsValidUtf8(text));
+}
+
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
+
+inline uint64_t Load8(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);  // a constant size: one load
+  return w;
+}
+// Nonzero iff a byte of `w` is below `c` (c <= 128; exact as a yes/no).
+inline uint64_t AnyBelow(uint64_t w, uint8_t c) {
+  return (w - kOnes * c) & ~w & kHighBits;
+}
+// The high bit of every byte of `w` equal to `c`, and no bit at all when
+// none is (above a true match a bit may be set spuriously).
+inline uint64_t BytesEqual(uint64_t w, uint8_t c) {
+  return AnyBelow(w ^ (kOnes * c), 1);
 }
 
 // ---------------------------------------------------------------- writing
@@ -146,12 +166,95 @@ void WriteBody(Writer& w, const BuildCache& cache) {
   w.EndObject();
 }
 
+// The part of rapidjson::Writer's interface WriteBody uses, writing the same
+// bytes (compact: no whitespace) straight into a string. Its cost is
+// copying: a string that needs no escape (no byte below 0x20, no '"' or
+// '\\', as almost every path and hash) is appended whole; any other is
+// written by rapidjson::Writer itself. A cache body is hundreds of
+// thousands of strings: this is about a third of rapidjson::Writer's
+// instructions, which go through its escape table a byte at a time.
+class CompactWriter {
+ public:
+  explicit CompactWriter(std::string* out) : out_(*out) {}
+
+  void StartObject() { Open('{'); }
+  void EndObject() { Close('}'); }
+  void StartArray() { Open('['); }
+  void EndArray() { Close(']'); }
+  void Key(const char* s, SizeType n) { String(s, n); }
+  void String(const char* s, SizeType n) {
+    Prefix();
+    const absl::string_view text(s, n);
+    if (NeedsNoEscape(text)) {
+      out_.push_back('"');
+      out_.append(text.data(), text.size());
+      out_.push_back('"');
+      return;
+    }
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.String(s, n);
+    out_.append(buffer.GetString(), buffer.GetSize());
+  }
+  void Uint64(uint64_t value) {
+    Prefix();
+    char digits[absl::numbers_internal::kFastToBufferSize];
+    out_.append(digits, static_cast<size_t>(
+        absl::numbers_internal::FastIntToBuffer(value, digits) - digits));
+  }
+
+ private:
+  // No byte below 0x20, '"' or '\\': eight bytes at a time, the last
+  // word overlapping the one before (short strings: byte by byte).
+  static bool NeedsNoEscape(absl::string_view text) {
+    const char* s = text.data();
+    const size_t n = text.size();
+    uint64_t odd = 0;
+    auto check = [&odd](uint64_t w) {
+      odd |= AnyBelow(w, 0x20) | BytesEqual(w, '"') | BytesEqual(w, '\\');
+    };
+    if (n < 8) {
+      for (size_t i = 0; i < n; ++i) {
+        const uint8_t c = static_cast<uint8_t>(s[i]);
+        odd |= (c < 0x20) | (c == '"') | (c == '\\');
+      }
+      return odd == 0;
+    }
+    for (size_t i = 0; i + 8 <= n; i += 8) check(Load8(s + i));
+    check(Load8(s + n - 8));
+    return odd == 0;
+  }
+  // rapidjson::Writer::Prefix: ',' between the values of an array and
+  // before every key but the first of an object, ':' after a key.
+  void Prefix() {
+    if (counts_.empty()) return;
+    size_t& count = counts_.back();
+    if (count > 0) out_.push_back(in_object_.back() && count % 2 == 1 ? ':' : ',');
+    ++count;
+  }
+  void Open(char c) {
+    Prefix();
+    out_.push_back(c);
+    counts_.push_back(0);
+    in_object_.push_back(c == '{');
+  }
+  void Close(char c) {
+    out_.push_back(c);
+    counts_.pop_back();
+    in_object_.pop_back();
+  }
+
+  std::string& out_;
+  std::vector<size_t> counts_;  // values (keys included) in each open level
+  std::vector<bool> in_object_;
+};
+
 // The compact canonical text of the body.
 std::string BodyText(const BuildCache& cache) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  std::string text;
+  CompactWriter writer(&text);
   WriteBody(writer, cache);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return text;
 }
 
 // "xxh3:<16 hex>" of a body's compact canonical text; "fnv1a64:<16 hex>"
@@ -653,24 +756,6 @@ bool IsValidRelativePathExact(absl::string_view path) {
 }
 
 }  // namespace
-
-constexpr uint64_t kOnes = 0x0101010101010101ull;
-constexpr uint64_t kHighBits = 0x8080808080808080ull;
-
-inline uint64_t Load8(const char* p) {
-  uint64_t w;
-  std::memcpy(&w, p, 8);  // a constant size: one load
-  return w;
-}
-// Nonzero iff a byte of `w` is below `c` (c <= 128; exact as a yes/no).
-inline uint64_t AnyBelow(uint64_t w, uint8_t c) {
-  return (w - kOnes * c) & ~w & kHighBits;
-}
-// The high bit of every byte of `w` equal to `c`, and no bit at all when
-// none is (above a true match a bit may be set spuriously).
-inline uint64_t BytesEqual(uint64_t w, uint8_t c) {
-  return AnyBelow(w ^ (kOnes * c), 1);
-}
 
 bool IsValidRelativePath(absl::string_view path) {
   if (path.empty() || path.size() > kMaxKeyBytes) return false;

@@ -21,6 +21,7 @@
 #include "rapidjson/document.h"
 #include "rapidjson/prettywriter.h"
 #include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
 #include "src/base/fingerprint.h"
 #include "src/cache/test_caches.h"
 #include "src/fs/atomic_writer.h"
@@ -484,6 +485,41 @@ TEST(BuildCacheTest, UnsafePathsAreRejected) {
   cache.sources["content/\xc3("] = {"ab", 1};
   EXPECT_FALSE(ValidateCache(cache).ok());
   EXPECT_FALSE(Parse(SerializeCache(cache)).ok());
+}
+
+// SerializeCache writes the body with its own compact writer: the bytes
+// must be what rapidjson::Writer writes for the same values (the text is
+// re-written through RapidJSON's DOM, which keeps member order), strings
+// that need escapes included.
+TEST(BuildCacheTest, TextIsWhatRapidJsonWrites) {
+  BuildCache odd = SmallCache();
+  odd.sources["content/quote\"back\\slash.md"] = {"ab", 18446744073709551615u};
+  odd.sources[std::string("content/ctl\x01\x1f\n\t.md")] = {"cd", 0};
+  odd.outputs["caf\xc3\xa9/\xe6\x97\xa5/index.html"] = {"ef", "content/\x7f.md"};
+  odd.pages["content/a.md"].deps.insert({DepKind::kSiteKey, "term:tags/\"q\""});
+  // Strings are checked eight bytes at a time: an escape at every offset
+  // of every length up to 20.
+  for (size_t length = 1; length <= 20; ++length) {
+    for (size_t at = 0; at < length; ++at) {
+      for (char c : {'"', '\\', '\x01', '\x1f', '\x7f', ' '}) {
+        std::string key(length, 'k');
+        key[at] = c;
+        odd.site_keys[key] = "ab";
+      }
+    }
+  }
+  for (const BuildCache& cache : {TinyCache(), SmallCache(), odd}) {
+    const std::string text = SerializeCache(cache);
+    rapidjson::Document doc;
+    doc.Parse(text.data(), text.size());
+    ASSERT_FALSE(doc.HasParseError());
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    doc.Accept(writer);
+    EXPECT_EQ(absl::StrCat(absl::string_view(buffer.GetString(), buffer.GetSize()),
+                           "\n"),
+              text);
+  }
 }
 
 // IsValidRelativePath's fast path against the rule it implements, on every
