@@ -261,10 +261,14 @@ class Assembler {
   std::unique_ptr<Site> Run(std::vector<SourceFile> files,
                             rapidjson::Document data) {
     auto site = std::make_unique<Site>();
-    std::sort(files.begin(), files.end(),
-              [](const SourceFile& a, const SourceFile& b) {
-                return a.path < b.path;
-              });
+    auto by_path = [](const SourceFile& a, const SourceFile& b) {
+      return a.path < b.path;
+    };
+    // The loader passes them in walk order, already sorted: a check, not
+    // a sort (which moves every SourceFile, 26M instructions at 10k pages).
+    if (!std::is_sorted(files.begin(), files.end(), by_path)) {
+      std::sort(files.begin(), files.end(), by_path);
+    }
 
     // Cascades come from _index.md files and apply below their directory.
     for (const SourceFile& file : files) {
