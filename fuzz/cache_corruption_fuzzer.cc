@@ -1,7 +1,8 @@
 // cache_corruption_fuzzer — a valid cache file plus fuzzer-chosen damage
 // (bit flips, byte writes, deletions, insertions, duplications,
 // truncation): ParseCache rejects it or returns exactly the original
-// cache — never a different accepted value, never a crash.
+// cache — never a different accepted value, never a crash — and gives
+// exactly what the general parse alone (ParseCacheThroughDom) gives.
 //
 // Input: byte 0 picks the cache (SmallCache or TinyCache); then 4-byte
 // edits [op, offset_hi, offset_lo, arg]. At most 32 edits.
@@ -68,6 +69,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           data[i + 3]);
   }
   LoadedCache loaded = ParseCache(text, SmallIdentity());
+  // The fast path for canonical text decides nothing on its own.
+  const LoadedCache general = ParseCacheThroughDom(text, SmallIdentity());
+  Check(general.reason == loaded.reason && general.detail == loaded.detail &&
+            general.cache == loaded.cache,
+        "the fast path agrees with the general parse");
   if (loaded.ok()) {
     Check(loaded.cache == original, "accepted only when identical");
   } else if (loaded.reason == RejectReason::kConfigChanged) {

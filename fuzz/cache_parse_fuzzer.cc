@@ -2,7 +2,8 @@
 //  * ParseCache never crashes; a rejection always has a reason;
 //  * an accepted cache passes ValidateCache, re-serializes to a canonical
 //    text that parses back to the same cache, and that text is a fixed
-//    point (serialize(parse(text)) == text).
+//    point (serialize(parse(text)) == text);
+//  * ParseCache and the general parse alone (ParseCacheThroughDom) agree.
 //
 // Input: at most 64 KiB of bytes, parsed against the test identity.
 #include <cstdint>
@@ -27,9 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 64 * 1024) return 0;
   using namespace serval::cache;
   const CacheIdentity id = SmallIdentity();
-  LoadedCache loaded =
-      ParseCache(absl::string_view(reinterpret_cast<const char*>(data), size),
-                 id);
+  const absl::string_view text(reinterpret_cast<const char*>(data), size);
+  LoadedCache loaded = ParseCache(text, id);
+  const LoadedCache general = ParseCacheThroughDom(text, id);
+  Check(general.reason == loaded.reason && general.detail == loaded.detail &&
+            general.cache == loaded.cache,
+        "the fast path agrees with the general parse");
   if (!loaded.ok()) {
     Check(loaded.reason != RejectReason::kMissing &&
               loaded.reason != RejectReason::kUnreadable,

@@ -228,6 +228,14 @@ std::string SerializeCache(const BuildCache& cache);
 LoadedCache ParseCache(absl::string_view text, const CacheIdentity& expected);
 inline constexpr size_t kMaxCacheBytes = size_t{1} << 30;
 
+// ParseCache without its fast path for text laid out as SerializeCache
+// writes it: the general parse through RapidJSON's DOM alone. The same
+// result as ParseCache for every input (the fast path accepts only what
+// this accepts, as this accepts it, and leaves every rejection to it);
+// for the tests and fuzzers that check so.
+LoadedCache ParseCacheThroughDom(absl::string_view text,
+                                 const CacheIdentity& expected);
+
 // The checks ParseCache applies to a parsed body (hashes, paths, keys):
 // OK, or InvalidArgument naming the first offending entry.
 absl::Status ValidateCache(const BuildCache& cache);

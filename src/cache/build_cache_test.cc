@@ -6,6 +6,7 @@
 #include "src/cache/build_cache.h"
 
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -35,7 +36,8 @@ namespace {
 using R = RejectReason;
 
 // ParseCache(text, id), after checking that the two halves
-// (ReadCacheUnverified, then VerifyCacheIdentity) give exactly the same.
+// (ReadCacheUnverified, then VerifyCacheIdentity) and the general parse
+// alone (ParseCacheThroughDom) give exactly the same.
 LoadedCache Judge(absl::string_view text, const CacheIdentity& id) {
   LoadedCache whole = ParseCache(text, id);
   fs::MemFs mem;
@@ -48,6 +50,11 @@ LoadedCache Judge(absl::string_view text, const CacheIdentity& id) {
   EXPECT_EQ(halves.reason, whole.reason) << whole.Message() << " vs " << halves.Message();
   EXPECT_EQ(halves.detail, whole.detail);
   EXPECT_TRUE(halves.cache == whole.cache) << whole.Message();
+  // ParseCache's fast path for canonical text changes no result.
+  LoadedCache general = ParseCacheThroughDom(text, id);
+  EXPECT_EQ(general.reason, whole.reason) << whole.Message() << " vs " << general.Message();
+  EXPECT_EQ(general.detail, whole.detail);
+  EXPECT_TRUE(general.cache == whole.cache) << whole.Message();
   return whole;
 }
 
@@ -202,6 +209,64 @@ TEST(BuildCacheTest, ChecksumIgnoresWhitespaceOnly) {
       EXPECT_EQ(again.cache, cache);
     }
   }
+}
+
+// Edits of a canonical text at the edges of what the fast path reads
+// (escapes, numbers, empty and duplicate entries, member order, identity):
+// Judge checks each result against the general parse's.
+TEST(BuildCacheTest, FastPathAgreesAtItsEdges) {
+  const std::string text = SerializeCache(SmallCache());
+  ASSERT_TRUE(Parse(text).ok());
+  const std::pair<const char*, const char*> edits[] = {
+      {"\"size\":4}", "\"size\":0}"},
+      {"\"size\":4}", "\"size\":04}"},
+      {"\"size\":4}", "\"size\":18446744073709551615}"},
+      {"\"size\":4}", "\"size\":18446744073709551616}"},
+      {"\"size\":4}", "\"size\":-4}"},
+      {"\"size\":4}", "\"size\":4.0}"},
+      {"\"size\":4}", "\"size\":4 }"},
+      {"\"content/_index.md\":{\"hash\"", "\"content\\/_index.md\":{\"hash\""},
+      {"\"content/_index.md\":{\"hash\"", "\"content/_index.m\\u0064\":{\"hash\""},
+      {"\"content/_index.md\":{\"hash\"", "\"content/\x7f.md\":{\"hash\""},
+      {"\"content/_index.md\":{\"hash\"", "\"content/\t.md\":{\"hash\""},
+      {"\"content/_index.md\":{\"hash\"", "\"content/blog/a.md\":{\"hash\""},
+      {"\"markdown_reads\":[]", "\"markdown_reads\":[\"a.md\",\"a.md\"]"},
+      {"\"markdown_reads\":[]", ""},
+      {"\"site_key\":[\"term:tags/go\"]", "\"site_key\":[]"},
+      {"\"site_key\":[\"term:tags/go\"]", "\"config\":[\"serval.toml\"]"},
+      {"\"site_key\":[\"term:tags/go\"]",
+       "\"site_key\":[\"term:tags/go\"],\"site_key\":[\"x\"]"},
+      {"{\"page_meta\":[\"content/blog/a.md\"],\"site_key\":[\"term:tags/go\"]}",
+       "{\"site_key\":[\"term:tags/go\"],\"page_meta\":[\"content/blog/a.md\"]}"},
+      {"\"format_version\":2", "\"format_version\":2.0"},
+      {"\"site_id\":\"5e1f", "\"site_id\":\"6e1f"},
+      {"\"config_hash\":\"c0ff", "\"config_hash\":\"d0ff"},
+      {"\"tool_version\":\"", "\"tool_version\":\"x"},
+  };
+  for (const auto& [from, to] : edits) {
+    std::string edited = text;
+    const size_t at = edited.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    edited.replace(at, std::strlen(from), to);
+    SCOPED_TRACE(to);
+    Parse(edited);
+    // With its checksum made right, so that the body's edit is judged.
+    const size_t body = edited.find("\"body\":") + 7;
+    const std::string body_text =
+        edited.substr(body, edited.size() - body - 2);
+    const size_t sum = edited.find("xxh3:") + 5;
+    edited.replace(sum, 16, base::FastFingerprint64Hex(body_text));
+    Parse(edited);
+  }
+  // A site_id and a config_hash that need escapes: the general parse
+  // decides, and accepts.
+  BuildCache escaped = SmallCache();
+  escaped.site_id = "a\"b";
+  escaped.config_hash = "c\\d";
+  const CacheIdentity id{escaped.site_id, escaped.config_hash};
+  LoadedCache loaded = Judge(SerializeCache(escaped), id);
+  ASSERT_TRUE(loaded.ok()) << loaded.Message();
+  EXPECT_EQ(loaded.cache, escaped);
 }
 
 TEST(BuildCacheTest, TruncatedAtEveryOffsetIsRejected) {
