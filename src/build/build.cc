@@ -227,15 +227,15 @@ class Builder {
         output_dir_(OutputDirOf(options)),
         build_time_(options.build_time.value_or(absl::Now())) {}
   ~Builder() {
-    // The pool task writes members: it must be done before they go.
-    if (cache_read_started_) cache_read_done_.WaitForNotification();
+    // The pool tasks write members: they must be done before they go.
+    WaitForPoolTasks();
   }
 
   // Waits for the pool task and stops the pool's threads: all a builder
   // whose state is kept (BuildOptions::free_state) must do before its
   // caller goes on.
   void StopThreads() {
-    if (cache_read_started_) cache_read_done_.WaitForNotification();
+    WaitForPoolTasks();
     pool_.reset();
   }
 
@@ -984,6 +984,10 @@ class Builder {
       cache_read_done_.Notify();
     });
   }
+  void WaitForPoolTasks() {
+    if (cache_read_started_) cache_read_done_.WaitForNotification();
+    if (cache_text_started_) cache_text_done_.WaitForNotification();
+  }
   cache::UnverifiedCache TakeCacheRead() {
     if (!cache_read_started_) {
       return cache::ReadCacheUnverified(fs_, CachePath(), identity_tool_version_);
@@ -1478,6 +1482,29 @@ class Builder {
   // put them in place, with the stale outputs set aside, then the build
   // cache is committed. A failure before the cache is committed undoes the
   // switch: the previous output tree is left exactly as it was.
+  // next_ validated and, if valid, serialized into cache_text_valid_ and
+  // cache_text_: on a pool worker (TakeSerializedCache waits for it), or
+  // by TakeSerializedCache itself with --jobs 1.
+  void SerializeNextCache() {
+    cache_text_valid_ = cache::ValidateCache(next_);
+    if (cache_text_valid_.ok()) cache_text_ = cache::SerializeCache(next_);
+  }
+  void StartSerializingCache() {
+    if (pool_ == nullptr) return;
+    cache_text_started_ = true;
+    pool_->Schedule([this] {
+      SerializeNextCache();
+      cache_text_done_.Notify();
+    });
+  }
+  void TakeSerializedCache() {
+    if (cache_text_started_) {
+      cache_text_done_.WaitForNotification();
+    } else {
+      SerializeNextCache();
+    }
+  }
+
   void Publish() {
     const std::string marker = MarkerPath();
     fs::AtomicWriter state_writer(
@@ -1507,6 +1534,12 @@ class Builder {
     // rest would only churn a full disk and repeat the same error.
     std::atomic<bool> staging_failed{false};
     std::vector<char> skipped(outputs_.size(), 0);
+    // The next cache, to be written after the switch; it is validated and
+    // serialized on a pool worker while the outputs are staged and
+    // switched (durably: mostly waiting for the disk). A member, so that a
+    // builder whose state is kept does not free it.
+    next_ = NextCache();
+    StartSerializingCache();
     concurrency::ForEachIndex(pool_.get(), outputs_.size(), [&](size_t i) {
       if (outputs_[i].kept) {
         outcomes[i] = fs::WriteOutcome::kUnchanged;
@@ -1527,8 +1560,6 @@ class Builder {
     if (!result_.ok()) return;  // the marker stays: the build did not commit
     // Stale outputs (what the previous build wrote and this one does not)
     // are removed by the switch, with the rest.
-    // A member, so that a builder whose state is kept does not free it.
-    next_ = NextCache();
     const cache::BuildCache& next = next_;
     if (have_manifest_) {
       cache::PruneReport pruned = cache::SelectPrunable(
@@ -1556,7 +1587,7 @@ class Builder {
       result_.errors.push_back(std::string(s.message()));
       return;
     }
-    if (!CommitCache(state_writer, next, publisher)) return;
+    if (!CommitCache(state_writer, publisher)) return;
     // Past the commit point: the outputs and the cache are durable. What
     // is left to delete (old copies, stale outputs set aside) has temp
     // names; if it cannot be deleted, the marker stays so that the next
@@ -1584,18 +1615,17 @@ class Builder {
   // fails too do the new outputs stay with the new cache; the build fails
   // and the marker stays either way.
   bool CommitCache(const fs::AtomicWriter& state_writer,
-                   const cache::BuildCache& next,
                    fs::TreePublisher& publisher) {
     absl::Status status;
-    std::string bytes;
-    if (absl::Status valid = cache::ValidateCache(next); !valid.ok()) {
+    TakeSerializedCache();
+    const std::string& bytes = cache_text_;
+    if (const absl::Status& valid = cache_text_valid_; !valid.ok()) {
       // Some name cannot be stored: no cache, the next build is a full one.
       result_.warnings.push_back(
           absl::StrCat("build cache not written: ", valid.message()));
       status = fs_.Remove(CachePath());
       if (absl::IsNotFound(status)) status = absl::OkStatus();
     } else {
-      bytes = cache::SerializeCache(next);
       status = state_writer.Write(CachePath(), bytes).status();
     }
     if (status.ok()) return true;
@@ -1693,6 +1723,13 @@ class Builder {
   std::map<std::string, cache::PageRecord> current_pages_;
   cache::BuildCache previous_;  // empty unless loaded (or config changed)
   cache::BuildCache next_;      // what Publish writes
+  // StartSerializingCache: next_ is not changed once the task starts; its
+  // results are written by the task before cache_text_done_ is notified,
+  // read after it is.
+  bool cache_text_started_ = false;
+  absl::Status cache_text_valid_;
+  std::string cache_text_;
+  absl::Notification cache_text_done_;
   std::string previous_text_;   // its file's bytes, when loaded
   bool have_manifest_ = false;  // previous_.outputs lists what we wrote
   cache::RejectReason cache_reason_ = cache::RejectReason::kMissing;
