@@ -277,7 +277,13 @@ LoadedSite LoadSite(fs::Fs& fs, absl::string_view site_dir,
   }
   loaded.site = site::AssembleSite(std::move(config), std::move(sources),
                                    std::move(data),
-                                   {.include_drafts = options.include_drafts},
+                                   {.include_drafts = options.include_drafts,
+                                    .for_each_index =
+                                        [pool = options.pool](
+                                            size_t n,
+                                            const std::function<void(size_t)>& fn) {
+                                          concurrency::ForEachIndex(pool, n, fn);
+                                        }},
                                    diagnostics);
   return loaded;
 }

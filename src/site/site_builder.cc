@@ -98,11 +98,15 @@ class Assembler {
 
   void Error(absl::string_view path, SourcePosition at,
              absl::string_view message) {
-    diagnostics_->errors.push_back(
-        absl::StrCat(path, ":", at.line, ":", at.column, ": ", message));
+    diagnostics_->errors.push_back(ErrorText(path, at, message));
+  }
+  static std::string ErrorText(absl::string_view path, SourcePosition at,
+                               absl::string_view message) {
+    return absl::StrCat(path, ":", at.line, ":", at.column, ": ", message);
   }
 
-  SourcePosition KeyPosition(const SourceFile& file, absl::string_view key) {
+  static SourcePosition KeyPosition(const SourceFile& file,
+                                    absl::string_view key) {
     auto it = file.parsed.key_positions.find(std::string(key));
     return it == file.parsed.key_positions.end() ? SourcePosition{1, 1}
                                                  : it->second;
@@ -111,7 +115,7 @@ class Assembler {
   // Merges the cascades of `chain` (outermost first) under the page's own
   // keys: nearer cascades win over farther ones, the page over both.
   void ApplyCascade(const std::vector<std::string>& chain,
-                    rapidjson::Document* params) {
+                    rapidjson::Document* params) const {
     for (auto dir = chain.rbegin(); dir != chain.rend(); ++dir) {
       auto it = cascades_.find(*dir);
       if (it == cascades_.end()) continue;
@@ -125,9 +129,10 @@ class Assembler {
   }
 
   // Reads the typed fields of `file` into `page`; false after an error.
-  // Errors are reported in the file's order (fields are checked in a fixed
-  // order, not the file's).
-  bool ReadFields(const SourceFile& file, Page* page) {
+  // Errors are appended to `errors_out` in the file's order (fields are
+  // checked in a fixed order, not the file's).
+  bool ReadFields(const SourceFile& file, Page* page,
+                  std::vector<std::string>* errors_out) const {
     const Value& fm = page->params;
     std::vector<std::pair<SourcePosition, std::string>> errors;
     auto fail = [&](absl::string_view key, std::string message) {
@@ -236,7 +241,9 @@ class Assembler {
                        return std::make_pair(a.first.line, a.first.column) <
                               std::make_pair(b.first.line, b.first.column);
                      });
-    for (const auto& [at, message] : errors) Error(file.path, at, message);
+    for (const auto& [at, message] : errors) {
+      errors_out->push_back(ErrorText(file.path, at, message));
+    }
     return errors.empty();
   }
 
@@ -256,6 +263,76 @@ class Assembler {
     std::string url = absl::StrCat("/", absl::StrJoin(parts, "/"));
     if (!absl::EndsWith(parts.back(), ".html")) url += "/";
     return url;
+  }
+
+  // One content file's page, before it is linked to others: null when the
+  // file is left out (an error, or a draft), with the errors it gave.
+  struct PageDraft {
+    std::unique_ptr<Page> page;
+    std::string index_dir;  // for a section's or home's _index.md: its dir
+    std::vector<std::string> errors;
+  };
+
+  // Reads only `file` (which it consumes), the config and cascades_.
+  PageDraft DraftPage(SourceFile* file_ptr) const {
+    SourceFile& file = *file_ptr;
+    PageDraft out;
+    if (!IsContentPath(file.path)) {
+      out.errors.push_back(ErrorText(
+          file.path, {1, 1},
+          "not a content path (expected content/<dirs>/<name>.md)"));
+      return out;
+    }
+    absl::string_view rel = ContentRelative(file.path);
+    std::string dir = DirOf(rel);
+    std::string base = BaseName(rel);
+    const bool is_index = base == "_index.md";
+    const bool is_bundle = base == "index.md";
+
+    auto page = std::make_unique<Page>();
+    page->source_path = file.path;
+    page->body = std::move(file.parsed.body);
+    page->body_start = file.parsed.body_start;
+    if (file.parsed.front_matter.HasMember("cascade")) {
+      // cascades_ points into this front matter: copied, not taken.
+      page->params.CopyFrom(file.parsed.front_matter,
+                            page->params.GetAllocator());
+      page->params.RemoveMember("cascade");
+    } else {
+      // Taken with the pool its values live in (each document is then
+      // destroyed before its pool, as before).
+      page->params.Swap(file.parsed.front_matter);
+      std::swap(page->params_pool, file.parsed.front_matter_pool);
+    }
+    std::vector<std::string> chain = DirChain(dir);
+    if (is_index) chain.pop_back();  // its own cascade is for below
+    if (!is_index || !dir.empty()) ApplyCascade(chain, &page->params);
+    if (!ReadFields(file, page.get(), &out.errors)) return out;
+    if (page->draft && !options_.include_drafts) return out;
+
+    if (is_index) {
+      page->kind = dir.empty() ? PageKind::kHome : PageKind::kSection;
+      page->url = DirUrl(dir);
+      if (page->title.empty()) {
+        page->title = dir.empty() ? config_.title : Humanize(BaseName(dir));
+      }
+      out.index_dir = dir;
+    } else {
+      page->kind = PageKind::kPage;
+      std::string segment_dir = is_bundle ? DirOf(dir) : dir;
+      std::string last = is_bundle ? BaseName(dir)
+                                   : std::string(absl::StripSuffix(base, ".md"));
+      if (!page->slug.empty()) last = page->slug;
+      page->url = absl::StrCat(DirUrl(segment_dir), last, "/");
+      if (page->title.empty()) page->title = Humanize(last);
+    }
+    size_t slash = rel.find('/');
+    page->section = slash == absl::string_view::npos
+                        ? ""
+                        : std::string(rel.substr(0, slash));
+    if (page->kind == PageKind::kHome) page->section = "";
+    out.page = std::move(page);
+    return out;
   }
 
   std::unique_ptr<Site> Run(std::vector<SourceFile> files,
@@ -284,56 +361,28 @@ class Assembler {
       cascades_[DirOf(rel)] = &it->value;
     }
 
+    // Each file's page on its own (in parallel when options_ says how),
+    // then linked in path order, errors included.
+    std::vector<PageDraft> drafts(files.size());
+    const auto draft = [&](size_t i) { drafts[i] = DraftPage(&files[i]); };
+    if (options_.for_each_index) {
+      options_.for_each_index(files.size(), draft);
+    } else {
+      for (size_t i = 0; i < files.size(); ++i) draft(i);
+    }
     std::map<std::string, Page*> section_by_dir;  // "" is home
     std::vector<Page*> regular;
-    for (SourceFile& file : files) {
-      if (!IsContentPath(file.path)) {
-        Error(file.path, {1, 1},
-              "not a content path (expected content/<dirs>/<name>.md)");
-        continue;
+    for (PageDraft& d : drafts) {
+      for (std::string& error : d.errors) {
+        diagnostics_->errors.push_back(std::move(error));
       }
-      absl::string_view rel = ContentRelative(file.path);
-      std::string dir = DirOf(rel);
-      std::string base = BaseName(rel);
-      const bool is_index = base == "_index.md";
-      const bool is_bundle = base == "index.md";
-
-      auto page = std::make_unique<Page>();
-      page->source_path = file.path;
-      page->body = std::move(file.parsed.body);
-      page->body_start = file.parsed.body_start;
-      page->params.CopyFrom(file.parsed.front_matter,
-                            page->params.GetAllocator());
-      page->params.RemoveMember("cascade");
-      std::vector<std::string> chain = DirChain(dir);
-      if (is_index) chain.pop_back();  // its own cascade is for below
-      if (!is_index || !dir.empty()) ApplyCascade(chain, &page->params);
-      if (!ReadFields(file, page.get())) continue;
-      if (page->draft && !options_.include_drafts) continue;
-
-      if (is_index) {
-        page->kind = dir.empty() ? PageKind::kHome : PageKind::kSection;
-        page->url = DirUrl(dir);
-        if (page->title.empty()) {
-          page->title = dir.empty() ? config_.title : Humanize(BaseName(dir));
-        }
-        section_by_dir[dir] = page.get();
+      if (d.page == nullptr) continue;
+      if (d.page->kind == PageKind::kPage) {
+        regular.push_back(d.page.get());
       } else {
-        page->kind = PageKind::kPage;
-        std::string segment_dir = is_bundle ? DirOf(dir) : dir;
-        std::string last = is_bundle ? BaseName(dir)
-                                     : std::string(absl::StripSuffix(base, ".md"));
-        if (!page->slug.empty()) last = page->slug;
-        page->url = absl::StrCat(DirUrl(segment_dir), last, "/");
-        if (page->title.empty()) page->title = Humanize(last);
-        regular.push_back(page.get());
+        section_by_dir[d.index_dir] = d.page.get();
       }
-      size_t slash = rel.find('/');
-      page->section = slash == absl::string_view::npos
-                          ? ""
-                          : std::string(rel.substr(0, slash));
-      if (page->kind == PageKind::kHome) page->section = "";
-      site->pages.push_back(std::move(page));
+      site->pages.push_back(std::move(d.page));
     }
 
     // Home, and top-level directories are sections even without _index.md.

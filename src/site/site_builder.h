@@ -1,7 +1,7 @@
 // site_builder.h — assembling the site model from parsed content files.
 //
-// AssembleSite is the single-threaded step between the parallel parse and
-// the parallel render: it applies `cascade`, reads the typed front matter
+// AssembleSite is the step between the parallel parse and the parallel
+// render: it applies `cascade`, reads the typed front matter
 // fields, drops drafts, computes URLs (pretty URLs: content/a/b.md ->
 // /a/b/, `slug` replaces the last segment), builds sections, taxonomies
 // and their term pages, prev/next links and aliases, and checks that no
@@ -16,11 +16,15 @@
 //       &diagnostics);
 //   if (!diagnostics.errors.empty()) { report; exit 1 }
 //
-// Output is deterministic: the same inputs in any order give the same Site.
-// Thread-safety: a pure function of its arguments.
+// Output is deterministic: the same inputs in any order give the same Site,
+// however many threads AssembleOptions::for_each_index runs on.
+// Thread-safety: a pure function of its arguments. Each file's own page
+// (its fields, cascade and URL) is made on its own, by
+// AssembleOptions::for_each_index; linking pages is single-threaded.
 #ifndef SERVAL_SITE_SITE_BUILDER_H_
 #define SERVAL_SITE_SITE_BUILDER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +43,11 @@ struct SourceFile {
 
 struct AssembleOptions {
   bool include_drafts = false;
+  // Runs fn(0) ... fn(n-1), possibly in parallel, and returns when all
+  // have returned (ForEachIndex on the build's pool); unset: serially.
+  // Each file's own page is made this way; the rest is single-threaded.
+  std::function<void(size_t n, const std::function<void(size_t)>& fn)>
+      for_each_index;
 };
 
 struct Diagnostics {

@@ -1,11 +1,14 @@
 #include "src/site/site_builder.h"
 
 #include <algorithm>
+#include <atomic>
 #include <random>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -252,6 +255,56 @@ TEST(AssembleSiteTest, DeterministicWhateverTheInputOrder) {
     EXPECT_EQ(Urls(b.site->FindByUrl("/tags/t1/")->pages),
               Urls(Build(files).site->FindByUrl("/tags/t1/")->pages));
   }
+}
+
+// Each file's page is made by AssembleOptions::for_each_index: on four
+// threads, or in reverse order, the site and its errors are the same as
+// made serially (pages with cascades, drafts and field errors included).
+TEST(AssembleSiteTest, SameSiteAndErrorsWhateverRunsTheFiles) {
+  Files files = {
+      {"content/_index.md", "---\ntitle: Home\ncascade:\n  kind: c\n---\n"},
+      {"content/bad.txt", "x"},
+      {"content/d.md", "---\ndraft: true\n---\n"},
+  };
+  for (int i = 0; i < 60; ++i) {
+    const std::string n = std::to_string(i);
+    files.push_back(
+        {"content/s" + std::to_string(i % 4) + "/p" + n + ".md",
+         i % 9 == 0 ? "---\nweight: heavy\ndate: never\n---\n"
+                    : "---\ntitle: P" + n + "\ntags: [t" +
+                          std::to_string(i % 5) + "]\n---\nBody " + n + "\n"});
+  }
+  files.push_back({"content/s1/_index.md",
+                   "---\ntitle: S1\ncascade:\n  kind: s1\n---\n"});
+  auto summary = [](const Built& b) {
+    std::vector<std::string> lines = b.diagnostics.errors;
+    for (const auto& p : b.site->pages) {
+      auto kind = p->params.FindMember("kind");
+      lines.push_back(absl::StrCat(
+          p->url, " ", p->title, " ", p->body, " ",
+          kind == p->params.MemberEnd() ? "-" : kind->value.GetString()));
+    }
+    return lines;
+  };
+  const std::vector<std::string> serial = summary(Build(files));
+  EXPECT_GT(serial.size(), files.size());
+  AssembleOptions reversed;
+  reversed.for_each_index = [](size_t n, const std::function<void(size_t)>& fn) {
+    for (size_t i = n; i-- > 0;) fn(i);
+  };
+  EXPECT_EQ(summary(Build(files, reversed)), serial);
+  AssembleOptions threaded;
+  threaded.for_each_index = [](size_t n, const std::function<void(size_t)>& fn) {
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        for (size_t i; (i = next.fetch_add(1)) < n;) fn(i);
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+  };
+  EXPECT_EQ(summary(Build(files, threaded)), serial);
 }
 
 }  // namespace
