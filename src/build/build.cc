@@ -961,7 +961,8 @@ class Builder {
     for (size_t i = 0; i < paths.size(); ++i) {
       // An unreadable file has no record: it reads as changed next time.
       if (records[i] && cache::IsValidRelativePath(paths[i])) {
-        sources_[paths[i]] = *records[i];
+        // Mostly in path order: the hint makes that constant time.
+        sources_.insert_or_assign(sources_.end(), paths[i], *records[i]);
       }
     }
     // The configuration and where the outputs go: another of either voids
@@ -1410,8 +1411,21 @@ class Builder {
   }
 
   void CheckOutputConflicts() {
-    std::sort(outputs_.begin(), outputs_.end(),
-              [](const Output& a, const Output& b) { return a.path < b.path; });
+    // By path, outputs of one path in the order they were made. The
+    // indices are sorted, then each Output moved once: an Output is five
+    // strings, and sorting them in place moved each about log n times
+    // (39M of 49M instructions at 10k pages).
+    std::vector<size_t> order(outputs_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [this](size_t a, size_t b) {
+      return outputs_[a].path < outputs_[b].path;
+    });
+    {
+      std::vector<Output> sorted;
+      sorted.reserve(outputs_.size());
+      for (size_t i : order) sorted.push_back(std::move(outputs_[i]));
+      outputs_ = std::move(sorted);
+    }
     const site::Site& site = *loaded_.site;
     for (size_t i = 1; i < outputs_.size(); ++i) {
       if (outputs_[i].path == outputs_[i - 1].path &&

@@ -52,7 +52,7 @@ class Walker {
           Walk(rel, symlink_depth, out);
           break;
         case fs::FileType::kRegular:
-          files_->stats[rel] = *info;
+          files_->stats.insert_or_assign(files_->stats.end(), rel, *info);
           out->push_back(rel);
           break;
         case fs::FileType::kSymlink:
@@ -154,7 +154,12 @@ SiteFiles DiscoverSiteFiles(fs::Fs& fs, absl::string_view site_dir,
   auto walk_if_present = [&](const char* dir, std::vector<std::string>* out) {
     fs::FileType t;
     if (Exists(fs, fs::JoinPath(site_dir, dir), &t)) walker.Walk(dir, 0, out);
-    std::sort(out->begin(), out->end());
+    // ListDir sorts each directory, so the walk is in path order unless a
+    // name sorts below '/' ("a-b" after "a/x"): a check, then a sort only
+    // if needed (30M instructions at 10k pages).
+    if (!std::is_sorted(out->begin(), out->end())) {
+      std::sort(out->begin(), out->end());
+    }
   };
   std::vector<std::string> content;
   walk_if_present("content", &content);
@@ -263,7 +268,9 @@ LoadedSite LoadSite(fs::Fs& fs, absl::string_view site_dir,
   });
   for (size_t i = 0; i < content_paths.size(); ++i) {
     if (!digests[i].hash.empty()) {
-      loaded.digests[content_paths[i]] = std::move(digests[i]);
+      // In path order: the hint makes each insertion constant time.
+      loaded.digests.insert_or_assign(loaded.digests.end(), content_paths[i],
+                                      std::move(digests[i]));
     }
   }
   std::vector<site::SourceFile> sources;

@@ -384,6 +384,7 @@ class Assembler {
       }
       site->pages.push_back(std::move(d.page));
     }
+    const size_t file_pages = site->pages.size();
 
     // Home, and top-level directories are sections even without _index.md.
     auto generated_section = [&](const std::string& dir) -> Page* {
@@ -457,12 +458,28 @@ class Assembler {
       home->pages = std::move(listed);
     }
 
-    // Deterministic page order, URL claims and lookup tables.
-    std::sort(site->pages.begin(), site->pages.end(),
-              [](const std::unique_ptr<Page>& a, const std::unique_ptr<Page>& b) {
-                return std::tie(a->url, a->source_path) <
-                       std::tie(b->url, b->source_path);
-              });
+    // Deterministic page order, URL claims and lookup tables. The pages
+    // of files come first, in path order, which is nearly always URL order
+    // too: when they are sorted already, only the generated pages after
+    // them are sorted and merged in (a sort of them all was 50M
+    // instructions at 10k pages). Stable either way: pages of one URL and
+    // source path (generated ones, which then clash) keep the order they
+    // were made in.
+    {
+      auto by_url = [](const std::unique_ptr<Page>& a,
+                       const std::unique_ptr<Page>& b) {
+        return std::tie(a->url, a->source_path) <
+               std::tie(b->url, b->source_path);
+      };
+      const auto generated = site->pages.begin() + file_pages;
+      if (std::is_sorted(site->pages.begin(), generated, by_url)) {
+        std::stable_sort(generated, site->pages.end(), by_url);
+        std::inplace_merge(site->pages.begin(), generated, site->pages.end(),
+                           by_url);
+      } else {
+        std::stable_sort(site->pages.begin(), site->pages.end(), by_url);
+      }
+    }
     absl::flat_hash_map<std::string, std::string> claimed;  // output -> by
     for (auto& page : site->pages) {
       page->output_path = OutputPathForUrl(page->url);
