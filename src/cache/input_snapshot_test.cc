@@ -1,5 +1,6 @@
 #include "src/cache/input_snapshot.h"
 
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -32,6 +33,40 @@ TEST(InputSnapshotTest, RoundTripsExactly) {
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_TRUE(*back == Sample());
   EXPECT_EQ(*SerializeInputSnapshot(*back), *text);
+}
+
+// The numbers at the edges of the hand-read digits (up to 19, within the
+// field's type) and past them (SimpleAtoi): the extremes of each field,
+// and a time before 1970.
+TEST(InputSnapshotTest, NumbersAtTheirExtremesRoundTrip) {
+  InputSnapshot s = Sample();
+  s.inputs["content/b.md"] = {0, -1, INT64_MIN, UINT64_MAX};
+  s.inputs["content/c.md"] = {999999999999999999u, 999999999999999999,
+                              1000000000000000000, 1000000000000000000u};
+  s.inputs["content/d.md"] = {UINT64_MAX, INT64_MAX, -1700000000000000000, 0};
+  s.inputs["content/e.md"] = {9999999999999999999u, 1700000000123456789,
+                              INT64_MAX - 1, 10000000000000000000u};
+  absl::StatusOr<std::string> text = SerializeInputSnapshot(s);
+  ASSERT_TRUE(text.ok()) << text.status();
+  absl::StatusOr<InputSnapshot> back = ParseInputSnapshot(*text);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(*back == s);
+}
+
+// A 19-digit time past INT64_MAX is refused, as SimpleAtoi refuses it.
+TEST(InputSnapshotTest, TimePastItsTypeIsRejected) {
+  InputSnapshot s = Sample();
+  s.inputs["content/b.md"] = {1, 9223372036854775807, 2, 3};
+  std::string text = *SerializeInputSnapshot(s);
+  const size_t at = text.find("9223372036854775807");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 19, "9223372036854775808");
+  const size_t end = text.rfind("end\t");
+  text = absl::StrCat(text.substr(0, end), "end\t",
+                      base::FastFingerprint64Hex(text.substr(0, end)), "\n");
+  absl::StatusOr<InputSnapshot> back = ParseInputSnapshot(text);
+  ASSERT_FALSE(back.ok());
+  EXPECT_THAT(back.status().message(), HasSubstr("bad stat"));
 }
 
 TEST(InputSnapshotTest, EveryTruncationAndByteFlipIsRejected) {
