@@ -946,6 +946,22 @@ absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
   test_args.positional.assign(args.positional.begin() + next,
                               args.positional.end());
   const TestFn* test_fn = test.empty() ? nullptr : FindBuiltinTest(test);
+  // `equalto` and `!=` (the common selectattr('section', 'equalto', x))
+  // are Value::Equals, called here without RunTest and the test's
+  // std::function per item; in strict mode, where an undefined operand
+  // fails, they go through RunTest.
+  enum class Eq { kNo, kEqual, kNotEqual };
+  Eq eq = Eq::kNo;
+  if (!interp->strict() && test_args.positional.size() <= 1) {
+    if (test == "eq" || test == "equalto" || test == "==") {
+      eq = Eq::kEqual;
+    } else if (test == "ne" || test == "!=") {
+      eq = Eq::kNotEqual;
+    }
+  }
+  const Value missing;
+  const Value& other =
+      test_args.positional.empty() ? missing : test_args.positional[0];
   std::vector<Value> out;
   out.reserve(items.size());
   // attribute='name' of dict items (the common case) is read in place.
@@ -958,6 +974,8 @@ absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
     bool keep;
     if (test.empty()) {
       keep = v.Truthy();
+    } else if (eq != Eq::kNo) {
+      keep = v.Equals(other) == (eq == Eq::kEqual);
     } else {
       // Built-in tests read their arguments and never change them, so
       // every item shares one CallArgs.
