@@ -1186,13 +1186,22 @@ FilterMap MakeFilters() {
     bool cs = ArgOr(a, 2, "case_sensitive", Value(false)).Truthy();
     // Sorted (stably) by the normalised key (SortKey); each group is named
     // by the key of its first item.
-    std::vector<Value> keys;
-    keys.reserve(items.size());
+    // Each item's key: a dict item's attribute in place (the common case),
+    // else made into `made`, which is reserved for every item at once so
+    // that the pointers into it stay valid.
+    std::vector<const Value*> keys(items.size());
+    std::vector<Value> made;
     const AttrGetter get(&attr);
-    for (const Value& item : items) {
-      Value key = get(item);
-      if (key.is_undefined() && dflt != nullptr) key = *dflt;
-      keys.push_back(std::move(key));
+    for (size_t i = 0; i < items.size(); ++i) {
+      const Value* key = get.InPlace(items[i]);
+      if (key == nullptr || key->is_undefined()) {
+        Value k = get(items[i]);
+        if (k.is_undefined() && dflt != nullptr) k = *dflt;
+        if (made.empty()) made.reserve(items.size());
+        made.push_back(std::move(k));
+        key = &made.back();
+      }
+      keys[i] = key;
     }
     // String keys, few of them (the common case: a section, a tag, a
     // year): the items in first-seen order per distinct key, the distinct
@@ -1201,30 +1210,39 @@ FilterMap MakeFilters() {
     // sorting every item.
     constexpr size_t kMaxBuckets = 32;
     std::vector<std::string> lowered;  // normalised keys SortKey would copy
-    std::vector<absl::string_view> bucket_keys;
-    std::vector<uint32_t> bucket_first;  // an item of each, for its key
-    std::vector<uint32_t> bucket_size;
+    // Per bucket (at most kMaxBuckets, kept inline): its normalised key,
+    // that key's NameTag (compared first, as names are), an item of it
+    // (for its key) and its size.
+    absl::InlinedVector<absl::string_view, 8> bucket_keys;
+    absl::InlinedVector<uint64_t, 8> bucket_tags;
+    absl::InlinedVector<uint32_t, 8> bucket_first;
+    absl::InlinedVector<uint32_t, 8> bucket_size;
     std::vector<uint8_t> bucket_of(items.size());
-    bool bucketed = std::all_of(keys.begin(), keys.end(), [](const Value& k) {
-      return k.is_string();
+    bool bucketed = std::all_of(keys.begin(), keys.end(), [](const Value* k) {
+      return k->is_string();
     });
     for (size_t i = 0; bucketed && i < keys.size(); ++i) {
       // SortKey's text, without making a Value of it.
-      absl::string_view k = keys[i].str();
+      absl::string_view k = keys[i]->str();
       if (!cs && !IsAsciiLower(k)) {
         // Never regrown, so the views into it stay valid.
         if (lowered.empty()) lowered.reserve(keys.size());
         lowered.push_back(Lower(k));
         k = lowered.back();
       }
+      const uint64_t tag = NameTag(k);
       size_t b = 0;
-      while (b < bucket_keys.size() && bucket_keys[b] != k) ++b;
+      while (b < bucket_keys.size() &&
+             !SameName(bucket_tags[b], bucket_keys[b], tag, k)) {
+        ++b;
+      }
       if (b == bucket_keys.size()) {
         if (b == kMaxBuckets) {
           bucketed = false;
           break;
         }
         bucket_keys.push_back(k);
+        bucket_tags.push_back(tag);
         bucket_first.push_back(static_cast<uint32_t>(i));
         bucket_size.push_back(0);
       }
@@ -1249,14 +1267,14 @@ FilterMap MakeFilters() {
       std::vector<Value> groups;
       groups.reserve(by_key.size());
       for (uint32_t b : by_key) {
-        groups.push_back(Value::Tuple({std::move(keys[bucket_first[b]]),
+        groups.push_back(Value::Tuple({*keys[bucket_first[b]],
                                        Value::List(std::move(buckets[b]))}));
       }
       return Value::List(std::move(groups));
     }
     std::vector<Value> norms;
     norms.reserve(keys.size());
-    for (const Value& key : keys) norms.push_back(SortKey(key, cs));
+    for (const Value* key : keys) norms.push_back(SortKey(*key, cs));
     TRY(order, StableOrder(in, norms, false));
     std::vector<Value> groups;
     for (size_t begin = 0; begin < order.size();) {
@@ -1269,7 +1287,7 @@ FilterMap MakeFilters() {
       members.reserve(end - begin);
       for (size_t k = begin; k < end; ++k) members.push_back(items[order[k]]);
       groups.push_back(Value::Tuple(
-          {std::move(keys[order[begin]]), Value::List(std::move(members))}));
+          {*keys[order[begin]], Value::List(std::move(members))}));
       begin = end;
     }
     return Value::List(std::move(groups));
