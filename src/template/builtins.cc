@@ -398,9 +398,36 @@ absl::StatusOr<int64_t> ToInt(Interpreter* interp, const Value& v) {
                                     "integer"));
 }
 
+// Writes the UTF-8 encoding of `cp` at `w` (as AppendCodepoint) and
+// returns the end.
+char* PutCodepoint(uint32_t cp, char* w) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    *w++ = static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *w++ = static_cast<char>(0xC0 | (cp >> 6));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *w++ = static_cast<char>(0xE0 | (cp >> 12));
+    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *w++ = static_cast<char>(0xF0 | (cp >> 18));
+    *w++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return w;
+}
+
 // html.unescape for numeric references and the common named entities
-// (documented deviation: the rarer HTML5 names are left as written).
-std::string HtmlUnescape(absl::string_view s) {
+// (documented deviation: the rarer HTML5 names are left as written), of
+// *text from its first '&' at `from`, in place: no reference decodes to
+// more bytes than it is written with (the shortest, `&#0`, takes three
+// and gives U+FFFD's three), so the write position never passes the read
+// position, and each reference is read whole before its bytes are
+// written.
+void HtmlUnescapeInPlace(std::string* text, size_t from) {
   static const auto* const kNamed =
       new absl::flat_hash_map<std::string, uint32_t>{
           {"amp", '&'},     {"lt", '<'},       {"gt", '>'},
@@ -422,14 +449,16 @@ std::string HtmlUnescape(absl::string_view s) {
       "amp",  "lt",  "gt",   "quot", "nbsp", "copy", "reg",  "laquo",
       "raquo", "middot", "deg", "times", "divide", "pound", "yen", "cent",
       "sect", "para", "AMP",  "LT",   "GT",   "QUOT", "COPY", "REG"};
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
+  char* const base = text->data();
+  const absl::string_view s(base, text->size());
+  char* w = base + from;
+  size_t i = from;
   while (i < s.size()) {
     if (s[i] != '&') {
       size_t amp = s.find('&', i);
       if (amp == absl::string_view::npos) amp = s.size();
-      out.append(s.data() + i, amp - i);
+      std::memmove(w, s.data() + i, amp - i);
+      w += amp - i;
       i = amp;
       continue;
     }
@@ -451,14 +480,14 @@ std::string HtmlUnescape(absl::string_view s) {
         ++digits;
       }
       if (digits == 0) {
-        out.push_back(s[i++]);
+        *w++ = s[i++];
         continue;
       }
       if (k < s.size() && s[k] == ';') ++k;
       if (cp == 0 || cp >= 0x110000 || (cp >= 0xD800 && cp <= 0xDFFF)) {
         cp = 0xFFFD;
       }
-      AppendCodepoint(static_cast<uint32_t>(cp), &out);
+      w = PutCodepoint(static_cast<uint32_t>(cp), w);
       i = k;
       continue;
     }
@@ -466,27 +495,27 @@ std::string HtmlUnescape(absl::string_view s) {
     while (k < s.size() && absl::ascii_isalnum(s[k]) && k - j < 32) ++k;
     const absl::string_view name = s.substr(j, k - j);
     if (name.empty()) {  // a bare '&'
-      out.push_back(s[i++]);
+      *w++ = s[i++];
       continue;
     }
     auto it = kNamed->find(name);
     if (it != kNamed->end() && k < s.size() && s[k] == ';') {
-      AppendCodepoint(it->second, &out);
+      w = PutCodepoint(it->second, w);
       i = k + 1;
       continue;
     }
     bool done = false;
     for (absl::string_view legacy : kLegacy) {
       if (absl::StartsWith(name, legacy)) {
-        AppendCodepoint(kNamed->find(legacy)->second, &out);
+        w = PutCodepoint(kNamed->find(legacy)->second, w);
         i = j + legacy.size();
         done = true;
         break;
       }
     }
-    if (!done) out.push_back(s[i++]);
+    if (!done) *w++ = s[i++];
   }
-  return out;
+  text->resize(w - base);
 }
 
 #if defined(__SSE2__)
@@ -646,8 +675,9 @@ std::string StripTagsImpl(absl::string_view s) {
     ++p;
   }
   text.resize(out - begin);
-  if (text.find('&') == std::string::npos) return text;
-  return HtmlUnescape(text);
+  const size_t amp = text.find('&');
+  if (amp != std::string::npos) HtmlUnescapeInPlace(&text, amp);
+  return text;
 }
 
 // json.dumps(sort_keys=True) with Jinja2's HTML-safe escapes; `indent`
