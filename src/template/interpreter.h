@@ -30,7 +30,11 @@ struct Scope {
     Var(uint64_t t, absl::string_view n, Value v)
         : tag(t), name(n), value(std::move(v)) {}
     uint64_t tag;  // NameTag(name)
-    std::string name;
+    // Not a copy: every name a scope holds is a compiled template's text
+    // (a target, parameter, alias, macro or import name) or a literal
+    // ("loop", "caller"...), and the templates outlive the render
+    // (Interpreter::held_), whose scopes all end with it.
+    absl::string_view name;
     Value value;
   };
   Scope* parent = nullptr;
