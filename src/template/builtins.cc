@@ -300,9 +300,11 @@ class AttrGetter {
 
   // The attribute of a dict item in place, when the path is one name and
   // the item has it; null otherwise (operator() then decides).
+  // Items mostly have one shape: the entry of the last hit is looked at
+  // first (DictData::FindHinted).
   const Value* InPlace(const Value& v) const {
     if (!one_name_ || !v.is_dict()) return nullptr;
-    return v.dict().Find(path_, tag_);
+    return v.dict().FindHinted(path_, tag_, &hint_);
   }
 
  private:
@@ -313,6 +315,7 @@ class AttrGetter {
   uint64_t tag_ = 0;      // one name: its NameTag
   bool numeric_ = false;  // one name that is an integer (a list index)
   int64_t index_ = 0;
+  mutable uint32_t hint_ = 0;  // InPlace's DictData::FindHinted hint
 };
 
 absl::StatusOr<std::vector<Value>> SortValues(Interpreter* interp,

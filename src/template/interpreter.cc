@@ -1069,9 +1069,7 @@ const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
              e.args[0]->kind == Expr::Kind::kName) {
     const Expr& var = *e.args[0];
     const Value* obj = FindName(var.name, var.tag, scope);
-    if (obj != nullptr && obj->is_dict()) {
-      v = obj->dict().Find(e.name, e.tag);
-    }
+    if (obj != nullptr && obj->is_dict()) v = FindKey(e, obj->dict());
   }
   return v != nullptr && !v->is_undefined() ? v : nullptr;
 }
@@ -1081,7 +1079,18 @@ const Value* Interpreter::InPlace(const Expr& e, Scope* scope) const {
   return FindPrintable(e, scope);
 }
 
+const Value* Interpreter::FindKey(const Expr& e, const DictData& dict) {
+  uint32_t hint = e.dict_hint.load(std::memory_order_relaxed);
+  const uint32_t before = hint;
+  const Value* v = dict.FindHinted(e.name, e.tag, &hint);
+  if (hint != before) e.dict_hint.store(hint, std::memory_order_relaxed);
+  return v;
+}
+
 Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
+  if (obj.is_dict()) {
+    if (const Value* v = FindKey(e, obj.dict())) return *v;
+  }
   if (obj.is_tuple() && obj.items().size() == 2) {
     // groupby results are (grouper, list) named tuples.
     const absl::string_view name = e.name;

@@ -170,6 +170,9 @@ class Interpreter {
   const Value* InPlace(const Expr& e, Scope* scope) const;
   // `obj.name` for the kGetAttr `e` (obj defined).
   Value GetAttrOf(const Expr& e, const Value& obj);
+  // The key `e.name` of `dict` for the kGetAttr `e`, or null; through
+  // e.dict_hint.
+  static const Value* FindKey(const Expr& e, const DictData& dict);
   absl::StatusOr<Value> Arith(absl::string_view op, const Value& a,
                               const Value& b);
   absl::StatusOr<Value> CallMethod(const Value& obj, absl::string_view name,
