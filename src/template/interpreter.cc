@@ -137,14 +137,17 @@ class LoopChanged : public Callable {
   std::shared_ptr<LoopState> s_;
 };
 
-class LoopObject final : public Object {
+// The state lives inside the object (one allocation per loop, not two);
+// loop.cycle and loop.changed, which may be kept past the loop, share the
+// object's ownership through an aliasing shared_ptr.
+class LoopObject final : public Object,
+                         public std::enable_shared_from_this<LoopObject> {
  public:
-  explicit LoopObject(std::shared_ptr<LoopState> s) : s_(std::move(s)) {}
-  const LoopState& state() const { return *s_; }
+  LoopState& state() const { return state_; }
   std::string TypeName() const override { return "LoopContext"; }
   std::optional<Value> GetAttr(absl::string_view name) const override {
-    const int64_t n = static_cast<int64_t>(s_->items.size());
-    const int64_t i = s_->index0;
+    const int64_t n = static_cast<int64_t>(state_.items.size());
+    const int64_t i = state_.index0;
     if (name == "index") return Value(i + 1);
     if (name == "index0") return Value(i);
     if (name == "revindex") return Value(n - i);
@@ -152,31 +155,36 @@ class LoopObject final : public Object {
     if (name == "first") return Value(i == 0);
     if (name == "last") return Value(i == n - 1);
     if (name == "length") return Value(n);
-    if (name == "depth") return Value(s_->depth0 + 1);
-    if (name == "depth0") return Value(s_->depth0);
+    if (name == "depth") return Value(state_.depth0 + 1);
+    if (name == "depth0") return Value(state_.depth0);
     if (name == "previtem") {
-      return i > 0 ? s_->items[i - 1] : Value::Undefined("there is no "
+      return i > 0 ? state_.items[i - 1] : Value::Undefined("there is no "
                                                          "previous item");
     }
     if (name == "nextitem") {
-      return i + 1 < n ? s_->items[i + 1]
+      return i + 1 < n ? state_.items[i + 1]
                        : Value::Undefined("there is no next item");
     }
     if (name == "cycle") {
-      return Value::FromCallable(std::make_shared<LoopCycle>(s_));
+      return Value::FromCallable(std::make_shared<LoopCycle>(StatePtr()));
     }
     if (name == "changed") {
-      return Value::FromCallable(std::make_shared<LoopChanged>(s_));
+      return Value::FromCallable(std::make_shared<LoopChanged>(StatePtr()));
     }
     return std::nullopt;
   }
   std::optional<int64_t> Length() const override {
-    return static_cast<int64_t>(s_->items.size());
+    return static_cast<int64_t>(state_.items.size());
   }
   std::string Str() const override { return "<LoopContext>"; }
 
  private:
-  std::shared_ptr<LoopState> s_;
+  std::shared_ptr<LoopState> StatePtr() const {
+    return std::shared_ptr<LoopState>(
+        std::const_pointer_cast<LoopObject>(shared_from_this()), &state_);
+  }
+  // Mutable: the loop advances it while templates see a const Object.
+  mutable LoopState state_;
 };
 
 }  // namespace
@@ -602,10 +610,11 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
     body_scope.vars.clear();
     return ExecBody(s.else_body, &body_scope);
   }
-  auto state = std::make_shared<LoopState>();
+  auto loop_object = std::make_shared<LoopObject>();
+  LoopState* const state = &loop_object->state();
   state->items = std::move(items);
   state->depth0 = depth;
-  Value loop = Value::FromObject(std::make_shared<LoopObject>(state));
+  Value loop = Value::FromObject(std::move(loop_object));
   const Stmt* saved_recursive = recursive_loop_;
   if (s.flag) recursive_loop_ = &s;
   ++loop_depth_;
