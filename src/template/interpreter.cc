@@ -311,6 +311,28 @@ absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
 
 absl::Status Interpreter::ExecBody(const Body& body, Scope* scope) {
   const EnvironmentOptions& options = env_.options();
+  if (options.max_render_steps > 0 || options.max_output_bytes > 0) {
+    return ExecBodyLimited(body, scope);
+  }
+  // No limits (the default): the loop checks none, instead of reading both
+  // options again after every statement (any call may have changed them,
+  // as far as the compiler knows).
+  for (const StmtPtr& s : body) {
+    // Text and {{ ... }}, most of a template, without Exec's call.
+    if (s->kind == Stmt::Kind::kData) {
+      out_->append(s->text);
+    } else if (s->kind == Stmt::Kind::kPrint) {
+      TRY_STATUS(Print(*s, scope));
+    } else {
+      TRY_STATUS(Exec(*s, scope));
+    }
+    if (jump_ != Jump::kNone) return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Interpreter::ExecBodyLimited(const Body& body, Scope* scope) {
+  const EnvironmentOptions& options = env_.options();
   for (const StmtPtr& s : body) {
     if (options.max_render_steps > 0 && ++steps_ > options.max_render_steps) {
       return absl::ResourceExhaustedError(

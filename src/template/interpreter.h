@@ -126,6 +126,9 @@ class Interpreter {
 
   absl::Status RenderTemplate(const Template* t, Scope* root, Chain* chain);
   absl::Status ExecBody(const Body& body, Scope* scope);
+  // ExecBody with max_render_steps or max_output_bytes set: checked after
+  // every statement.
+  absl::Status ExecBodyLimited(const Body& body, Scope* scope);
   absl::Status Exec(const Stmt& s, Scope* scope);
   absl::Status Print(const Stmt& s, Scope* scope);  // a kPrint statement
   absl::Status ExecFor(const Stmt& s, Scope* scope);
