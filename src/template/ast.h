@@ -7,6 +7,8 @@
 #ifndef SERVAL_TEMPLATE_AST_H_
 #define SERVAL_TEMPLATE_AST_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -62,6 +64,10 @@ struct Expr {
   // its arguments are literals and variables, whose evaluation runs none
   // either, so nothing can change the input while the filter reads it.
   bool input_in_place = false;
+  // kGetAttr of a dict: the entry where `name` was found last
+  // (DictData::FindHinted). Renders on several threads share it; any
+  // value is safe, so relaxed loads and stores do.
+  mutable std::atomic<uint32_t> dict_hint{0};
 };
 
 struct Stmt;

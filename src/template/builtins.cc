@@ -6,6 +6,10 @@
 #include <cstdio>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -296,9 +300,11 @@ class AttrGetter {
 
   // The attribute of a dict item in place, when the path is one name and
   // the item has it; null otherwise (operator() then decides).
+  // Items mostly have one shape: the entry of the last hit is looked at
+  // first (DictData::FindHinted).
   const Value* InPlace(const Value& v) const {
     if (!one_name_ || !v.is_dict()) return nullptr;
-    return v.dict().Find(path_, tag_);
+    return v.dict().FindHinted(path_, tag_, &hint_);
   }
 
  private:
@@ -309,6 +315,7 @@ class AttrGetter {
   uint64_t tag_ = 0;      // one name: its NameTag
   bool numeric_ = false;  // one name that is an integer (a list index)
   int64_t index_ = 0;
+  mutable uint32_t hint_ = 0;  // InPlace's DictData::FindHinted hint
 };
 
 absl::StatusOr<std::vector<Value>> SortValues(Interpreter* interp,
@@ -394,9 +401,36 @@ absl::StatusOr<int64_t> ToInt(Interpreter* interp, const Value& v) {
                                     "integer"));
 }
 
+// Writes the UTF-8 encoding of `cp` at `w` (as AppendCodepoint) and
+// returns the end.
+char* PutCodepoint(uint32_t cp, char* w) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    *w++ = static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *w++ = static_cast<char>(0xC0 | (cp >> 6));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *w++ = static_cast<char>(0xE0 | (cp >> 12));
+    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *w++ = static_cast<char>(0xF0 | (cp >> 18));
+    *w++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *w++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *w++ = static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return w;
+}
+
 // html.unescape for numeric references and the common named entities
-// (documented deviation: the rarer HTML5 names are left as written).
-std::string HtmlUnescape(absl::string_view s) {
+// (documented deviation: the rarer HTML5 names are left as written), of
+// *text from its first '&' at `from`, in place: no reference decodes to
+// more bytes than it is written with (the shortest, `&#0`, takes three
+// and gives U+FFFD's three), so the write position never passes the read
+// position, and each reference is read whole before its bytes are
+// written.
+void HtmlUnescapeInPlace(std::string* text, size_t from) {
   static const auto* const kNamed =
       new absl::flat_hash_map<std::string, uint32_t>{
           {"amp", '&'},     {"lt", '<'},       {"gt", '>'},
@@ -418,14 +452,16 @@ std::string HtmlUnescape(absl::string_view s) {
       "amp",  "lt",  "gt",   "quot", "nbsp", "copy", "reg",  "laquo",
       "raquo", "middot", "deg", "times", "divide", "pound", "yen", "cent",
       "sect", "para", "AMP",  "LT",   "GT",   "QUOT", "COPY", "REG"};
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
+  char* const base = text->data();
+  const absl::string_view s(base, text->size());
+  char* w = base + from;
+  size_t i = from;
   while (i < s.size()) {
     if (s[i] != '&') {
       size_t amp = s.find('&', i);
       if (amp == absl::string_view::npos) amp = s.size();
-      out.append(s.data() + i, amp - i);
+      std::memmove(w, s.data() + i, amp - i);
+      w += amp - i;
       i = amp;
       continue;
     }
@@ -447,14 +483,14 @@ std::string HtmlUnescape(absl::string_view s) {
         ++digits;
       }
       if (digits == 0) {
-        out.push_back(s[i++]);
+        *w++ = s[i++];
         continue;
       }
       if (k < s.size() && s[k] == ';') ++k;
       if (cp == 0 || cp >= 0x110000 || (cp >= 0xD800 && cp <= 0xDFFF)) {
         cp = 0xFFFD;
       }
-      AppendCodepoint(static_cast<uint32_t>(cp), &out);
+      w = PutCodepoint(static_cast<uint32_t>(cp), w);
       i = k;
       continue;
     }
@@ -462,28 +498,39 @@ std::string HtmlUnescape(absl::string_view s) {
     while (k < s.size() && absl::ascii_isalnum(s[k]) && k - j < 32) ++k;
     const absl::string_view name = s.substr(j, k - j);
     if (name.empty()) {  // a bare '&'
-      out.push_back(s[i++]);
+      *w++ = s[i++];
       continue;
     }
     auto it = kNamed->find(name);
     if (it != kNamed->end() && k < s.size() && s[k] == ';') {
-      AppendCodepoint(it->second, &out);
+      w = PutCodepoint(it->second, w);
       i = k + 1;
       continue;
     }
     bool done = false;
     for (absl::string_view legacy : kLegacy) {
       if (absl::StartsWith(name, legacy)) {
-        AppendCodepoint(kNamed->find(legacy)->second, &out);
+        w = PutCodepoint(kNamed->find(legacy)->second, w);
         i = j + legacy.size();
         done = true;
         break;
       }
     }
-    if (!done) out.push_back(s[i++]);
+    if (!done) *w++ = s[i++];
   }
-  return out;
+  text->resize(w - base);
 }
+
+#if defined(__SSE2__)
+// Bit i set when byte i of `w` is <= 0x20 (whitespace is among them) or
+// '<': where StripTagsImpl's plain copy stops.
+inline unsigned StripTagsSpecial16(__m128i w) {
+  const __m128i low =
+      _mm_cmpeq_epi8(_mm_min_epu8(w, _mm_set1_epi8(0x20)), w);
+  const __m128i lt = _mm_cmpeq_epi8(w, _mm_set1_epi8('<'));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(low, lt)));
+}
+#endif
 
 // markupsafe 2.1's striptags: comments (<!--.*?-->), then tags (<.*?>)
 // removed, whitespace runs joined by one space (leading and trailing ones
@@ -538,6 +585,40 @@ std::string StripTagsImpl(absl::string_view s) {
   const char* p = src.data();
   const char* const end = p + src.size();
   while (p < end) {
+#if defined(__SSE2__)
+    // Sixteen bytes at a time up to the first '<' or byte <= 0x20, as
+    // below, except that a space between two bytes that are neither is
+    // copied as is (the output has it too): in prose every word ends in
+    // one, and stopping there cost about 10 instructions a byte. A space
+    // at the first position is left to the loop below (the byte before it
+    // is in no mask). Seventeen bytes must be there (the next byte of the
+    // last); the copy of sixteen fits, as below.
+    if (end - p >= 17) {
+      const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const __m128i w_next =
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+      const unsigned special = StripTagsSpecial16(w);
+      const unsigned special_next = StripTagsSpecial16(w_next);
+      const unsigned space = static_cast<unsigned>(
+          _mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8(' '))));
+      const unsigned single_space =
+          space & ~(special << 1) & ~special_next & ~1u;
+      const unsigned stop = special & ~single_space;
+      const size_t plain =
+          stop == 0 ? 16 : static_cast<size_t>(__builtin_ctz(stop));
+      if (plain > 0) {
+        if (pending_space) {
+          *out++ = ' ';
+          pending_space = false;
+        }
+        std::memcpy(out, p, 16);
+        out += plain;
+        p += plain;
+        if (stop == 0) continue;
+      }
+      // *p is the special byte found: it goes through the loop below now.
+    } else
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     // Eight bytes at a time up to the first byte <= 0x20 (whitespace is
     // among them) or '<'; that byte goes through the loop below. The copy
@@ -597,8 +678,9 @@ std::string StripTagsImpl(absl::string_view s) {
     ++p;
   }
   text.resize(out - begin);
-  if (text.find('&') == std::string::npos) return text;
-  return HtmlUnescape(text);
+  const size_t amp = text.find('&');
+  if (amp != std::string::npos) HtmlUnescapeInPlace(&text, amp);
+  return text;
 }
 
 // json.dumps(sort_keys=True) with Jinja2's HTML-safe escapes; `indent`
@@ -897,6 +979,22 @@ absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
   test_args.positional.assign(args.positional.begin() + next,
                               args.positional.end());
   const TestFn* test_fn = test.empty() ? nullptr : FindBuiltinTest(test);
+  // `equalto` and `!=` (the common selectattr('section', 'equalto', x))
+  // are Value::Equals, called here without RunTest and the test's
+  // std::function per item; in strict mode, where an undefined operand
+  // fails, they go through RunTest.
+  enum class Eq { kNo, kEqual, kNotEqual };
+  Eq eq = Eq::kNo;
+  if (!interp->strict() && test_args.positional.size() <= 1) {
+    if (test == "eq" || test == "equalto" || test == "==") {
+      eq = Eq::kEqual;
+    } else if (test == "ne" || test == "!=") {
+      eq = Eq::kNotEqual;
+    }
+  }
+  const Value missing;
+  const Value& other =
+      test_args.positional.empty() ? missing : test_args.positional[0];
   std::vector<Value> out;
   out.reserve(items.size());
   // attribute='name' of dict items (the common case) is read in place.
@@ -909,6 +1007,8 @@ absl::StatusOr<Value> SelectOrReject(Interpreter* interp, const Value& input,
     bool keep;
     if (test.empty()) {
       keep = v.Truthy();
+    } else if (eq != Eq::kNo) {
+      keep = v.Equals(other) == (eq == Eq::kEqual);
     } else {
       // Built-in tests read their arguments and never change them, so
       // every item shares one CallArgs.
@@ -1119,13 +1219,22 @@ FilterMap MakeFilters() {
     bool cs = ArgOr(a, 2, "case_sensitive", Value(false)).Truthy();
     // Sorted (stably) by the normalised key (SortKey); each group is named
     // by the key of its first item.
-    std::vector<Value> keys;
-    keys.reserve(items.size());
+    // Each item's key: a dict item's attribute in place (the common case),
+    // else made into `made`, which is reserved for every item at once so
+    // that the pointers into it stay valid.
+    std::vector<const Value*> keys(items.size());
+    std::vector<Value> made;
     const AttrGetter get(&attr);
-    for (const Value& item : items) {
-      Value key = get(item);
-      if (key.is_undefined() && dflt != nullptr) key = *dflt;
-      keys.push_back(std::move(key));
+    for (size_t i = 0; i < items.size(); ++i) {
+      const Value* key = get.InPlace(items[i]);
+      if (key == nullptr || key->is_undefined()) {
+        Value k = get(items[i]);
+        if (k.is_undefined() && dflt != nullptr) k = *dflt;
+        if (made.empty()) made.reserve(items.size());
+        made.push_back(std::move(k));
+        key = &made.back();
+      }
+      keys[i] = key;
     }
     // String keys, few of them (the common case: a section, a tag, a
     // year): the items in first-seen order per distinct key, the distinct
@@ -1134,30 +1243,39 @@ FilterMap MakeFilters() {
     // sorting every item.
     constexpr size_t kMaxBuckets = 32;
     std::vector<std::string> lowered;  // normalised keys SortKey would copy
-    std::vector<absl::string_view> bucket_keys;
-    std::vector<uint32_t> bucket_first;  // an item of each, for its key
-    std::vector<uint32_t> bucket_size;
+    // Per bucket (at most kMaxBuckets, kept inline): its normalised key,
+    // that key's NameTag (compared first, as names are), an item of it
+    // (for its key) and its size.
+    absl::InlinedVector<absl::string_view, 8> bucket_keys;
+    absl::InlinedVector<uint64_t, 8> bucket_tags;
+    absl::InlinedVector<uint32_t, 8> bucket_first;
+    absl::InlinedVector<uint32_t, 8> bucket_size;
     std::vector<uint8_t> bucket_of(items.size());
-    bool bucketed = std::all_of(keys.begin(), keys.end(), [](const Value& k) {
-      return k.is_string();
+    bool bucketed = std::all_of(keys.begin(), keys.end(), [](const Value* k) {
+      return k->is_string();
     });
     for (size_t i = 0; bucketed && i < keys.size(); ++i) {
       // SortKey's text, without making a Value of it.
-      absl::string_view k = keys[i].str();
+      absl::string_view k = keys[i]->str();
       if (!cs && !IsAsciiLower(k)) {
         // Never regrown, so the views into it stay valid.
         if (lowered.empty()) lowered.reserve(keys.size());
         lowered.push_back(Lower(k));
         k = lowered.back();
       }
+      const uint64_t tag = NameTag(k);
       size_t b = 0;
-      while (b < bucket_keys.size() && bucket_keys[b] != k) ++b;
+      while (b < bucket_keys.size() &&
+             !SameName(bucket_tags[b], bucket_keys[b], tag, k)) {
+        ++b;
+      }
       if (b == bucket_keys.size()) {
         if (b == kMaxBuckets) {
           bucketed = false;
           break;
         }
         bucket_keys.push_back(k);
+        bucket_tags.push_back(tag);
         bucket_first.push_back(static_cast<uint32_t>(i));
         bucket_size.push_back(0);
       }
@@ -1182,14 +1300,14 @@ FilterMap MakeFilters() {
       std::vector<Value> groups;
       groups.reserve(by_key.size());
       for (uint32_t b : by_key) {
-        groups.push_back(Value::Tuple({std::move(keys[bucket_first[b]]),
+        groups.push_back(Value::Tuple({*keys[bucket_first[b]],
                                        Value::List(std::move(buckets[b]))}));
       }
       return Value::List(std::move(groups));
     }
     std::vector<Value> norms;
     norms.reserve(keys.size());
-    for (const Value& key : keys) norms.push_back(SortKey(key, cs));
+    for (const Value* key : keys) norms.push_back(SortKey(*key, cs));
     TRY(order, StableOrder(in, norms, false));
     std::vector<Value> groups;
     for (size_t begin = 0; begin < order.size();) {
@@ -1202,7 +1320,7 @@ FilterMap MakeFilters() {
       members.reserve(end - begin);
       for (size_t k = begin; k < end; ++k) members.push_back(items[order[k]]);
       groups.push_back(Value::Tuple(
-          {std::move(keys[order[begin]]), Value::List(std::move(members))}));
+          {*keys[order[begin]], Value::List(std::move(members))}));
       begin = end;
     }
     return Value::List(std::move(groups));

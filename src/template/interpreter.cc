@@ -137,14 +137,17 @@ class LoopChanged : public Callable {
   std::shared_ptr<LoopState> s_;
 };
 
-class LoopObject final : public Object {
+// The state lives inside the object (one allocation per loop, not two);
+// loop.cycle and loop.changed, which may be kept past the loop, share the
+// object's ownership through an aliasing shared_ptr.
+class LoopObject final : public Object,
+                         public std::enable_shared_from_this<LoopObject> {
  public:
-  explicit LoopObject(std::shared_ptr<LoopState> s) : s_(std::move(s)) {}
-  const LoopState& state() const { return *s_; }
+  LoopState& state() const { return state_; }
   std::string TypeName() const override { return "LoopContext"; }
   std::optional<Value> GetAttr(absl::string_view name) const override {
-    const int64_t n = static_cast<int64_t>(s_->items.size());
-    const int64_t i = s_->index0;
+    const int64_t n = static_cast<int64_t>(state_.items.size());
+    const int64_t i = state_.index0;
     if (name == "index") return Value(i + 1);
     if (name == "index0") return Value(i);
     if (name == "revindex") return Value(n - i);
@@ -152,31 +155,36 @@ class LoopObject final : public Object {
     if (name == "first") return Value(i == 0);
     if (name == "last") return Value(i == n - 1);
     if (name == "length") return Value(n);
-    if (name == "depth") return Value(s_->depth0 + 1);
-    if (name == "depth0") return Value(s_->depth0);
+    if (name == "depth") return Value(state_.depth0 + 1);
+    if (name == "depth0") return Value(state_.depth0);
     if (name == "previtem") {
-      return i > 0 ? s_->items[i - 1] : Value::Undefined("there is no "
+      return i > 0 ? state_.items[i - 1] : Value::Undefined("there is no "
                                                          "previous item");
     }
     if (name == "nextitem") {
-      return i + 1 < n ? s_->items[i + 1]
+      return i + 1 < n ? state_.items[i + 1]
                        : Value::Undefined("there is no next item");
     }
     if (name == "cycle") {
-      return Value::FromCallable(std::make_shared<LoopCycle>(s_));
+      return Value::FromCallable(std::make_shared<LoopCycle>(StatePtr()));
     }
     if (name == "changed") {
-      return Value::FromCallable(std::make_shared<LoopChanged>(s_));
+      return Value::FromCallable(std::make_shared<LoopChanged>(StatePtr()));
     }
     return std::nullopt;
   }
   std::optional<int64_t> Length() const override {
-    return static_cast<int64_t>(s_->items.size());
+    return static_cast<int64_t>(state_.items.size());
   }
   std::string Str() const override { return "<LoopContext>"; }
 
  private:
-  std::shared_ptr<LoopState> s_;
+  std::shared_ptr<LoopState> StatePtr() const {
+    return std::shared_ptr<LoopState>(
+        std::const_pointer_cast<LoopObject>(shared_from_this()), &state_);
+  }
+  // Mutable: the loop advances it while templates see a const Object.
+  mutable LoopState state_;
 };
 
 }  // namespace
@@ -302,6 +310,28 @@ absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
 }
 
 absl::Status Interpreter::ExecBody(const Body& body, Scope* scope) {
+  const EnvironmentOptions& options = env_.options();
+  if (options.max_render_steps > 0 || options.max_output_bytes > 0) {
+    return ExecBodyLimited(body, scope);
+  }
+  // No limits (the default): the loop checks none, instead of reading both
+  // options again after every statement (any call may have changed them,
+  // as far as the compiler knows).
+  for (const StmtPtr& s : body) {
+    // Text and {{ ... }}, most of a template, without Exec's call.
+    if (s->kind == Stmt::Kind::kData) {
+      out_->append(s->text);
+    } else if (s->kind == Stmt::Kind::kPrint) {
+      TRY_STATUS(Print(*s, scope));
+    } else {
+      TRY_STATUS(Exec(*s, scope));
+    }
+    if (jump_ != Jump::kNone) return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Interpreter::ExecBodyLimited(const Body& body, Scope* scope) {
   const EnvironmentOptions& options = env_.options();
   for (const StmtPtr& s : body) {
     if (options.max_render_steps > 0 && ++steps_ > options.max_render_steps) {
@@ -602,10 +632,11 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
     body_scope.vars.clear();
     return ExecBody(s.else_body, &body_scope);
   }
-  auto state = std::make_shared<LoopState>();
+  auto loop_object = std::make_shared<LoopObject>();
+  LoopState* const state = &loop_object->state();
   state->items = std::move(items);
   state->depth0 = depth;
-  Value loop = Value::FromObject(std::make_shared<LoopObject>(state));
+  Value loop = Value::FromObject(std::move(loop_object));
   const Stmt* saved_recursive = recursive_loop_;
   if (s.flag) recursive_loop_ = &s;
   ++loop_depth_;
@@ -1069,9 +1100,7 @@ const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
              e.args[0]->kind == Expr::Kind::kName) {
     const Expr& var = *e.args[0];
     const Value* obj = FindName(var.name, var.tag, scope);
-    if (obj != nullptr && obj->is_dict()) {
-      v = obj->dict().Find(e.name, e.tag);
-    }
+    if (obj != nullptr && obj->is_dict()) v = FindKey(e, obj->dict());
   }
   return v != nullptr && !v->is_undefined() ? v : nullptr;
 }
@@ -1081,7 +1110,18 @@ const Value* Interpreter::InPlace(const Expr& e, Scope* scope) const {
   return FindPrintable(e, scope);
 }
 
+const Value* Interpreter::FindKey(const Expr& e, const DictData& dict) {
+  uint32_t hint = e.dict_hint.load(std::memory_order_relaxed);
+  const uint32_t before = hint;
+  const Value* v = dict.FindHinted(e.name, e.tag, &hint);
+  if (hint != before) e.dict_hint.store(hint, std::memory_order_relaxed);
+  return v;
+}
+
 Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
+  if (obj.is_dict()) {
+    if (const Value* v = FindKey(e, obj.dict())) return *v;
+  }
   if (obj.is_tuple() && obj.items().size() == 2) {
     // groupby results are (grouper, list) named tuples.
     const absl::string_view name = e.name;

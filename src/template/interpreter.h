@@ -30,7 +30,11 @@ struct Scope {
     Var(uint64_t t, absl::string_view n, Value v)
         : tag(t), name(n), value(std::move(v)) {}
     uint64_t tag;  // NameTag(name)
-    std::string name;
+    // Not a copy: every name a scope holds is a compiled template's text
+    // (a target, parameter, alias, macro or import name) or a literal
+    // ("loop", "caller"...), and the templates outlive the render
+    // (Interpreter::held_), whose scopes all end with it.
+    absl::string_view name;
     Value value;
   };
   Scope* parent = nullptr;
@@ -122,6 +126,9 @@ class Interpreter {
 
   absl::Status RenderTemplate(const Template* t, Scope* root, Chain* chain);
   absl::Status ExecBody(const Body& body, Scope* scope);
+  // ExecBody with max_render_steps or max_output_bytes set: checked after
+  // every statement.
+  absl::Status ExecBodyLimited(const Body& body, Scope* scope);
   absl::Status Exec(const Stmt& s, Scope* scope);
   absl::Status Print(const Stmt& s, Scope* scope);  // a kPrint statement
   absl::Status ExecFor(const Stmt& s, Scope* scope);
@@ -166,6 +173,9 @@ class Interpreter {
   const Value* InPlace(const Expr& e, Scope* scope) const;
   // `obj.name` for the kGetAttr `e` (obj defined).
   Value GetAttrOf(const Expr& e, const Value& obj);
+  // The key `e.name` of `dict` for the kGetAttr `e`, or null; through
+  // e.dict_hint.
+  static const Value* FindKey(const Expr& e, const DictData& dict);
   absl::StatusOr<Value> Arith(absl::string_view op, const Value& a,
                               const Value& b);
   absl::StatusOr<Value> CallMethod(const Value& obj, absl::string_view name,

@@ -273,6 +273,31 @@ class DictData {
     }
     return nullptr;
   }
+  // Find(key, tag), looking at entry *hint first and leaving in *hint the
+  // entry found by a scan. A lookup site keeps its hint between lookups:
+  // the dicts one site reads mostly have one shape (every page dict has
+  // its keys in the same order), so the first look mostly hits and the
+  // scan is skipped. Any hint is safe: the entry is checked.
+  const Value* FindHinted(absl::string_view key, uint64_t tag,
+                          uint32_t* hint) const {
+    const uint32_t h = *hint;
+    if (h < tags_.size() && tags_[h] == tag) {
+      const Value& k = entries_[h].first;
+      if (k.is_string() && SameName(tag, k.str(), tag, key)) {
+        return &entries_[h].second;
+      }
+    }
+    if (entries_.size() > kSmallDict) return FindHashed(key);
+    for (size_t i = 0; i < tags_.size(); ++i) {
+      if (tags_[i] != tag) continue;
+      const Value& k = entries_[i].first;
+      if (k.is_string() && SameName(tag, k.str(), tag, key)) {
+        *hint = static_cast<uint32_t>(i);
+        return &entries_[i].second;
+      }
+    }
+    return nullptr;
+  }
   void Set(Value key, Value value);
   // Set(Value(key), value) without making the key's Value when the key is
   // already there (a namespace attribute assigned in a loop).
