@@ -265,6 +265,15 @@ class Assembler {
     return url;
   }
 
+  // fn(0) ... fn(n-1) through options_.for_each_index, or serially.
+  void RunForEach(size_t n, const std::function<void(size_t)>& fn) const {
+    if (options_.for_each_index) {
+      options_.for_each_index(n, fn);
+    } else {
+      for (size_t i = 0; i < n; ++i) fn(i);
+    }
+  }
+
   // One content file's page, before it is linked to others: null when the
   // file is left out (an error, or a draft), with the errors it gave.
   struct PageDraft {
@@ -364,12 +373,8 @@ class Assembler {
     // Each file's page on its own (in parallel when options_ says how),
     // then linked in path order, errors included.
     std::vector<PageDraft> drafts(files.size());
-    const auto draft = [&](size_t i) { drafts[i] = DraftPage(&files[i]); };
-    if (options_.for_each_index) {
-      options_.for_each_index(files.size(), draft);
-    } else {
-      for (size_t i = 0; i < files.size(); ++i) draft(i);
-    }
+    RunForEach(files.size(),
+               [&](size_t i) { drafts[i] = DraftPage(&files[i]); });
     std::map<std::string, Page*> section_by_dir;  // "" is home
     std::vector<Page*> regular;
     for (PageDraft& d : drafts) {
@@ -434,13 +439,14 @@ class Assembler {
 
     BuildTaxonomies(site.get(), regular);
 
-    // Lists in default order, prev/next among a parent's pages.
-    for (auto& page : site->pages) {
-      std::stable_sort(page->pages.begin(), page->pages.end(),
+    // Lists in default order (each list on its own, as the drafts were),
+    // prev/next among a parent's pages.
+    RunForEach(site->pages.size(), [&](size_t i) {
+      Page& page = *site->pages[i];
+      std::stable_sort(page.pages.begin(), page.pages.end(), DefaultPageOrder);
+      std::stable_sort(page.sections.begin(), page.sections.end(),
                        DefaultPageOrder);
-      std::stable_sort(page->sections.begin(), page->sections.end(),
-                       DefaultPageOrder);
-    }
+    });
     for (auto& [dir, section] : section_by_dir) {
       const std::vector<const Page*>& list = section->pages;
       for (size_t i = 0; i < list.size(); ++i) {

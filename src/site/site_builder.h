@@ -19,8 +19,9 @@
 // Output is deterministic: the same inputs in any order give the same Site,
 // however many threads AssembleOptions::for_each_index runs on.
 // Thread-safety: a pure function of its arguments. Each file's own page
-// (its fields, cascade and URL) is made on its own, by
-// AssembleOptions::for_each_index; linking pages is single-threaded.
+// (its fields, cascade and URL) is made on its own, and each list sorted on
+// its own, by AssembleOptions::for_each_index; linking pages is
+// single-threaded.
 #ifndef SERVAL_SITE_SITE_BUILDER_H_
 #define SERVAL_SITE_SITE_BUILDER_H_
 
@@ -45,7 +46,8 @@ struct AssembleOptions {
   bool include_drafts = false;
   // Runs fn(0) ... fn(n-1), possibly in parallel, and returns when all
   // have returned (ForEachIndex on the build's pool); unset: serially.
-  // Each file's own page is made this way; the rest is single-threaded.
+  // Each file's own page is made this way, and each list sorted; the rest
+  // is single-threaded.
   std::function<void(size_t n, const std::function<void(size_t)>& fn)>
       for_each_index;
 };

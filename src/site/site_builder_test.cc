@@ -257,9 +257,10 @@ TEST(AssembleSiteTest, DeterministicWhateverTheInputOrder) {
   }
 }
 
-// Each file's page is made by AssembleOptions::for_each_index: on four
-// threads, or in reverse order, the site and its errors are the same as
-// made serially (pages with cascades, drafts and field errors included).
+// Each file's page is made, and each list sorted, by
+// AssembleOptions::for_each_index: on four threads, or in reverse order,
+// the site, its lists and its errors are the same as made serially (pages
+// with cascades, drafts and field errors included).
 TEST(AssembleSiteTest, SameSiteAndErrorsWhateverRunsTheFiles) {
   Files files = {
       {"content/_index.md", "---\ntitle: Home\ncascade:\n  kind: c\n---\n"},
@@ -271,7 +272,8 @@ TEST(AssembleSiteTest, SameSiteAndErrorsWhateverRunsTheFiles) {
     files.push_back(
         {"content/s" + std::to_string(i % 4) + "/p" + n + ".md",
          i % 9 == 0 ? "---\nweight: heavy\ndate: never\n---\n"
-                    : "---\ntitle: P" + n + "\ntags: [t" +
+                    : "---\ntitle: P" + n + "\nweight: " +
+                          std::to_string((i * 7) % 5) + "\ntags: [t" +
                           std::to_string(i % 5) + "]\n---\nBody " + n + "\n"});
   }
   files.push_back({"content/s1/_index.md",
@@ -282,7 +284,9 @@ TEST(AssembleSiteTest, SameSiteAndErrorsWhateverRunsTheFiles) {
       auto kind = p->params.FindMember("kind");
       lines.push_back(absl::StrCat(
           p->url, " ", p->title, " ", p->body, " ",
-          kind == p->params.MemberEnd() ? "-" : kind->value.GetString()));
+          kind == p->params.MemberEnd() ? "-" : kind->value.GetString(),
+          " lists ", absl::StrJoin(Urls(p->pages), ","), " ",
+          absl::StrJoin(Urls(p->sections), ",")));
     }
     return lines;
   };
