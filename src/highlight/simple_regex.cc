@@ -705,6 +705,7 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
     re.max_newlines_ = newlines[re.root_];
   }
   re.SetFastPath();
+  if (!re.run_) re.BuildGuard();
   re.BuildFailurePrefix();
   re.starts_at_line_begin_ = head->kind == Kind::kAssert &&
                              (head->assertion == Assert::kBeginLine ||
@@ -729,6 +730,75 @@ void SimpleRegex::SetFastPath() {
   }
   for (size_t i = 0; i < run_items_.size(); ++i) fast_[i] = fast[i];
   fast_items_ = static_cast<int>(run_items_.size());
+}
+
+void SimpleRegex::BuildGuard() {
+  std::vector<int> items;
+  int stop = -1;  // the first node the guard cannot take, if any
+  std::function<bool(int)> walk = [&](int index) {
+    const Node& n = nodes_[index];
+    if (n.kind == Kind::kSeq) {
+      for (int k : n.kids) {
+        if (!walk(k)) return false;
+      }
+      return true;
+    }
+    if (n.kind == Kind::kCapture) return walk(n.kids[0]);
+    if (n.kind == Kind::kAssert) return true;
+    if (n.kind == Kind::kSet ||
+        (n.kind == Kind::kRepeat && n.greedy &&
+         nodes_[n.kids[0]].kind == Kind::kSet)) {
+      items.push_back(index);
+      return true;
+    }
+    stop = index;
+    return false;
+  };
+  walk(root_);
+  // A repeat may take its longest run only when no byte it could give back
+  // can start what follows (up to the first item that cannot be empty).
+  bool next_check = stop >= 0 && !nodes_[stop].nullable;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Node& n = nodes_[items[i]];
+    if (n.kind != Kind::kRepeat) continue;
+    const ByteSet& run = nodes_[n.kids[0]].first;
+    bool ok = true;
+    bool blocked = false;  // an item that cannot be empty follows
+    for (size_t j = i + 1; j < items.size() && ok && !blocked; ++j) {
+      ByteSet both = run;
+      both.IntersectWith(nodes_[items[j]].first);
+      ok = both.Empty();
+      blocked = !nodes_[items[j]].nullable;
+    }
+    if (ok && !blocked && stop >= 0) {
+      ByteSet both = run;
+      both.IntersectWith(nodes_[stop].first);
+      ok = both.Empty() && !nodes_[stop].nullable;
+    }
+    if (!ok) {
+      items.resize(i);
+      next_check = false;
+      break;
+    }
+  }
+  if (items.size() + (next_check ? 1 : 0) < 2) return;
+  for (int index : items) {
+    const Node& n = nodes_[index];
+    const Node& set = n.kind == Kind::kSet ? n : nodes_[n.kids[0]];
+    GuardItem g;
+    for (int b = 0; b < 256; ++b) {
+      const unsigned char u = static_cast<unsigned char>(b);
+      g.table[b] = b >= 0x80 ? (set.unsure.Has(u) ? kRunUnsure : kRunNo)
+                   : set.set.Has(u) ? kRunYes
+                                    : kRunNo;
+    }
+    g.repeat = n.kind == Kind::kRepeat;
+    g.min = g.repeat ? static_cast<size_t>(n.min) : 1;
+    g.max = g.repeat ? n.max : 1;
+    guard_.push_back(g);
+  }
+  guard_next_check_ = next_check;
+  if (next_check) guard_next_ = nodes_[stop].first;
 }
 
 // See FailsBefore. Two run shapes qualify:
@@ -1083,6 +1153,35 @@ SimpleRegex::Result SimpleRegex::MatchSlow(absl::string_view text, size_t pos,
   if (run_) {
     return MatchRunFrom(0, reinterpret_cast<const unsigned char*>(text.data()),
                         text.size(), pos, end, groups, work, *work + kMaxSteps);
+  }
+  if (!guard_.empty()) {
+    // The run every match starts with (see guard_): where it fails, or
+    // is not followed by a byte the next item can start with, there is
+    // no match. Its scan is counted when it decides; otherwise the
+    // backtracking below scans the same bytes and counts them.
+    const unsigned char* t = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t size = text.size();
+    size_t at = pos;
+    uint64_t scanned = 0;
+    Result r = Result::kMatch;
+    for (const GuardItem& g : guard_) {
+      if (!g.repeat) {
+        r = TakeByte(g.table.data(), t, size, &at);
+      } else {
+        const size_t stop =
+            g.max < 0 || size - at < static_cast<size_t>(g.max) ? size : at + g.max;
+        r = TakeRun(g.table.data(), t, stop, g.min, &at, &scanned);
+      }
+      if (r != Result::kMatch) break;
+    }
+    if (r == Result::kMatch && guard_next_check_ &&
+        (at >= size || (t[at] < 0x80 && !guard_next_.Has(t[at])))) {
+      r = Result::kNoMatch;
+    }
+    if (r == Result::kNoMatch) {
+      *work += scanned;
+      return Result::kNoMatch;
+    }
   }
   Context c;
   c.text = reinterpret_cast<const unsigned char*>(text.data());

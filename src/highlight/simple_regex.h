@@ -296,6 +296,7 @@ class SimpleRegex {
     return Result::kMatch;
   }
   void SetFastPath();
+  void BuildGuard();
   Result MatchRunFrom(size_t first_item, const unsigned char* text,
                       size_t size, size_t pos, size_t* end, size_t* groups,
                       uint64_t* work, uint64_t work_limit) const;
@@ -333,6 +334,23 @@ class SimpleRegex {
   };
   int fast_items_ = 0;
   FastItem fast_[kMaxFastItems] = {};
+  // For a pattern outside MatchRun's shape: the classes and greedy class
+  // repeats it starts with (through groups; assertions, being zero-width,
+  // skipped), cut before the first repeat that could give a byte back to
+  // what follows, and when not cut, the bytes the next item must start
+  // with (guard_next_, when that item cannot be empty). A match must take
+  // exactly that run, so where the run fails (C's `^([ \t]*)(#...` on an
+  // indented line, a string rule's optional prefix followed by the wrong
+  // byte) MatchSlow says kNoMatch without backtracking.
+  struct GuardItem {
+    std::array<uint8_t, 256> table;  // kRunNo, kRunYes, kRunUnsure
+    bool repeat;
+    size_t min;
+    int max;  // -1: unbounded
+  };
+  std::vector<GuardItem> guard_;
+  bool guard_next_check_ = false;
+  ByteSet guard_next_;
   // FailsBefore: the shape, the run cut after its repeat, and for kLazy
   // the number of one-byte items before the repeat.
   enum class FailureKind : uint8_t { kNone, kSync, kLazy };
