@@ -211,6 +211,7 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
           rule.simple.has_value() && rule.simple->starts_at_line_begin();
       rule.max_newlines =
           rule.simple.has_value() ? rule.simple->max_newlines() : -1;
+      rule.one_item = rule.simple.has_value() && rule.simple->one_item();
       if (rule.simple.has_value() && rule.simple->has_failure_prefix() &&
           lexer->failure_slots_ < kMaxFailureSlots) {
         rule.failure_slot = lexer->failure_slots_++;
@@ -366,17 +367,24 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
           pos < progress->fails_before[rule.failure_slot]) {
         continue;
       }
-      const uint64_t work_before = *work;
-      switch (rule.simple->Match(text, pos, end, nullptr, *work)) {
-        case SimpleRegex::Result::kMatch: return &rule;
-        case SimpleRegex::Result::kNoMatch:
-          // A short failed scan is cheaper to redo than to find the end of.
-          if (rule.failure_slot >= 0 && *work - work_before >= kMinRescan) {
-            progress->fails_before[rule.failure_slot] =
-                rule.simple->FailsBefore(text, pos, *work);
-          }
-          continue;
-        case SimpleRegex::Result::kUnknown: break;
+      if (rule.one_item) {
+        // Inline: most tokens are one class or one class run.
+        const SimpleRegex::Result r = rule.simple->MatchOne(text, pos, end, *work);
+        if (r == SimpleRegex::Result::kMatch) return &rule;
+        if (r == SimpleRegex::Result::kNoMatch) continue;
+      } else {
+        const uint64_t work_before = *work;
+        switch (rule.simple->Match(text, pos, end, nullptr, *work)) {
+          case SimpleRegex::Result::kMatch: return &rule;
+          case SimpleRegex::Result::kNoMatch:
+            // A short failed scan is cheaper to redo than to find the end of.
+            if (rule.failure_slot >= 0 && *work - work_before >= kMinRescan) {
+              progress->fails_before[rule.failure_slot] =
+                  rule.simple->FailsBefore(text, pos, *work);
+            }
+            continue;
+          case SimpleRegex::Result::kUnknown: break;
+        }
       }
     }
     // Anchored at `pos`, with the whole text as context so ^, $ and \b

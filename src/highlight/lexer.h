@@ -140,6 +140,7 @@ class Lexer {
     std::vector<SimpleRegex> group_parts;
     std::vector<bool> group_optional;  // per part
     bool starts_at_line_begin = false;  // every match starts with ^ or \A
+    bool one_item = false;  // simple->one_item(): MatchAt inlines it
     // The most newlines a match holds (-1: unbounded): RE2 scans at most
     // to the newline after that many.
     int max_newlines = -1;

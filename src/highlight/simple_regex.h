@@ -152,6 +152,31 @@ class SimpleRegex {
     return MatchSlow(text, pos, end, groups, &work);
   }
 
+  // True when the pattern is one class or one greedy repeat of a class
+  // (whitespace, newlines, punctuation: most tokens): then MatchOne is
+  // Match without groups, small enough for the lexer to inline.
+  bool one_item() const { return fast_items_ == 1; }
+  __attribute__((always_inline)) Result MatchOne(absl::string_view text,
+                                                 size_t pos, size_t* end,
+                                                 uint64_t& work) const {
+    const unsigned char* const t =
+        reinterpret_cast<const unsigned char*>(text.data());
+    const uint8_t* takes = run_tables_[0].data();
+    const FastItem f = fast_[0];
+    size_t at = pos;
+    Result r;
+    if (!f.repeat) {
+      r = TakeByte(takes, t, text.size(), &at);
+    } else {
+      const size_t size = text.size();
+      const size_t stop =
+          f.max < 0 || size - at < static_cast<size_t>(f.max) ? size : at + f.max;
+      r = TakeRun(takes, t, stop, f.min, &at, &work);
+    }
+    *end = at;
+    return r;
+  }
+
   // The step limit of one Match (see Work above).
   static constexpr uint64_t kMaxSteps = 1 << 16;
 
