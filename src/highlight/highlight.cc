@@ -184,9 +184,15 @@ bool AppendHighlightedHtml(absl::string_view language, absl::string_view code,
     AppendEscapedHtml(code, out);
     return false;
   }
+  AppendHighlightedHtml(*lexer, code, out);
+  return true;
+}
+
+void AppendHighlightedHtml(const Lexer& lexer, absl::string_view code,
+                           std::string* out) {
   std::vector<Token> tokens;
   tokens.reserve(code.size() / 2 + 16);  // code averages a token per 3 bytes
-  lexer->Tokenize(code, &tokens);
+  lexer.Tokenize(code, &tokens);
   const OpenTag* tags = OpenTags();
   // The exact size first, then one resize and plain writes (appending
   // each token's few bytes cost more than lexing them). The tags are
@@ -214,7 +220,6 @@ bool AppendHighlightedHtml(absl::string_view language, absl::string_view code,
   // Tokenize covers the code exactly once, so p is at the end; should a
   // lexer ever leave a gap, the output is cut there, never left padded.
   out->resize(static_cast<size_t>(p - out->data()));
-  return true;
 }
 
 }  // namespace serval::highlight

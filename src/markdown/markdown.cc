@@ -379,8 +379,10 @@ class Renderer {
         in_code_block_ = true;
         code_lang_.clear();
         if (d->lang.text != nullptr) code_lang_ = AttributeText(d->lang);
-        if (options_.highlight_code && !code_lang_.empty() &&
-            highlight::FindLexer(code_lang_) != nullptr) {
+        code_lexer_ = options_.highlight_code && !code_lang_.empty()
+                          ? highlight::FindLexer(code_lang_)
+                          : nullptr;
+        if (code_lexer_ != nullptr) {
           capture_code_ = true;
           code_text_.clear();
           break;
@@ -435,7 +437,7 @@ class Renderer {
         in_code_block_ = false;
         if (capture_code_) {
           capture_code_ = false;
-          AppendCodeBlock(code_lang_, code_text_);
+          AppendCodeBlock(code_lang_, code_text_, code_lexer_);
         } else {
           out_.append("</code></pre>\n");
         }
@@ -765,9 +767,13 @@ class Renderer {
 
   // --- Code -----------------------------------------------------------------------
 
-  void AppendCodeBlock(absl::string_view lang, absl::string_view code) {
-    const bool known =
-        options_.highlight_code && highlight::FindLexer(lang) != nullptr;
+  // `lexer`: FindLexer(lang) when the caller has looked it up already.
+  void AppendCodeBlock(absl::string_view lang, absl::string_view code,
+                       const highlight::Lexer* lexer = nullptr) {
+    if (lexer == nullptr && options_.highlight_code) {
+      lexer = highlight::FindLexer(lang);
+    }
+    const bool known = lexer != nullptr;
     if (known) out_.append("<div class=\"highlight\">");
     out_.append("<pre><code");
     if (!lang.empty()) {
@@ -777,7 +783,7 @@ class Renderer {
     }
     out_.append(">");
     if (known) {
-      highlight::AppendHighlightedHtml(lang, code, &out_);
+      highlight::AppendHighlightedHtml(*lexer, code, &out_);
     } else {
       AppendMd4cEscaped(code, &out_);
     }
@@ -1373,6 +1379,7 @@ class Renderer {
   bool in_code_block_ = false;
   bool capture_code_ = false;
   std::string code_lang_;
+  const highlight::Lexer* code_lexer_ = nullptr;  // code_lang_'s, when captured
   std::string code_text_;
 
   Role role_ = Role::kNone;
