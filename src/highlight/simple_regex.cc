@@ -705,6 +705,7 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
     re.max_newlines_ = newlines[re.root_];
   }
   re.SetFastPath();
+  re.SetRunRest();
   if (!re.run_) re.BuildGuard();
   re.BuildFailurePrefix();
   re.starts_at_line_begin_ = head->kind == Kind::kAssert &&
@@ -730,6 +731,17 @@ void SimpleRegex::SetFastPath() {
   }
   for (size_t i = 0; i < run_items_.size(); ++i) fast_[i] = fast[i];
   fast_items_ = static_cast<int>(run_items_.size());
+}
+
+void SimpleRegex::SetRunRest() {
+  run_rest_first_.assign(run_items_.size() + 1, ByteSet());
+  run_rest_nullable_.assign(run_items_.size() + 1, true);
+  for (size_t k = run_items_.size(); k-- > 0;) {
+    const Node& n = nodes_[run_items_[k]];
+    run_rest_first_[k] = n.first;
+    if (n.nullable) run_rest_first_[k].AddAll(run_rest_first_[k + 1]);
+    run_rest_nullable_[k] = n.nullable && run_rest_nullable_[k + 1];
+  }
 }
 
 void SimpleRegex::BuildGuard() {
@@ -854,6 +866,7 @@ void SimpleRegex::BuildFailurePrefix() {
   prefix->run_tables_.resize(repeat + 1);
   prefix->run_marks_.assign(repeat + 2, {});
   prefix->SetFastPath();
+  prefix->SetRunRest();
   failure_prefix_ = std::move(prefix);
 }
 
@@ -1121,11 +1134,21 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
         if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
       }
       const size_t lazy_limit = n.max < 0 ? size - at : static_cast<size_t>(n.max);
+      // Lengths after which the rest cannot start (an ASCII byte outside
+      // its first bytes, or the end when it cannot be empty) are skipped:
+      // a triple-quoted string's body tries its closing quotes only
+      // before a quote.
+      const ByteSet& rest_first = run_rest_first_[i + 1];
+      const bool rest_nullable = run_rest_nullable_[i + 1];
       while (true) {
         if (++*work > work_limit) return Result::kUnknown;
-        const Result r =
-            MatchRunFrom(i + 1, t, size, at + k, end, groups, work, work_limit);
-        if (r != Result::kNoMatch) return r;
+        const size_t from = at + k;
+        if (rest_nullable ||
+            (from < size && (t[from] >= 0x80 || rest_first.Has(t[from])))) {
+          const Result r =
+              MatchRunFrom(i + 1, t, size, from, end, groups, work, work_limit);
+          if (r != Result::kNoMatch) return r;
+        }
         if (k >= lazy_limit || at + k >= size) return Result::kNoMatch;
         const uint8_t v = takes[t[at + k]];
         if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;

@@ -322,6 +322,7 @@ class SimpleRegex {
   }
   void SetFastPath();
   void BuildGuard();
+  void SetRunRest();
   Result MatchRunFrom(size_t first_item, const unsigned char* text,
                       size_t size, size_t pos, size_t* end, size_t* groups,
                       uint64_t* work, uint64_t work_limit) const;
@@ -345,6 +346,10 @@ class SimpleRegex {
   // run_marks_[k]: the group slots (2 * g begins, 2 * g + 1 ends group g)
   // that are at the position where item k starts (k == size: the end).
   std::vector<std::vector<int>> run_marks_;
+  // For k <= run_items_.size(): the bytes a non-empty match of items k..
+  // can start with, and whether they can all match empty (SetRunRest).
+  std::vector<ByteSet> run_rest_first_;
+  std::vector<bool> run_rest_nullable_;
   int group_count_ = 0;
   bool starts_at_line_begin_ = false;
   int max_newlines_ = 0;
