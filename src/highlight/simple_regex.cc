@@ -721,10 +721,13 @@ void SimpleRegex::SetFastPath() {
   for (size_t i = 0; i < run_items_.size(); ++i) {
     const Node& n = nodes_[run_items_[i]];
     if (n.kind == Kind::kSet) {
-      fast[i] = {false, 0, 0};
+      fast[i] = {FastItem::kByte, 0, 0};
     } else if (n.kind == Kind::kRepeat && nodes_[n.kids[0]].kind == Kind::kSet &&
                n.greedy && n.min <= 0xff) {
-      fast[i] = {true, static_cast<uint8_t>(n.min), static_cast<int32_t>(n.max)};
+      fast[i] = {FastItem::kRun, static_cast<uint8_t>(n.min),
+                 static_cast<int32_t>(n.max)};
+    } else if (n.kind == Kind::kAssert && n.assertion == Assert::kBeginLine) {
+      fast[i] = {FastItem::kLineStart, 0, 0};
     } else {
       return;
     }

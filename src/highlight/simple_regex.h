@@ -131,9 +131,13 @@ class SimpleRegex {
       for (int i = 0; i < fast_items_; ++i) {
         const uint8_t* takes = run_tables_[i].data();
         const FastItem f = fast_[i];
-        if (!f.repeat) {
+        if (f.kind == FastItem::kByte) {
           const Result r = TakeByte(takes, t, text.size(), &at);
           if (r != Result::kMatch) return r;
+          continue;
+        }
+        if (f.kind == FastItem::kLineStart) {
+          if (at != 0 && t[at - 1] != '\n') return Result::kNoMatch;
           continue;
         }
         const size_t size = text.size();
@@ -155,7 +159,9 @@ class SimpleRegex {
   // True when the pattern is one class or one greedy repeat of a class
   // (whitespace, newlines, punctuation: most tokens): then MatchOne is
   // Match without groups, small enough for the lexer to inline.
-  bool one_item() const { return fast_items_ == 1; }
+  bool one_item() const {
+    return fast_items_ == 1 && fast_[0].kind != FastItem::kLineStart;
+  }
   __attribute__((always_inline)) Result MatchOne(absl::string_view text,
                                                  size_t pos, size_t* end,
                                                  uint64_t& work) const {
@@ -165,7 +171,7 @@ class SimpleRegex {
     const FastItem f = fast_[0];
     size_t at = pos;
     Result r;
-    if (!f.repeat) {
+    if (f.kind == FastItem::kByte) {
       r = TakeByte(takes, t, text.size(), &at);
     } else {
       const size_t size = text.size();
@@ -353,12 +359,12 @@ class SimpleRegex {
   int group_count_ = 0;
   bool starts_at_line_begin_ = false;
   int max_newlines_ = 0;
-  // Runs of up to kMaxFastItems items, each a class or a greedy repeat of
-  // one (names, whitespace, punctuation, `name\s*:`): matched inline in
-  // Match, as MatchRunFrom would (same steps).
-  static constexpr int kMaxFastItems = 4;
+  // Runs of up to kMaxFastItems items, each a class, a greedy repeat of
+  // one or ^ (names, whitespace, punctuation, `name\s*:`, `^([ \t]*)(#)`):
+  // matched inline in Match, as MatchRunFrom would (same steps).
+  static constexpr int kMaxFastItems = 8;
   struct FastItem {
-    bool repeat;
+    enum Kind : uint8_t { kByte, kRun, kLineStart } kind;
     uint8_t min;
     int32_t max;  // -1: unbounded
   };
