@@ -32,7 +32,9 @@
 // and greedy class repeats that cannot give bytes back are a loop over
 // byte tables (MatchRun); alternations of many literals are a trie
 // (Literals); repeats skip positions where what follows cannot start
-// (Follow: first bytes, and where the rest can be empty).
+// (Follow: first bytes, and where the rest can be empty); a pattern
+// outside MatchRun's shape first runs the class run it must start with
+// (guard_) and fails there without backtracking when that run does.
 //
 // Example:
 //   std::optional<SimpleRegex> re = SimpleRegex::Compile("[a-z_]\\w*", {});
