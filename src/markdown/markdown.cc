@@ -371,7 +371,7 @@ class Renderer {
         heading_text_.clear();
         heading_text_.reserve(64);  // grows once for most pages, not 2-3 times
         in_heading_ = true;
-        AppendHeadingTag("<h", d->level, ">");
+        AppendHeadingTag(false, d->level);
         break;
       }
       case MD_BLOCK_CODE: {
@@ -715,7 +715,7 @@ class Renderer {
         out_.append("\" title=\"Permanent link\">\xc2\xb6</a>");
       }
     }
-    AppendHeadingTag("</h", level, ">\n");
+    AppendHeadingTag(true, level);
     if (level >= options_.toc_min_level && level <= options_.toc_max_level) {
       if (result_->toc.empty()) result_->toc.reserve(8);
       result_->toc.push_back(TocEntry{
@@ -724,12 +724,17 @@ class Renderer {
     }
   }
 
-  // "<h" or "</h", the level (1..6, as md4c gives it), then `close`.
-  void AppendHeadingTag(absl::string_view open, int level,
-                        absl::string_view close) {
-    out_.append(open.data(), open.size());
-    out_.push_back(static_cast<char>('0' + level));
-    out_.append(close.data(), close.size());
+  // "<hN>" or "</hN>\n" (N is 1..6, as md4c gives it), put together on the
+  // stack and appended once (three appends were two more out-of-line calls).
+  void AppendHeadingTag(bool close, int level) {
+    const char digit = static_cast<char>('0' + level);
+    if (close) {
+      const char tag[6] = {'<', '/', 'h', digit, '>', '\n'};
+      out_.append(tag, sizeof(tag));
+    } else {
+      const char tag[4] = {'<', 'h', digit, '>'};
+      out_.append(tag, sizeof(tag));
+    }
   }
 
   static std::string TocHtml(const std::vector<TocEntry>& toc) {
