@@ -214,10 +214,11 @@ const OpenTag* OpenTags() {
 void AppendEscapedHtml(absl::string_view text, std::string* out) {
   size_t begin = 0;
   for (size_t i = 0; i < text.size(); ++i) {
-    const char* rep = kEscape.replacement[static_cast<unsigned char>(text[i])];
-    if (rep == nullptr) continue;
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (kEscapeGrowth.extra[c] == 0) continue;
     out->append(text.data() + begin, i - begin);
-    out->append(rep);
+    // The replacement's length is known: no strlen.
+    out->append(kEscapeBytes.bytes[c], kEscapeGrowth.extra[c] + 1u);
     begin = i + 1;
   }
   out->append(text.data() + begin, text.size() - begin);

@@ -569,7 +569,7 @@ class Renderer {
         in_word_ = false;
         break;
       case MD_TEXT_SOFTBR:
-        out_.append(image_nesting_ == 0 ? "\n" : " ");
+        out_.push_back(image_nesting_ == 0 ? '\n' : ' ');  // inline, no call
         in_word_ = false;
         if (in_heading_) heading_text_.push_back(' ');
         break;
