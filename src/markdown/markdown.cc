@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -260,7 +261,9 @@ class Renderer {
  private:
   struct Frame {
     SplitResult split;
-    std::string file;
+    // The caller's name of the file, which outlives the frame (no copy per
+    // block).
+    const std::string* file = nullptr;
     int line_base = 1;
     int depth = 0;
     int block_depth = 0;
@@ -271,7 +274,7 @@ class Renderer {
   absl::Status RenderBlock(absl::string_view text, const std::string& file,
                            int line_base, int depth) {
     Frame frame;
-    frame.file = file;
+    frame.file = &file;
     frame.line_base = line_base;
     frame.depth = depth;
     if (options_.directives) frame.split = SplitDirectives(text);
@@ -896,7 +899,7 @@ class Renderer {
   // --- Directives -----------------------------------------------------------------
 
   void RenderBody(const Directive& d, const Frame& f) {
-    absl::Status s = RenderBlock(d.body, f.file, f.line_base + d.body_line - 1,
+    absl::Status s = RenderBlock(d.body, *f.file, f.line_base + d.body_line - 1,
                                  f.depth + 1);
     if (!s.ok() && status_.ok()) status_ = s;
   }
@@ -908,7 +911,7 @@ class Renderer {
     const int line = f.line_base + d.line - 1;
     const std::string name = absl::AsciiStrToLower(d.name);
     if (f.depth + 1 > kMaxRenderDepth) {
-      Warn(f.file, line, d.column, absl::StrCat("directive {", name,
+      Warn(*f.file, line, d.column, absl::StrCat("directive {", name,
                                       "} nested too deeply; rendered as text"));
       out_.append("<pre>");
       AppendEscapedHtml(d.body, &out_);
@@ -916,7 +919,7 @@ class Renderer {
       return;
     }
     if (!d.closed) {
-      Warn(f.file, line, d.column,
+      Warn(*f.file, line, d.column,
            absl::StrCat("directive {", name, "} is not closed"));
     }
     const std::string extra = SafeClasses(d.Option("class"));
@@ -976,7 +979,7 @@ class Renderer {
                name == "sourcecode") {
       AppendCodeBlock(d.title, d.body);
     } else {
-      Warn(f.file, line, d.column, absl::StrCat("unknown directive {", name, "}"));
+      Warn(*f.file, line, d.column, absl::StrCat("unknown directive {", name, "}"));
       absl::StrAppend(&out_, "<div class=\"directive-unknown\" data-directive=\"",
                       Escaped(name), "\">\n");
       RenderBody(d, f);
@@ -1009,7 +1012,7 @@ class Renderer {
       }
     }
     if (has_stray) {
-      Warn(f.file, f.line_base + d.line - 1, d.column,
+      Warn(*f.file, f.line_base + d.line - 1, d.column,
            absl::StrCat("{", name, "} holds text outside its {", child,
                         "} items; it is ignored"));
     }
@@ -1087,7 +1090,7 @@ class Renderer {
     if (label.empty()) label = d.HasOption("link") ? d.title : target;
     const std::string url = SafeUrl(target);
     if (url.empty()) {
-      Warn(f.file, line, d.column, "{button} link is missing or not a safe URL");
+      Warn(*f.file, line, d.column, "{button} link is missing or not a safe URL");
     }
     const std::string color = SafeClasses(d.Option("color", "primary"));
     const std::string extra = SafeClasses(d.Option("class"));
@@ -1142,7 +1145,7 @@ class Renderer {
       tabs.push_back(std::move(tab));
     }
     if (tabs.empty()) {
-      Warn(f.file, f.line_base + d.line - 1, d.column, "{code-tabs} holds no code block");
+      Warn(*f.file, f.line_base + d.line - 1, d.column, "{code-tabs} holds no code block");
     }
     out_.append("<div class=\"tab-set code-tabs\">\n<div class=\"tab-labels\" role=\"tablist\">");
     for (size_t i = 0; i < tabs.size(); ++i) {
@@ -1165,7 +1168,7 @@ class Renderer {
                              int line) {
     std::string saved = std::move(out_);
     out_.clear();
-    absl::Status s = RenderBlock(markdown, f.file, line, f.depth + 1);
+    absl::Status s = RenderBlock(markdown, *f.file, line, f.depth + 1);
     if (!s.ok() && status_.ok()) status_ = s;
     std::string html = std::move(out_);
     out_ = std::move(saved);
@@ -1211,7 +1214,7 @@ class Renderer {
         const size_t strip = std::min(indent, cell_indent + 2);
         absl::StrAppend(&rows.back().back().text, "\n", l.substr(strip));
       } else {
-        Warn(f.file, this_line, static_cast<int>(indent) + 1,
+        Warn(*f.file, this_line, static_cast<int>(indent) + 1,
              "{list-table} line outside any row");
       }
     }
@@ -1265,7 +1268,7 @@ class Renderer {
     const char* what = literal ? "{literalinclude}" : "{include}";
     const std::string path = NormalizeContentPath(d.title);
     if (path.empty()) {
-      Warn(f.file, line, d.column,
+      Warn(*f.file, line, d.column,
            absl::StrCat(what, " path \"", d.title,
                         "\" is empty, absolute or outside the content root"),
            Diagnostic::Severity::kError);
@@ -1273,21 +1276,21 @@ class Renderer {
     }
     if (std::find(include_stack_.begin(), include_stack_.end(), path) !=
         include_stack_.end()) {
-      Warn(f.file, line, d.column,
+      Warn(*f.file, line, d.column,
            absl::StrCat(what, " cycle: ", absl::StrJoin(include_stack_, " -> "),
                         " -> ", path),
            Diagnostic::Severity::kError);
       return;
     }
     if (!options_.read_file) {
-      Warn(f.file, line, d.column, absl::StrCat(what, " \"", path, "\": no file reader"),
+      Warn(*f.file, line, d.column, absl::StrCat(what, " \"", path, "\": no file reader"),
            Diagnostic::Severity::kError);
       return;
     }
     absl::StatusOr<std::string> content = options_.read_file(path);
     result_->dependencies.push_back(path);
     if (!content.ok()) {
-      Warn(f.file, line, d.column,
+      Warn(*f.file, line, d.column,
            absl::StrCat(what, " \"", path, "\": ", content.status().message()),
            Diagnostic::Severity::kError);
       return;
@@ -1341,7 +1344,7 @@ class Renderer {
                                  (last = first, true))
                               : absl::SimpleAtoi(range.second, &last));
     if (!ok || first < 1 || last < first) {
-      Warn(f.file, line, d.column, absl::StrCat("{literalinclude} bad :lines: \"",
+      Warn(*f.file, line, d.column, absl::StrCat("{literalinclude} bad :lines: \"",
                                       spec, "\""));
       return std::string(text);
     }
@@ -1360,7 +1363,9 @@ class Renderer {
   absl::Status status_;
   std::string out_;
   std::vector<Frame*> frames_;
-  std::vector<std::string> include_stack_;
+  // The files being rendered, outermost first (views of strings that
+  // outlive their entries).
+  absl::InlinedVector<absl::string_view, 4> include_stack_;
   SlugRegistry slugs_;
 
   int image_nesting_ = 0;
