@@ -45,6 +45,11 @@ std::vector<std::string> LexerNames();
 bool AppendHighlightedHtml(absl::string_view language, absl::string_view code,
                            std::string* out);
 
+// The same with the lexer already found (one lookup per block for a
+// caller that needed it anyway).
+void AppendHighlightedHtml(const Lexer& lexer, absl::string_view code,
+                           std::string* out);
+
 // Appends `text` with &, <, >, " and ' escaped.
 void AppendEscapedHtml(absl::string_view text, std::string* out);
 

@@ -78,12 +78,15 @@ LexerDef Python() {
         G("([uU]?|[bB])(\")", {T::kStringAffix, T::kStringDouble}, "dqs"),
         G("([uU]?|[bB])(')", {T::kStringAffix, T::kStringSingle}, "sqs"),
         R(R"([^\S\n]+)", T::kText),
-        R(R"((?:\d(?:_?\d)*\.(?:\d(?:_?\d)*)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?j?)", T::kNumberFloat),
-        R(R"(\d(?:_?\d)*[eE][+-]?\d(?:_?\d)*j?)", T::kNumberFloat),
-        R(R"(0[oO](?:_?[0-7])+)", T::kNumberOct),
-        R(R"(0[bB](?:_?[01])+)", T::kNumberBin),
-        R(R"(0[xX](?:_?[a-fA-F0-9])+)", T::kNumberHex),
-        R(R"(\d(?:_?\d)*)", T::kNumberInteger),
+        // Digit groups: `(?:_\d|\d)` is Pygments' `(?:_?\d)` with its two
+        // paths spelled out; they start with different bytes, so SimpleRegex
+        // repeats it in its loop, without backtracking (same matches).
+        R(R"((?:\d(?:_\d|\d)*\.(?:\d(?:_\d|\d)*)?|\.\d(?:_\d|\d)*)(?:[eE][+-]?\d(?:_\d|\d)*)?j?)", T::kNumberFloat),
+        R(R"(\d(?:_\d|\d)*[eE][+-]?\d(?:_\d|\d)*j?)", T::kNumberFloat),
+        R(R"(0[oO](?:_[0-7]|[0-7])+)", T::kNumberOct),
+        R(R"(0[bB](?:_[01]|[01])+)", T::kNumberBin),
+        R(R"(0[xX](?:_[a-fA-F0-9]|[a-fA-F0-9])+)", T::kNumberHex),
+        R(R"(\d(?:_\d|\d)*)", T::kNumberInteger),
         R(R"(!=|==|<<|>>|:=|[-~+/*%=<>&^|.])", T::kOperator),
         R(R"([]{}:(),;[])", T::kPunctuation),
         R(Words({"in", "is", "and", "or", "not"}), T::kOperatorWord),
@@ -237,11 +240,15 @@ LexerDef CFamily(bool cpp) {
         G(R"(([LuU]|u8)?(")("?))", {T::kStringAffix, T::kString, T::kString}, "string"),
         G(R"(([LuU]|u8)?(')(\\.|\\[0-7]{1,3}|\\x[a-fA-F0-9]{1,2}|[^\\'\n])('))",
           {T::kStringAffix, T::kStringChar, T::kStringChar, T::kStringChar}),
-        R(R"(0[xX](?:[0-9a-fA-F]'?)*[0-9a-fA-F][LlUu]*)", T::kNumberHex),
+        // Pygments' `(?:D'?)*D` (digits D with single quotes between) is
+        // written `D(?:'D|D)*`: the same matches, but each repeat iteration
+        // has one choice and nothing is given back, so SimpleRegex matches
+        // it in its loop instead of backtracking over every digit.
+        R(R"(0[xX][0-9a-fA-F](?:'[0-9a-fA-F]|[0-9a-fA-F])*[LlUu]*)", T::kNumberHex),
         R(R"(0[bB][01]+[LlUu]*)", T::kNumberBin),
         R(R"((?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?[fFlL]?|\d+[eE][+-]?\d+[fFlL]?)", T::kNumberFloat),
         R(R"(0[0-7']+[LlUu]*)", T::kNumberOct),
-        R(R"(-?(?:\d'?)*\d[LlUu]*)", T::kNumberInteger),
+        R(R"(-?\d(?:'\d|\d)*[LlUu]*)", T::kNumberInteger),
         R(R"([~!%^&*+=|?:<>/-])", T::kOperator),
         R(R"([()\[\],.;{}])", T::kPunctuation),
         G(absl::StrCat("(", ident, R"()(:)(\n))"), {T::kNameLabel, T::kPunctuation, T::kWhitespace}),

@@ -68,11 +68,15 @@ size_t Re2Scan(absl::string_view text, size_t pos, int newlines) {
 }
 
 // The bodies of the capture groups of a pattern that is a sequence of
-// them, none nested, after an optional ^ (kept on the first body): "^(a)(b|c)" ->
-// {"^(?:a)", "(?:b|c)"}. Empty for any other pattern (and for patterns
-// with POSIX classes or \Q, which this scan does not follow).
-std::vector<std::string> TopLevelGroups(absl::string_view pattern) {
+// them, none nested, after an optional ^ (kept on the first body), each
+// group optionally followed by a greedy `?` (set in *optional):
+// "^(a)(b|c)?" -> {"^(?:a)", "(?:b|c)"}, optional {false, true}. Empty for
+// any other pattern (and for patterns with POSIX classes or \Q, which
+// this scan does not follow).
+std::vector<std::string> TopLevelGroups(absl::string_view pattern,
+                                        std::vector<bool>* optional) {
   std::vector<std::string> parts;
+  optional->clear();
   if (absl::StrContains(pattern, "[:") || absl::StrContains(pattern, "\\Q")) {
     return parts;
   }
@@ -112,10 +116,14 @@ std::vector<std::string> TopLevelGroups(absl::string_view pattern) {
       }
     }
     if (depth != 0 || j > pattern.size()) return {};
-    // j is past the group's ')': no quantifier may follow it.
+    // j is past the group's ')': no quantifier may follow it but a greedy ?.
+    const size_t group_end = j - 1;
+    const bool is_optional = j < pattern.size() && pattern[j] == '?';
+    if (is_optional) ++j;
     if (j < pattern.size() && pattern[j] != '(') return {};
     parts.push_back(absl::StrCat(parts.empty() && caret ? "^" : "", "(?:",
-                                 pattern.substr(body, j - 1 - body), ")"));
+                                 pattern.substr(body, group_end - body), ")"));
+    optional->push_back(is_optional);
     i = j;
   }
   return parts;
@@ -203,6 +211,7 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
           rule.simple.has_value() && rule.simple->starts_at_line_begin();
       rule.max_newlines =
           rule.simple.has_value() ? rule.simple->max_newlines() : -1;
+      rule.one_item = rule.simple.has_value() && rule.simple->one_item();
       if (rule.simple.has_value() && rule.simple->has_failure_prefix() &&
           lexer->failure_slots_ < kMaxFailureSlots) {
         rule.failure_slot = lexer->failure_slots_++;
@@ -222,8 +231,12 @@ absl::StatusOr<std::unique_ptr<Lexer>> Lexer::Create(LexerDef def) {
         }
       }
       if (rule.groups > 0 && rule.groups <= kMaxSimpleGroups) {
-        const std::vector<std::string> parts = TopLevelGroups(r.pattern);
-        if (parts.size() == static_cast<size_t>(rule.groups)) {
+        std::vector<bool> optional;
+        const std::vector<std::string> parts = TopLevelGroups(r.pattern, &optional);
+        // A ^ kept on an optional first part would be skipped with it.
+        if (parts.size() == static_cast<size_t>(rule.groups) &&
+            !(optional[0] && absl::StartsWith(r.pattern, "^"))) {
+          rule.group_optional = optional;
           for (const std::string& part : parts) {
             std::optional<SimpleRegex> re =
                 SimpleRegex::Compile(part, simple_options);
@@ -354,17 +367,24 @@ const Lexer::Rule* Lexer::MatchAt(const State& state, absl::string_view text,
           pos < progress->fails_before[rule.failure_slot]) {
         continue;
       }
-      const uint64_t work_before = *work;
-      switch (rule.simple->Match(text, pos, end, nullptr, *work)) {
-        case SimpleRegex::Result::kMatch: return &rule;
-        case SimpleRegex::Result::kNoMatch:
-          // A short failed scan is cheaper to redo than to find the end of.
-          if (rule.failure_slot >= 0 && *work - work_before >= kMinRescan) {
-            progress->fails_before[rule.failure_slot] =
-                rule.simple->FailsBefore(text, pos, *work);
-          }
-          continue;
-        case SimpleRegex::Result::kUnknown: break;
+      if (rule.one_item) {
+        // Inline: most tokens are one class or one class run.
+        const SimpleRegex::Result r = rule.simple->MatchOne(text, pos, end, *work);
+        if (r == SimpleRegex::Result::kMatch) return &rule;
+        if (r == SimpleRegex::Result::kNoMatch) continue;
+      } else {
+        const uint64_t work_before = *work;
+        switch (rule.simple->Match(text, pos, end, nullptr, *work)) {
+          case SimpleRegex::Result::kMatch: return &rule;
+          case SimpleRegex::Result::kNoMatch:
+            // A short failed scan is cheaper to redo than to find the end of.
+            if (rule.failure_slot >= 0 && *work - work_before >= kMinRescan) {
+              progress->fails_before[rule.failure_slot] =
+                  rule.simple->FailsBefore(text, pos, *work);
+            }
+            continue;
+          case SimpleRegex::Result::kUnknown: break;
+        }
       }
     }
     // Anchored at `pos`, with the whole text as context so ^, $ and \b
@@ -435,8 +455,14 @@ bool Lexer::Tokenize(absl::string_view text, std::vector<Token>* tokens,
       size_t part_end = pos;
       for (size_t g = 0; g < rule->group_parts.size(); ++g) {
         size_t e = 0;
-        if (rule->group_parts[g].Match(text, part_end, &e, nullptr, work) !=
-            SimpleRegex::Result::kMatch) {
+        const SimpleRegex::Result r =
+            rule->group_parts[g].Match(text, part_end, &e, nullptr, work);
+        if (r == SimpleRegex::Result::kNoMatch && rule->group_optional[g]) {
+          // (X)? where X cannot match: the group takes no part.
+          spans[2 * g] = spans[2 * g + 1] = SimpleRegex::kNoGroup;
+          continue;
+        }
+        if (r != SimpleRegex::Result::kMatch) {
           part_end = kNoEnd;
           break;
         }

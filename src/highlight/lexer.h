@@ -131,11 +131,16 @@ class Lexer {
     // so asked only once the rule has matched).
     std::optional<SimpleRegex> simple_groups;
     // For a pattern that is only a sequence of capture groups, none nested
-    // (after an optional ^): each group alone. When each matches where the
+    // (after an optional ^; each may be followed by `?`): each group alone. When each matches where the
     // one before ended, that is the first path a backtracking matcher
     // takes, so those are the groups, found without backtracking.
+    // A group followed by `?` may be skipped: its first choice is X's
+    // first match, its second none, so where X does not match the group
+    // takes no part and the next part starts where X would have.
     std::vector<SimpleRegex> group_parts;
+    std::vector<bool> group_optional;  // per part
     bool starts_at_line_begin = false;  // every match starts with ^ or \A
+    bool one_item = false;  // simple->one_item(): MatchAt inlines it
     // The most newlines a match holds (-1: unbounded): RE2 scans at most
     // to the newline after that many.
     int max_newlines = -1;

@@ -705,6 +705,8 @@ std::optional<SimpleRegex> SimpleRegex::Compile(absl::string_view pattern,
     re.max_newlines_ = newlines[re.root_];
   }
   re.SetFastPath();
+  re.SetRunRest();
+  if (!re.run_) re.BuildGuard();
   re.BuildFailurePrefix();
   re.starts_at_line_begin_ = head->kind == Kind::kAssert &&
                              (head->assertion == Assert::kBeginLine ||
@@ -719,16 +721,99 @@ void SimpleRegex::SetFastPath() {
   for (size_t i = 0; i < run_items_.size(); ++i) {
     const Node& n = nodes_[run_items_[i]];
     if (n.kind == Kind::kSet) {
-      fast[i] = {false, 0, 0};
+      fast[i] = {FastItem::kByte, 0, 0};
     } else if (n.kind == Kind::kRepeat && nodes_[n.kids[0]].kind == Kind::kSet &&
                n.greedy && n.min <= 0xff) {
-      fast[i] = {true, static_cast<uint8_t>(n.min), static_cast<int32_t>(n.max)};
+      fast[i] = {FastItem::kRun, static_cast<uint8_t>(n.min),
+                 static_cast<int32_t>(n.max)};
+    } else if (n.kind == Kind::kAssert && n.assertion == Assert::kBeginLine) {
+      fast[i] = {FastItem::kLineStart, 0, 0};
     } else {
       return;
     }
   }
   for (size_t i = 0; i < run_items_.size(); ++i) fast_[i] = fast[i];
   fast_items_ = static_cast<int>(run_items_.size());
+}
+
+void SimpleRegex::SetRunRest() {
+  run_rest_first_.assign(run_items_.size() + 1, ByteSet());
+  run_rest_nullable_.assign(run_items_.size() + 1, true);
+  for (size_t k = run_items_.size(); k-- > 0;) {
+    const Node& n = nodes_[run_items_[k]];
+    run_rest_first_[k] = n.first;
+    if (n.nullable) run_rest_first_[k].AddAll(run_rest_first_[k + 1]);
+    run_rest_nullable_[k] = n.nullable && run_rest_nullable_[k + 1];
+  }
+}
+
+void SimpleRegex::BuildGuard() {
+  std::vector<int> items;
+  int stop = -1;  // the first node the guard cannot take, if any
+  std::function<bool(int)> walk = [&](int index) {
+    const Node& n = nodes_[index];
+    if (n.kind == Kind::kSeq) {
+      for (int k : n.kids) {
+        if (!walk(k)) return false;
+      }
+      return true;
+    }
+    if (n.kind == Kind::kCapture) return walk(n.kids[0]);
+    if (n.kind == Kind::kAssert) return true;
+    if (n.kind == Kind::kSet ||
+        (n.kind == Kind::kRepeat && n.greedy &&
+         nodes_[n.kids[0]].kind == Kind::kSet)) {
+      items.push_back(index);
+      return true;
+    }
+    stop = index;
+    return false;
+  };
+  walk(root_);
+  // A repeat may take its longest run only when no byte it could give back
+  // can start what follows (up to the first item that cannot be empty).
+  bool next_check = stop >= 0 && !nodes_[stop].nullable;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Node& n = nodes_[items[i]];
+    if (n.kind != Kind::kRepeat) continue;
+    const ByteSet& run = nodes_[n.kids[0]].first;
+    bool ok = true;
+    bool blocked = false;  // an item that cannot be empty follows
+    for (size_t j = i + 1; j < items.size() && ok && !blocked; ++j) {
+      ByteSet both = run;
+      both.IntersectWith(nodes_[items[j]].first);
+      ok = both.Empty();
+      blocked = !nodes_[items[j]].nullable;
+    }
+    if (ok && !blocked && stop >= 0) {
+      ByteSet both = run;
+      both.IntersectWith(nodes_[stop].first);
+      ok = both.Empty() && !nodes_[stop].nullable;
+    }
+    if (!ok) {
+      items.resize(i);
+      next_check = false;
+      break;
+    }
+  }
+  if (items.size() + (next_check ? 1 : 0) < 2) return;
+  for (int index : items) {
+    const Node& n = nodes_[index];
+    const Node& set = n.kind == Kind::kSet ? n : nodes_[n.kids[0]];
+    GuardItem g;
+    for (int b = 0; b < 256; ++b) {
+      const unsigned char u = static_cast<unsigned char>(b);
+      g.table[b] = b >= 0x80 ? (set.unsure.Has(u) ? kRunUnsure : kRunNo)
+                   : set.set.Has(u) ? kRunYes
+                                    : kRunNo;
+    }
+    g.repeat = n.kind == Kind::kRepeat;
+    g.min = g.repeat ? static_cast<size_t>(n.min) : 1;
+    g.max = g.repeat ? n.max : 1;
+    guard_.push_back(g);
+  }
+  guard_next_check_ = next_check;
+  if (next_check) guard_next_ = nodes_[stop].first;
 }
 
 // See FailsBefore. Two run shapes qualify:
@@ -784,6 +869,7 @@ void SimpleRegex::BuildFailurePrefix() {
   prefix->run_tables_.resize(repeat + 1);
   prefix->run_marks_.assign(repeat + 2, {});
   prefix->SetFastPath();
+  prefix->SetRunRest();
   failure_prefix_ = std::move(prefix);
 }
 
@@ -1051,11 +1137,21 @@ SimpleRegex::Result SimpleRegex::MatchRunFrom(size_t first_item,
         if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
       }
       const size_t lazy_limit = n.max < 0 ? size - at : static_cast<size_t>(n.max);
+      // Lengths after which the rest cannot start (an ASCII byte outside
+      // its first bytes, or the end when it cannot be empty) are skipped:
+      // a triple-quoted string's body tries its closing quotes only
+      // before a quote.
+      const ByteSet& rest_first = run_rest_first_[i + 1];
+      const bool rest_nullable = run_rest_nullable_[i + 1];
       while (true) {
         if (++*work > work_limit) return Result::kUnknown;
-        const Result r =
-            MatchRunFrom(i + 1, t, size, at + k, end, groups, work, work_limit);
-        if (r != Result::kNoMatch) return r;
+        const size_t from = at + k;
+        if (rest_nullable ||
+            (from < size && (t[from] >= 0x80 || rest_first.Has(t[from])))) {
+          const Result r =
+              MatchRunFrom(i + 1, t, size, from, end, groups, work, work_limit);
+          if (r != Result::kNoMatch) return r;
+        }
         if (k >= lazy_limit || at + k >= size) return Result::kNoMatch;
         const uint8_t v = takes[t[at + k]];
         if (v != kRunYes) return v == kRunUnsure ? Result::kUnknown : Result::kNoMatch;
@@ -1083,6 +1179,35 @@ SimpleRegex::Result SimpleRegex::MatchSlow(absl::string_view text, size_t pos,
   if (run_) {
     return MatchRunFrom(0, reinterpret_cast<const unsigned char*>(text.data()),
                         text.size(), pos, end, groups, work, *work + kMaxSteps);
+  }
+  if (!guard_.empty()) {
+    // The run every match starts with (see guard_): where it fails, or
+    // is not followed by a byte the next item can start with, there is
+    // no match. Its scan is counted when it decides; otherwise the
+    // backtracking below scans the same bytes and counts them.
+    const unsigned char* t = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t size = text.size();
+    size_t at = pos;
+    uint64_t scanned = 0;
+    Result r = Result::kMatch;
+    for (const GuardItem& g : guard_) {
+      if (!g.repeat) {
+        r = TakeByte(g.table.data(), t, size, &at);
+      } else {
+        const size_t stop =
+            g.max < 0 || size - at < static_cast<size_t>(g.max) ? size : at + g.max;
+        r = TakeRun(g.table.data(), t, stop, g.min, &at, &scanned);
+      }
+      if (r != Result::kMatch) break;
+    }
+    if (r == Result::kMatch && guard_next_check_ &&
+        (at >= size || (t[at] < 0x80 && !guard_next_.Has(t[at])))) {
+      r = Result::kNoMatch;
+    }
+    if (r == Result::kNoMatch) {
+      *work += scanned;
+      return Result::kNoMatch;
+    }
   }
   Context c;
   c.text = reinterpret_cast<const unsigned char*>(text.data());

@@ -32,7 +32,9 @@
 // and greedy class repeats that cannot give bytes back are a loop over
 // byte tables (MatchRun); alternations of many literals are a trie
 // (Literals); repeats skip positions where what follows cannot start
-// (Follow: first bytes, and where the rest can be empty).
+// (Follow: first bytes, and where the rest can be empty); a pattern
+// outside MatchRun's shape first runs the class run it must start with
+// (guard_) and fails there without backtracking when that run does.
 //
 // Example:
 //   std::optional<SimpleRegex> re = SimpleRegex::Compile("[a-z_]\\w*", {});
@@ -131,9 +133,13 @@ class SimpleRegex {
       for (int i = 0; i < fast_items_; ++i) {
         const uint8_t* takes = run_tables_[i].data();
         const FastItem f = fast_[i];
-        if (!f.repeat) {
+        if (f.kind == FastItem::kByte) {
           const Result r = TakeByte(takes, t, text.size(), &at);
           if (r != Result::kMatch) return r;
+          continue;
+        }
+        if (f.kind == FastItem::kLineStart) {
+          if (at != 0 && t[at - 1] != '\n') return Result::kNoMatch;
           continue;
         }
         const size_t size = text.size();
@@ -150,6 +156,33 @@ class SimpleRegex {
                           work + kMaxSteps);
     }
     return MatchSlow(text, pos, end, groups, &work);
+  }
+
+  // True when the pattern is one class or one greedy repeat of a class
+  // (whitespace, newlines, punctuation: most tokens): then MatchOne is
+  // Match without groups, small enough for the lexer to inline.
+  bool one_item() const {
+    return fast_items_ == 1 && fast_[0].kind != FastItem::kLineStart;
+  }
+  __attribute__((always_inline)) Result MatchOne(absl::string_view text,
+                                                 size_t pos, size_t* end,
+                                                 uint64_t& work) const {
+    const unsigned char* const t =
+        reinterpret_cast<const unsigned char*>(text.data());
+    const uint8_t* takes = run_tables_[0].data();
+    const FastItem f = fast_[0];
+    size_t at = pos;
+    Result r;
+    if (f.kind == FastItem::kByte) {
+      r = TakeByte(takes, t, text.size(), &at);
+    } else {
+      const size_t size = text.size();
+      const size_t stop =
+          f.max < 0 || size - at < static_cast<size_t>(f.max) ? size : at + f.max;
+      r = TakeRun(takes, t, stop, f.min, &at, &work);
+    }
+    *end = at;
+    return r;
   }
 
   // The step limit of one Match (see Work above).
@@ -296,6 +329,8 @@ class SimpleRegex {
     return Result::kMatch;
   }
   void SetFastPath();
+  void BuildGuard();
+  void SetRunRest();
   Result MatchRunFrom(size_t first_item, const unsigned char* text,
                       size_t size, size_t pos, size_t* end, size_t* groups,
                       uint64_t* work, uint64_t work_limit) const;
@@ -319,20 +354,41 @@ class SimpleRegex {
   // run_marks_[k]: the group slots (2 * g begins, 2 * g + 1 ends group g)
   // that are at the position where item k starts (k == size: the end).
   std::vector<std::vector<int>> run_marks_;
+  // For k <= run_items_.size(): the bytes a non-empty match of items k..
+  // can start with, and whether they can all match empty (SetRunRest).
+  std::vector<ByteSet> run_rest_first_;
+  std::vector<bool> run_rest_nullable_;
   int group_count_ = 0;
   bool starts_at_line_begin_ = false;
   int max_newlines_ = 0;
-  // Runs of up to kMaxFastItems items, each a class or a greedy repeat of
-  // one (names, whitespace, punctuation, `name\s*:`): matched inline in
-  // Match, as MatchRunFrom would (same steps).
-  static constexpr int kMaxFastItems = 4;
+  // Runs of up to kMaxFastItems items, each a class, a greedy repeat of
+  // one or ^ (names, whitespace, punctuation, `name\s*:`, `^([ \t]*)(#)`):
+  // matched inline in Match, as MatchRunFrom would (same steps).
+  static constexpr int kMaxFastItems = 8;
   struct FastItem {
-    bool repeat;
+    enum Kind : uint8_t { kByte, kRun, kLineStart } kind;
     uint8_t min;
     int32_t max;  // -1: unbounded
   };
   int fast_items_ = 0;
   FastItem fast_[kMaxFastItems] = {};
+  // For a pattern outside MatchRun's shape: the classes and greedy class
+  // repeats it starts with (through groups; assertions, being zero-width,
+  // skipped), cut before the first repeat that could give a byte back to
+  // what follows, and when not cut, the bytes the next item must start
+  // with (guard_next_, when that item cannot be empty). A match must take
+  // exactly that run, so where the run fails (C's `^([ \t]*)(#...` on an
+  // indented line, a string rule's optional prefix followed by the wrong
+  // byte) MatchSlow says kNoMatch without backtracking.
+  struct GuardItem {
+    std::array<uint8_t, 256> table;  // kRunNo, kRunYes, kRunUnsure
+    bool repeat;
+    size_t min;
+    int max;  // -1: unbounded
+  };
+  std::vector<GuardItem> guard_;
+  bool guard_next_check_ = false;
+  ByteSet guard_next_;
   // FailsBefore: the shape, the run cut after its repeat, and for kLazy
   // the number of one-byte items before the repeat.
   enum class FailureKind : uint8_t { kNone, kSync, kLazy };

@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -260,7 +261,9 @@ class Renderer {
  private:
   struct Frame {
     SplitResult split;
-    std::string file;
+    // The caller's name of the file, which outlives the frame (no copy per
+    // block).
+    const std::string* file = nullptr;
     int line_base = 1;
     int depth = 0;
     int block_depth = 0;
@@ -271,7 +274,7 @@ class Renderer {
   absl::Status RenderBlock(absl::string_view text, const std::string& file,
                            int line_base, int depth) {
     Frame frame;
-    frame.file = file;
+    frame.file = &file;
     frame.line_base = line_base;
     frame.depth = depth;
     if (options_.directives) frame.split = SplitDirectives(text);
@@ -371,7 +374,7 @@ class Renderer {
         heading_text_.clear();
         heading_text_.reserve(64);  // grows once for most pages, not 2-3 times
         in_heading_ = true;
-        AppendHeadingTag("<h", d->level, ">");
+        AppendHeadingTag(false, d->level);
         break;
       }
       case MD_BLOCK_CODE: {
@@ -379,8 +382,10 @@ class Renderer {
         in_code_block_ = true;
         code_lang_.clear();
         if (d->lang.text != nullptr) code_lang_ = AttributeText(d->lang);
-        if (options_.highlight_code && !code_lang_.empty() &&
-            highlight::FindLexer(code_lang_) != nullptr) {
+        code_lexer_ = options_.highlight_code && !code_lang_.empty()
+                          ? highlight::FindLexer(code_lang_)
+                          : nullptr;
+        if (code_lexer_ != nullptr) {
           capture_code_ = true;
           code_text_.clear();
           break;
@@ -435,7 +440,7 @@ class Renderer {
         in_code_block_ = false;
         if (capture_code_) {
           capture_code_ = false;
-          AppendCodeBlock(code_lang_, code_text_);
+          AppendCodeBlock(code_lang_, code_text_, code_lexer_);
         } else {
           out_.append("</code></pre>\n");
         }
@@ -567,7 +572,7 @@ class Renderer {
         in_word_ = false;
         break;
       case MD_TEXT_SOFTBR:
-        out_.append(image_nesting_ == 0 ? "\n" : " ");
+        out_.push_back(image_nesting_ == 0 ? '\n' : ' ');  // inline, no call
         in_word_ = false;
         if (in_heading_) heading_text_.push_back(' ');
         break;
@@ -713,7 +718,7 @@ class Renderer {
         out_.append("\" title=\"Permanent link\">\xc2\xb6</a>");
       }
     }
-    AppendHeadingTag("</h", level, ">\n");
+    AppendHeadingTag(true, level);
     if (level >= options_.toc_min_level && level <= options_.toc_max_level) {
       if (result_->toc.empty()) result_->toc.reserve(8);
       result_->toc.push_back(TocEntry{
@@ -722,12 +727,17 @@ class Renderer {
     }
   }
 
-  // "<h" or "</h", the level (1..6, as md4c gives it), then `close`.
-  void AppendHeadingTag(absl::string_view open, int level,
-                        absl::string_view close) {
-    out_.append(open.data(), open.size());
-    out_.push_back(static_cast<char>('0' + level));
-    out_.append(close.data(), close.size());
+  // "<hN>" or "</hN>\n" (N is 1..6, as md4c gives it), put together on the
+  // stack and appended once (three appends were two more out-of-line calls).
+  void AppendHeadingTag(bool close, int level) {
+    const char digit = static_cast<char>('0' + level);
+    if (close) {
+      const char tag[6] = {'<', '/', 'h', digit, '>', '\n'};
+      out_.append(tag, sizeof(tag));
+    } else {
+      const char tag[4] = {'<', 'h', digit, '>'};
+      out_.append(tag, sizeof(tag));
+    }
   }
 
   static std::string TocHtml(const std::vector<TocEntry>& toc) {
@@ -765,9 +775,13 @@ class Renderer {
 
   // --- Code -----------------------------------------------------------------------
 
-  void AppendCodeBlock(absl::string_view lang, absl::string_view code) {
-    const bool known =
-        options_.highlight_code && highlight::FindLexer(lang) != nullptr;
+  // `lexer`: FindLexer(lang) when the caller has looked it up already.
+  void AppendCodeBlock(absl::string_view lang, absl::string_view code,
+                       const highlight::Lexer* lexer = nullptr) {
+    if (lexer == nullptr && options_.highlight_code) {
+      lexer = highlight::FindLexer(lang);
+    }
+    const bool known = lexer != nullptr;
     if (known) out_.append("<div class=\"highlight\">");
     out_.append("<pre><code");
     if (!lang.empty()) {
@@ -777,7 +791,7 @@ class Renderer {
     }
     out_.append(">");
     if (known) {
-      highlight::AppendHighlightedHtml(lang, code, &out_);
+      highlight::AppendHighlightedHtml(*lexer, code, &out_);
     } else {
       AppendMd4cEscaped(code, &out_);
     }
@@ -885,7 +899,7 @@ class Renderer {
   // --- Directives -----------------------------------------------------------------
 
   void RenderBody(const Directive& d, const Frame& f) {
-    absl::Status s = RenderBlock(d.body, f.file, f.line_base + d.body_line - 1,
+    absl::Status s = RenderBlock(d.body, *f.file, f.line_base + d.body_line - 1,
                                  f.depth + 1);
     if (!s.ok() && status_.ok()) status_ = s;
   }
@@ -897,7 +911,7 @@ class Renderer {
     const int line = f.line_base + d.line - 1;
     const std::string name = absl::AsciiStrToLower(d.name);
     if (f.depth + 1 > kMaxRenderDepth) {
-      Warn(f.file, line, d.column, absl::StrCat("directive {", name,
+      Warn(*f.file, line, d.column, absl::StrCat("directive {", name,
                                       "} nested too deeply; rendered as text"));
       out_.append("<pre>");
       AppendEscapedHtml(d.body, &out_);
@@ -905,7 +919,7 @@ class Renderer {
       return;
     }
     if (!d.closed) {
-      Warn(f.file, line, d.column,
+      Warn(*f.file, line, d.column,
            absl::StrCat("directive {", name, "} is not closed"));
     }
     const std::string extra = SafeClasses(d.Option("class"));
@@ -965,7 +979,7 @@ class Renderer {
                name == "sourcecode") {
       AppendCodeBlock(d.title, d.body);
     } else {
-      Warn(f.file, line, d.column, absl::StrCat("unknown directive {", name, "}"));
+      Warn(*f.file, line, d.column, absl::StrCat("unknown directive {", name, "}"));
       absl::StrAppend(&out_, "<div class=\"directive-unknown\" data-directive=\"",
                       Escaped(name), "\">\n");
       RenderBody(d, f);
@@ -998,7 +1012,7 @@ class Renderer {
       }
     }
     if (has_stray) {
-      Warn(f.file, f.line_base + d.line - 1, d.column,
+      Warn(*f.file, f.line_base + d.line - 1, d.column,
            absl::StrCat("{", name, "} holds text outside its {", child,
                         "} items; it is ignored"));
     }
@@ -1076,7 +1090,7 @@ class Renderer {
     if (label.empty()) label = d.HasOption("link") ? d.title : target;
     const std::string url = SafeUrl(target);
     if (url.empty()) {
-      Warn(f.file, line, d.column, "{button} link is missing or not a safe URL");
+      Warn(*f.file, line, d.column, "{button} link is missing or not a safe URL");
     }
     const std::string color = SafeClasses(d.Option("color", "primary"));
     const std::string extra = SafeClasses(d.Option("class"));
@@ -1131,7 +1145,7 @@ class Renderer {
       tabs.push_back(std::move(tab));
     }
     if (tabs.empty()) {
-      Warn(f.file, f.line_base + d.line - 1, d.column, "{code-tabs} holds no code block");
+      Warn(*f.file, f.line_base + d.line - 1, d.column, "{code-tabs} holds no code block");
     }
     out_.append("<div class=\"tab-set code-tabs\">\n<div class=\"tab-labels\" role=\"tablist\">");
     for (size_t i = 0; i < tabs.size(); ++i) {
@@ -1154,7 +1168,7 @@ class Renderer {
                              int line) {
     std::string saved = std::move(out_);
     out_.clear();
-    absl::Status s = RenderBlock(markdown, f.file, line, f.depth + 1);
+    absl::Status s = RenderBlock(markdown, *f.file, line, f.depth + 1);
     if (!s.ok() && status_.ok()) status_ = s;
     std::string html = std::move(out_);
     out_ = std::move(saved);
@@ -1200,7 +1214,7 @@ class Renderer {
         const size_t strip = std::min(indent, cell_indent + 2);
         absl::StrAppend(&rows.back().back().text, "\n", l.substr(strip));
       } else {
-        Warn(f.file, this_line, static_cast<int>(indent) + 1,
+        Warn(*f.file, this_line, static_cast<int>(indent) + 1,
              "{list-table} line outside any row");
       }
     }
@@ -1254,7 +1268,7 @@ class Renderer {
     const char* what = literal ? "{literalinclude}" : "{include}";
     const std::string path = NormalizeContentPath(d.title);
     if (path.empty()) {
-      Warn(f.file, line, d.column,
+      Warn(*f.file, line, d.column,
            absl::StrCat(what, " path \"", d.title,
                         "\" is empty, absolute or outside the content root"),
            Diagnostic::Severity::kError);
@@ -1262,21 +1276,21 @@ class Renderer {
     }
     if (std::find(include_stack_.begin(), include_stack_.end(), path) !=
         include_stack_.end()) {
-      Warn(f.file, line, d.column,
+      Warn(*f.file, line, d.column,
            absl::StrCat(what, " cycle: ", absl::StrJoin(include_stack_, " -> "),
                         " -> ", path),
            Diagnostic::Severity::kError);
       return;
     }
     if (!options_.read_file) {
-      Warn(f.file, line, d.column, absl::StrCat(what, " \"", path, "\": no file reader"),
+      Warn(*f.file, line, d.column, absl::StrCat(what, " \"", path, "\": no file reader"),
            Diagnostic::Severity::kError);
       return;
     }
     absl::StatusOr<std::string> content = options_.read_file(path);
     result_->dependencies.push_back(path);
     if (!content.ok()) {
-      Warn(f.file, line, d.column,
+      Warn(*f.file, line, d.column,
            absl::StrCat(what, " \"", path, "\": ", content.status().message()),
            Diagnostic::Severity::kError);
       return;
@@ -1330,7 +1344,7 @@ class Renderer {
                                  (last = first, true))
                               : absl::SimpleAtoi(range.second, &last));
     if (!ok || first < 1 || last < first) {
-      Warn(f.file, line, d.column, absl::StrCat("{literalinclude} bad :lines: \"",
+      Warn(*f.file, line, d.column, absl::StrCat("{literalinclude} bad :lines: \"",
                                       spec, "\""));
       return std::string(text);
     }
@@ -1349,7 +1363,9 @@ class Renderer {
   absl::Status status_;
   std::string out_;
   std::vector<Frame*> frames_;
-  std::vector<std::string> include_stack_;
+  // The files being rendered, outermost first (views of strings that
+  // outlive their entries).
+  absl::InlinedVector<absl::string_view, 4> include_stack_;
   SlugRegistry slugs_;
 
   int image_nesting_ = 0;
@@ -1373,6 +1389,7 @@ class Renderer {
   bool in_code_block_ = false;
   bool capture_code_ = false;
   std::string code_lang_;
+  const highlight::Lexer* code_lexer_ = nullptr;  // code_lang_'s, when captured
   std::string code_text_;
 
   Role role_ = Role::kNone;

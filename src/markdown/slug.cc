@@ -69,6 +69,11 @@ absl::string_view SlugRegistry::TryInsert(absl::string_view slug) {
       begin = end;
     }
     if (ends_.size() < kLinearSlugs) {
+      if (ends_.empty()) {
+        // Room for a page's usual headings at once, not a few doublings.
+        linear_.reserve(128);
+        ends_.reserve(8);
+      }
       linear_.append(slug.data(), slug.size());
       ends_.push_back(static_cast<uint32_t>(linear_.size()));
       return absl::string_view(linear_).substr(begin);
