@@ -584,6 +584,18 @@ std::string StripTagsImpl(absl::string_view s) {
   bool pending_space = false;
   const char* p = src.data();
   const char* const end = p + src.size();
+  // The `plain` bytes at p that need nothing, after a pending space: copied
+  // as a whole word of `width` bytes (which fits: `out` never runs ahead
+  // of `p`), of which `plain` count.
+  [[maybe_unused]] auto take_plain = [&](size_t plain, size_t width) {
+    if (pending_space) {
+      *out++ = ' ';
+      pending_space = false;
+    }
+    std::memcpy(out, p, width);
+    out += plain;
+    p += plain;
+  };
   while (p < end) {
 #if defined(__SSE2__)
     // Sixteen bytes at a time up to the first '<' or byte <= 0x20, as
@@ -607,13 +619,7 @@ std::string StripTagsImpl(absl::string_view s) {
       const size_t plain =
           stop == 0 ? 16 : static_cast<size_t>(__builtin_ctz(stop));
       if (plain > 0) {
-        if (pending_space) {
-          *out++ = ' ';
-          pending_space = false;
-        }
-        std::memcpy(out, p, 16);
-        out += plain;
-        p += plain;
+        take_plain(plain, 16);
         if (stop == 0) continue;
       }
       // *p is the special byte found: it goes through the loop below now.
@@ -634,13 +640,7 @@ std::string StripTagsImpl(absl::string_view s) {
       const size_t plain =
           special == 0 ? 8 : static_cast<size_t>(__builtin_ctzll(special)) / 8;
       if (plain > 0) {
-        if (pending_space) {
-          *out++ = ' ';
-          pending_space = false;
-        }
-        std::memcpy(out, p, 8);
-        out += plain;
-        p += plain;
+        take_plain(plain, 8);
         if (special == 0) continue;
       }
       // *p is the special byte found: it goes through the loop below now,

@@ -309,6 +309,16 @@ absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
   return status;
 }
 
+// Text and {{ ... }}, most of a template, without Exec's call.
+inline absl::Status Interpreter::ExecInBody(const Stmt& s, Scope* scope) {
+  if (s.kind == Stmt::Kind::kData) {
+    out_->append(s.text);
+    return absl::OkStatus();
+  }
+  if (s.kind == Stmt::Kind::kPrint) return Print(s, scope);
+  return Exec(s, scope);
+}
+
 absl::Status Interpreter::ExecBody(const Body& body, Scope* scope) {
   const EnvironmentOptions& options = env_.options();
   if (options.max_render_steps > 0 || options.max_output_bytes > 0) {
@@ -318,14 +328,7 @@ absl::Status Interpreter::ExecBody(const Body& body, Scope* scope) {
   // options again after every statement (any call may have changed them,
   // as far as the compiler knows).
   for (const StmtPtr& s : body) {
-    // Text and {{ ... }}, most of a template, without Exec's call.
-    if (s->kind == Stmt::Kind::kData) {
-      out_->append(s->text);
-    } else if (s->kind == Stmt::Kind::kPrint) {
-      TRY_STATUS(Print(*s, scope));
-    } else {
-      TRY_STATUS(Exec(*s, scope));
-    }
+    TRY_STATUS(ExecInBody(*s, scope));
     if (jump_ != Jump::kNone) return absl::OkStatus();
   }
   return absl::OkStatus();
@@ -339,14 +342,7 @@ absl::Status Interpreter::ExecBodyLimited(const Body& body, Scope* scope) {
           absl::StrCat("render exceeded ", options.max_render_steps,
                        " steps"));
     }
-    // Text and {{ ... }}, most of a template, without Exec's call.
-    if (s->kind == Stmt::Kind::kData) {
-      out_->append(s->text);
-    } else if (s->kind == Stmt::Kind::kPrint) {
-      TRY_STATUS(Print(*s, scope));
-    } else {
-      TRY_STATUS(Exec(*s, scope));
-    }
+    TRY_STATUS(ExecInBody(*s, scope));
     if (options.max_output_bytes > 0 &&
         static_cast<int64_t>(out_->size()) > options.max_output_bytes) {
       return absl::ResourceExhaustedError(

@@ -129,6 +129,8 @@ class Interpreter {
   // ExecBody with max_render_steps or max_output_bytes set: checked after
   // every statement.
   absl::Status ExecBodyLimited(const Body& body, Scope* scope);
+  // One statement of a body: text and prints directly, the rest by Exec.
+  absl::Status ExecInBody(const Stmt& s, Scope* scope);
   absl::Status Exec(const Stmt& s, Scope* scope);
   absl::Status Print(const Stmt& s, Scope* scope);  // a kPrint statement
   absl::Status ExecFor(const Stmt& s, Scope* scope);

@@ -38,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
@@ -262,16 +263,11 @@ class DictData {
   }
   // Find(key) with key's NameTag already made. A small dict (the common
   // case: a page, a namespace, a module) is scanned here, inline.
-  const Value* Find(absl::string_view key, uint64_t tag) const {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE const Value* Find(absl::string_view key,
+                                                 uint64_t tag) const {
     if (entries_.size() > kSmallDict) return FindHashed(key);
-    for (size_t i = 0; i < tags_.size(); ++i) {
-      if (tags_[i] != tag) continue;
-      const Value& k = entries_[i].first;
-      if (k.is_string() && SameName(tag, k.str(), tag, key)) {
-        return &entries_[i].second;
-      }
-    }
-    return nullptr;
+    const size_t i = ScanSmall(key, tag);
+    return i == kNoEntry ? nullptr : &entries_[i].second;
   }
   // Find(key, tag), looking at entry *hint first and leaving in *hint the
   // entry found by a scan. A lookup site keeps its hint between lookups:
@@ -280,23 +276,14 @@ class DictData {
   // scan is skipped. Any hint is safe: the entry is checked.
   const Value* FindHinted(absl::string_view key, uint64_t tag,
                           uint32_t* hint) const {
-    const uint32_t h = *hint;
-    if (h < tags_.size() && tags_[h] == tag) {
-      const Value& k = entries_[h].first;
-      if (k.is_string() && SameName(tag, k.str(), tag, key)) {
-        return &entries_[h].second;
-      }
+    if (*hint < tags_.size() && EntryIs(*hint, key, tag)) {
+      return &entries_[*hint].second;
     }
     if (entries_.size() > kSmallDict) return FindHashed(key);
-    for (size_t i = 0; i < tags_.size(); ++i) {
-      if (tags_[i] != tag) continue;
-      const Value& k = entries_[i].first;
-      if (k.is_string() && SameName(tag, k.str(), tag, key)) {
-        *hint = static_cast<uint32_t>(i);
-        return &entries_[i].second;
-      }
-    }
-    return nullptr;
+    const size_t i = ScanSmall(key, tag);
+    if (i == kNoEntry) return nullptr;
+    *hint = static_cast<uint32_t>(i);
+    return &entries_[i].second;
   }
   void Set(Value key, Value value);
   // Set(Value(key), value) without making the key's Value when the key is
@@ -311,6 +298,20 @@ class DictData {
   static constexpr size_t kSmallDict = 8;
 
   const Value* FindHashed(absl::string_view key) const;
+  // Entry i's key is the string `key` (whose NameTag is `tag`).
+  bool EntryIs(size_t i, absl::string_view key, uint64_t tag) const {
+    if (tags_[i] != tag) return false;
+    const Value& k = entries_[i].first;
+    return k.is_string() && SameName(tag, k.str(), tag, key);
+  }
+  // The index of the entry named `key` in a small dict, or kNoEntry.
+  static constexpr size_t kNoEntry = ~size_t{0};
+  size_t ScanSmall(absl::string_view key, uint64_t tag) const {
+    for (size_t i = 0; i < tags_.size(); ++i) {
+      if (EntryIs(i, key, tag)) return i;
+    }
+    return kNoEntry;
+  }
 
   std::vector<std::pair<Value, Value>> entries_;
   // Per entry of a small dict (see index_), NameTag of a string key (0 for
