@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -219,6 +220,42 @@ std::vector<std::string> TemplateDeps(const std::vector<std::string>& candidates
   return deps;
 }
 
+// Work a build starts early and needs later: run on a pool worker while
+// the build goes on, or, with no pool (--jobs 1), by the first Finish().
+// What the work writes is written before Finish() returns and read after.
+class PoolTask {
+ public:
+  void Start(concurrency::ThreadPool* pool, std::function<void()> work) {
+    work_ = std::move(work);
+    if (pool == nullptr) return;
+    started_ = true;
+    pool->Schedule([this] {
+      work_();
+      done_.Notify();
+    });
+  }
+  // Returns once the work has run, running it here if no worker took it.
+  void Finish() {
+    if (started_) {
+      done_.WaitForNotification();
+    } else if (work_) {
+      std::function<void()> work = std::move(work_);
+      work_ = nullptr;
+      work();
+    }
+  }
+  // Waits for work a worker took (what must end before the members it
+  // writes go); never runs any.
+  void WaitIfStarted() {
+    if (started_) done_.WaitForNotification();
+  }
+
+ private:
+  std::function<void()> work_;
+  bool started_ = false;
+  absl::Notification done_;
+};
+
 class Builder {
  public:
   Builder(fs::Fs& fs, const BuildOptions& options)
@@ -231,7 +268,7 @@ class Builder {
     WaitForPoolTasks();
   }
 
-  // Waits for the pool task and stops the pool's threads: all a builder
+  // Waits for the pool tasks and stops the pool's threads: all a builder
   // whose state is kept (BuildOptions::free_state) must do before its
   // caller goes on.
   void StopThreads() {
@@ -977,23 +1014,17 @@ class Builder {
   // worker while the site loads; Plan judges its identity (site, config)
   // once the config is known. With --jobs 1 it is read in Plan.
   void StartReadingCache() {
-    if (pool_ == nullptr) return;
-    cache_read_started_ = true;
-    pool_->Schedule([this] {
+    cache_read_task_.Start(pool_.get(), [this] {
       cache_read_ = cache::ReadCacheUnverified(fs_, CachePath(),
                                                identity_tool_version_);
-      cache_read_done_.Notify();
     });
   }
   void WaitForPoolTasks() {
-    if (cache_read_started_) cache_read_done_.WaitForNotification();
-    if (cache_text_started_) cache_text_done_.WaitForNotification();
+    cache_read_task_.WaitIfStarted();
+    cache_text_task_.WaitIfStarted();
   }
   cache::UnverifiedCache TakeCacheRead() {
-    if (!cache_read_started_) {
-      return cache::ReadCacheUnverified(fs_, CachePath(), identity_tool_version_);
-    }
-    cache_read_done_.WaitForNotification();
+    cache_read_task_.Finish();
     return std::move(cache_read_);
   }
 
@@ -1496,29 +1527,6 @@ class Builder {
   // put them in place, with the stale outputs set aside, then the build
   // cache is committed. A failure before the cache is committed undoes the
   // switch: the previous output tree is left exactly as it was.
-  // next_ validated and, if valid, serialized into cache_text_valid_ and
-  // cache_text_: on a pool worker (TakeSerializedCache waits for it), or
-  // by TakeSerializedCache itself with --jobs 1.
-  void SerializeNextCache() {
-    cache_text_valid_ = cache::ValidateCache(next_);
-    if (cache_text_valid_.ok()) cache_text_ = cache::SerializeCache(next_);
-  }
-  void StartSerializingCache() {
-    if (pool_ == nullptr) return;
-    cache_text_started_ = true;
-    pool_->Schedule([this] {
-      SerializeNextCache();
-      cache_text_done_.Notify();
-    });
-  }
-  void TakeSerializedCache() {
-    if (cache_text_started_) {
-      cache_text_done_.WaitForNotification();
-    } else {
-      SerializeNextCache();
-    }
-  }
-
   void Publish() {
     const std::string marker = MarkerPath();
     fs::AtomicWriter state_writer(
@@ -1553,7 +1561,10 @@ class Builder {
     // switched (durably: mostly waiting for the disk). A member, so that a
     // builder whose state is kept does not free it.
     next_ = NextCache();
-    StartSerializingCache();
+    cache_text_task_.Start(pool_.get(), [this] {
+      cache_text_valid_ = cache::ValidateCache(next_);
+      if (cache_text_valid_.ok()) cache_text_ = cache::SerializeCache(next_);
+    });
     concurrency::ForEachIndex(pool_.get(), outputs_.size(), [&](size_t i) {
       if (outputs_[i].kept) {
         outcomes[i] = fs::WriteOutcome::kUnchanged;
@@ -1631,7 +1642,7 @@ class Builder {
   bool CommitCache(const fs::AtomicWriter& state_writer,
                    fs::TreePublisher& publisher) {
     absl::Status status;
-    TakeSerializedCache();
+    cache_text_task_.Finish();
     const std::string& bytes = cache_text_;
     if (const absl::Status& valid = cache_text_valid_; !valid.ok()) {
       // Some name cannot be stored: no cache, the next build is a full one.
@@ -1727,23 +1738,19 @@ class Builder {
   std::vector<std::string> input_warnings_;
   cache::CacheIdentity identity_;
   const std::string identity_tool_version_ = identity_.tool_version;
-  // StartReadingCache: written by the pool task before cache_read_done_ is
-  // notified, read after it is.
-  bool cache_read_started_ = false;
+  // StartReadingCache: the previous cache, read while the site loads.
+  PoolTask cache_read_task_;
   cache::UnverifiedCache cache_read_;
-  absl::Notification cache_read_done_;
   std::map<std::string, cache::SourceRecord> sources_;
   // Fingerprints of every page of the site, by page key (no deps).
   std::map<std::string, cache::PageRecord> current_pages_;
   cache::BuildCache previous_;  // empty unless loaded (or config changed)
   cache::BuildCache next_;      // what Publish writes
-  // StartSerializingCache: next_ is not changed once the task starts; its
-  // results are written by the task before cache_text_done_ is notified,
-  // read after it is.
-  bool cache_text_started_ = false;
+  // next_ validated and, if valid, serialized (Publish: on a worker while
+  // the outputs are staged; next_ is not changed once the task starts).
+  PoolTask cache_text_task_;
   absl::Status cache_text_valid_;
   std::string cache_text_;
-  absl::Notification cache_text_done_;
   std::string previous_text_;   // its file's bytes, when loaded
   bool have_manifest_ = false;  // previous_.outputs lists what we wrote
   cache::RejectReason cache_reason_ = cache::RejectReason::kMissing;

@@ -410,11 +410,16 @@ bool ForEachMember(const Value& v, const Where& where, Reject* reject,
 // lists keys in order, so the hint makes each insertion constant time; a
 // file in any other order still parses, in O(n log n).
 template <typename Container, typename... Args>
-bool InsertUnique(Container* into, const Where& where, absl::string_view key,
-                  Reject* reject, Args&&... entry) {
+bool InsertNew(Container* into, Args&&... entry) {
   const size_t before = into->size();
   into->emplace_hint(into->end(), std::forward<Args>(entry)...);
-  if (into->size() != before) return true;
+  return into->size() != before;
+}
+// InsertNew, rejecting a duplicate as malformed.
+template <typename Container, typename... Args>
+bool InsertUnique(Container* into, const Where& where, absl::string_view key,
+                  Reject* reject, Args&&... entry) {
+  if (InsertNew(into, std::forward<Args>(entry)...)) return true;
   *reject = Malformed(where, absl::StrCat("duplicate key \"", key, "\""));
   return false;
 }
@@ -729,11 +734,9 @@ class CanonicalReader {
     ++p_;
     return true;
   }
-  bool Peek(char c) const { return p_ != end_ && *p_ == c; }
-
-  // A string with no escape and no control byte: its bytes as they lie.
-  // (The whole text is checked as UTF-8 beforehand.) Eight bytes at a
-  // time: the lowest flagged byte of a word is a true one.
+  // A string with no escape and no control byte: its bytes as they lie
+  // (UTF-8 is ValidateCache's to check). Eight bytes at a time: the
+  // lowest flagged byte of a word is a true one.
   bool String(absl::string_view* out) {
     if (!Char('"')) return false;
     const char* start = p_;
@@ -800,19 +803,10 @@ class CanonicalReader {
   const char* end_;
 };
 
-// Inserts a new entry, or returns false on a duplicate (which the general
-// parse then reports).
-template <typename Container, typename... Args>
-bool InsertNew(Container* into, Args&&... entry) {
-  const size_t before = into->size();
-  into->emplace_hint(into->end(), std::forward<Args>(entry)...);
-  return into->size() != before;
-}
-
-bool ReadHash(CanonicalReader& in, std::string* out) {
-  absl::string_view hash;
-  if (!in.String(&hash) || !IsValidHash(hash)) return false;
-  out->assign(hash.data(), hash.size());
+bool ReadString(CanonicalReader& in, std::string* out) {
+  absl::string_view text;
+  if (!in.String(&text)) return false;
+  out->assign(text.data(), text.size());
   return true;
 }
 
@@ -840,29 +834,28 @@ bool ReadCanonicalBody(CanonicalReader& in, BuildCache* cache) {
     absl::string_view path;
     SourceRecord record;
     if (!in.Key(&path) || !in.Literal("{\"hash\":") ||
-        !ReadHash(in, &record.hash) || !in.Literal(",\"size\":") ||
+        !ReadString(in, &record.hash) || !in.Literal(",\"size\":") ||
         !in.Uint64(&record.size) || !in.Char('}')) {
       return false;
     }
     return InsertNew(&cache->sources, std::string(path), std::move(record));
   };
   auto outputs = [&] {
-    absl::string_view path, producer;
+    absl::string_view path;
     OutputRecord record;
     if (!in.Key(&path) || !in.Literal("{\"hash\":") ||
-        !ReadHash(in, &record.hash) || !in.Literal(",\"producer\":") ||
-        !in.String(&producer) || !in.Char('}')) {
+        !ReadString(in, &record.hash) || !in.Literal(",\"producer\":") ||
+        !ReadString(in, &record.producer) || !in.Char('}')) {
       return false;
     }
-    record.producer.assign(producer.data(), producer.size());
     return InsertNew(&cache->outputs, std::string(path), std::move(record));
   };
   auto pages = [&] {
     absl::string_view key;
     PageRecord record;
     if (!in.Key(&key) || !in.Literal("{\"content_hash\":") ||
-        !ReadHash(in, &record.content_hash) ||
-        !in.Literal(",\"meta_hash\":") || !ReadHash(in, &record.meta_hash) ||
+        !ReadString(in, &record.content_hash) ||
+        !in.Literal(",\"meta_hash\":") || !ReadString(in, &record.meta_hash) ||
         !in.Literal(",\"deps\":") || !ReadCanonicalDeps(in, &record.deps)) {
       return false;
     }
@@ -881,7 +874,7 @@ bool ReadCanonicalBody(CanonicalReader& in, BuildCache* cache) {
   auto site_keys = [&] {
     absl::string_view key;
     std::string hash;
-    return in.Key(&key) && ReadHash(in, &hash) &&
+    return in.Key(&key) && ReadString(in, &hash) &&
            InsertNew(&cache->site_keys, std::string(key), std::move(hash));
   };
   return in.Literal("{\"sources\":") && in.Sequence('{', '}', sources) &&
@@ -894,10 +887,17 @@ bool ReadCanonicalBody(CanonicalReader& in, BuildCache* cache) {
 // True when `text` is a canonical cache the general parse would accept
 // (with `defer_site_checks`, leaving the site_id and config_hash unjudged);
 // `cache` is then what it would return. False: the general parse decides.
+//
+// Nothing is checked twice on the way: a hash read is not checked as hex
+// nor a string as UTF-8 here, because ValidateCache checks every one of
+// them (paths, keys and producers as clean UTF-8, hashes as lowercase
+// hex, the identity as UTF-8) and, when one fails, the general parse
+// decides (RapidJSON's UTF-8 check, the hash's kMalformed). Outside its
+// strings the text is this layout's ASCII literals and digits, and the
+// checksum string must equal the one computed.
 bool ParseCanonical(absl::string_view text, const CacheIdentity& expected,
                     bool defer_site_checks, BuildCache* cache) {
-  if (text.size() > kMaxCacheBytes || !absl::EndsWith(text, kTrailerText) ||
-      !base::IsValidUtf8(text)) {
+  if (text.size() > kMaxCacheBytes || !absl::EndsWith(text, kTrailerText)) {
     return false;
   }
   CanonicalReader in(text.substr(0, text.size() - kTrailerText.size()));
@@ -927,7 +927,6 @@ bool ParseCanonical(absl::string_view text, const CacheIdentity& expected,
   cache->config_hash.assign(config_hash.data(), config_hash.size());
   return ValidateCache(*cache).ok();
 }
-
 
 // ParseThroughDom, by the fast path when the text is canonical.
 bool Parse(absl::string_view text, const CacheIdentity& expected,
