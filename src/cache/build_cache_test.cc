@@ -238,6 +238,13 @@ TEST(BuildCacheTest, FastPathAgreesAtItsEdges) {
        "\"site_key\":[\"term:tags/go\"],\"site_key\":[\"x\"]"},
       {"{\"page_meta\":[\"content/blog/a.md\"],\"site_key\":[\"term:tags/go\"]}",
        "{\"site_key\":[\"term:tags/go\"],\"page_meta\":[\"content/blog/a.md\"]}"},
+      // Not UTF-8 inside a path, a producer, a hash and a site key: the
+      // fast path leaves UTF-8 to ValidateCache, the general parse
+      // rejects the text.
+      {"\"content/_index.md\":{\"hash\"", "\"content/\xff.md\":{\"hash\""},
+      {"\"producer\":\"content/_index.md\"", "\"producer\":\"content/\xc3.md\""},
+      {"\"size\":4}", "\"size\":4,\"hash\":\"\xc3\xa9\"}"},
+      {"\"site_keys\":{", "\"site_keys\":{\"s\xe2\x82\":\"1f\","},
       {"\"format_version\":2", "\"format_version\":2.0"},
       {"\"site_id\":\"5e1f", "\"site_id\":\"6e1f"},
       {"\"config_hash\":\"c0ff", "\"config_hash\":\"d0ff"},
