@@ -1,8 +1,12 @@
 #include "src/cache/dependency_tracker.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace serval::cache {
 namespace {
@@ -12,9 +16,12 @@ bool IsFileKind(DepKind kind) {
          kind == DepKind::kData;
 }
 
-// Files match on the path alone: they are normalised to kSource.
-Dependency MatchKey(const Dependency& dep) {
-  return IsFileKind(dep.kind) ? Dependency{DepKind::kSource, dep.key} : dep;
+// What a dependency is matched on: files on the path alone (normalised to
+// kSource), anything else on kind and key. A view: no copy of the key.
+using MatchKey = std::pair<DepKind, absl::string_view>;
+
+MatchKey MatchKeyOf(const Dependency& dep) {
+  return {IsFileKind(dep.kind) ? DepKind::kSource : dep.kind, dep.key};
 }
 
 // Calls `changed(key)` for every key whose value differs or is on one side
@@ -83,19 +90,23 @@ std::vector<Rerender> PagesToRerender(
     const std::map<std::string, PageRecord>& graph,
     const std::vector<Dependency>& changes) {
   std::vector<Rerender> out;
-  std::set<Dependency> changed;
+  // Sorted, for a binary search per dependency (there are few changes and
+  // many dependencies: nothing is copied per dependency).
+  std::vector<MatchKey> changed;
   bool config = false;
   for (const Dependency& change : changes) {
     if (change.kind == DepKind::kConfig) config = true;
-    changed.insert(MatchKey(change));
+    changed.push_back(MatchKeyOf(change));
   }
+  std::sort(changed.begin(), changed.end());
   for (const auto& [page_key, record] : graph) {
     if (config) {
       out.push_back({page_key, Dependency{DepKind::kConfig, ""}});
       continue;
     }
     for (const Dependency& dep : record.deps) {  // in Dependency order
-      if (changed.count(MatchKey(dep)) != 0) {
+      if (std::binary_search(changed.begin(), changed.end(),
+                             MatchKeyOf(dep))) {
         out.push_back({page_key, dep});
         break;
       }

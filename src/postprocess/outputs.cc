@@ -50,15 +50,30 @@ std::vector<const Page*> FeedPages(const Site& site, const Page& list,
   for (const Page* p : source) {
     if (p->kind == PageKind::kPage) pages.push_back(p);
   }
-  std::stable_sort(pages.begin(), pages.end(), [](const Page* a, const Page* b) {
+  auto newer = [](const Page* a, const Page* b) {
     if (a->date.has_value() != b->date.has_value()) return a->date.has_value();
     if (a->date.has_value() && *a->date != *b->date) return *a->date > *b->date;
     return a->url < b->url;
-  });
-  if (limit > 0 && pages.size() > static_cast<size_t>(limit)) {
-    pages.resize(limit);
+  };
+  if (limit <= 0 || pages.size() <= static_cast<size_t>(limit)) {
+    std::stable_sort(pages.begin(), pages.end(), newer);
+    return pages;
   }
-  return pages;
+  // The first `limit` pages of that stable sort, without sorting the rest:
+  // ties fall back to the position, which makes the order strict and the
+  // partial sort's first `limit` the stable sort's.
+  std::vector<size_t> order(pages.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::partial_sort(order.begin(), order.begin() + limit, order.end(),
+                    [&](size_t a, size_t b) {
+                      if (newer(pages[a], pages[b])) return true;
+                      if (newer(pages[b], pages[a])) return false;
+                      return a < b;
+                    });
+  std::vector<const Page*> first;
+  first.reserve(limit);
+  for (int i = 0; i < limit; ++i) first.push_back(pages[order[i]]);
+  return first;
 }
 
 std::string Rfc822(absl::Time t) {
@@ -101,23 +116,40 @@ std::string Permalink(const site::SiteConfig& config, absl::string_view url) {
   return absl::StrCat(absl::StripSuffix(config.baseurl, "/"), url);
 }
 
+namespace {
+
+// XmlEscape(text) appended to *out.
+void AppendXmlEscaped(absl::string_view text, std::string* out) {
+  // Runs of bytes that need nothing are appended whole.
+  size_t run = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const unsigned char u = static_cast<unsigned char>(c);
+    absl::string_view replacement;
+    switch (c) {
+      case '&': replacement = "&amp;"; break;
+      case '<': replacement = "&lt;"; break;
+      case '>': replacement = "&gt;"; break;
+      case '"': replacement = "&quot;"; break;
+      case '\'': replacement = "&apos;"; break;
+      default:
+        // XML 1.0 allows only tab, newline and carriage return below 0x20:
+        // the others are dropped (an empty replacement).
+        if (u >= 0x20 || c == '\t' || c == '\n' || c == '\r') continue;
+    }
+    out->append(text.data() + run, i - run);
+    out->append(replacement.data(), replacement.size());
+    run = i + 1;
+  }
+  out->append(text.data() + run, text.size() - run);
+}
+
+}  // namespace
+
 std::string XmlEscape(absl::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 8);
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 allows only tab, newline and carriage return below 0x20.
-        if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') break;
-        out.push_back(c);
-    }
-  }
+  AppendXmlEscaped(text, &out);
   return out;
 }
 
@@ -125,13 +157,20 @@ std::string RenderSitemap(const Site& site) {
   std::string out =
       "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
       "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  // Escaping goes byte by byte, so the permalink's escape is the base's
+  // (once) followed by the URL's.
+  const std::string base =
+      XmlEscape(absl::StripSuffix(site.config.baseurl, "/"));
+  out.reserve(out.size() + site.pages.size() * (base.size() + 96));
   for (const auto& page : site.pages) {  // already ordered by URL
-    absl::StrAppend(&out, "  <url>\n    <loc>",
-                    XmlEscape(Permalink(site.config, page->url)), "</loc>\n");
+    out += "  <url>\n    <loc>";
+    out += base;
+    AppendXmlEscaped(page->url, &out);
+    out += "</loc>\n";
     if (page->date.has_value()) {
-      absl::StrAppend(&out, "    <lastmod>",
-                      content::FormatDateRfc3339(*page->date),
-                      "</lastmod>\n");
+      out += "    <lastmod>";
+      out += content::FormatDateRfc3339(*page->date);
+      out += "</lastmod>\n";
     }
     out += "  </url>\n";
   }

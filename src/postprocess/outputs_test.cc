@@ -1,11 +1,13 @@
 #include "src/postprocess/outputs.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -90,6 +92,46 @@ TEST(FeedTest, RssNewestFirstEscapedAndLimited) {
   EXPECT_LT(rss.find("/blog/new/"), rss.find("/blog/old/"));
   std::string limited = RenderRss(*site, blog, rendered, {.feed_limit = 1});
   EXPECT_THAT(limited, Not(HasSubstr("/blog/old/</link>")));
+}
+
+// The links of a feed's items, in order.
+std::vector<std::string> ItemLinks(absl::string_view feed) {
+  std::vector<std::string> links;
+  std::vector<absl::string_view> items = absl::StrSplit(feed, "<item>");
+  items.erase(items.begin());  // the channel's head
+  for (absl::string_view item : items) {
+    const size_t at = item.find("<link>");
+    if (at == absl::string_view::npos) continue;
+    const size_t end = item.find("</link>", at);
+    links.emplace_back(item.substr(at + 6, end - at - 6));
+  }
+  return links;
+}
+
+TEST(FeedTest, ALimitedFeedIsTheFirstItemsOfTheWholeFeed) {
+  // Many pages on few dates (and some undated), so ties are most of the
+  // order: a limit must cut the full order, whatever it is.
+  std::vector<std::pair<std::string, std::string>> files;
+  const char* dates[] = {"2021-03-04", "2020-01-01", "", "2021-03-04T10:00:00Z"};
+  for (int i = 0; i < 41; ++i) {
+    const std::string date = dates[(i * 7) % 4];
+    files.push_back({absl::StrCat("content/blog/p", (i * 13) % 41, ".md"),
+                     absl::StrCat("---\ntitle: P", i, "\n",
+                                  date.empty() ? "" : "date: " + date + "\n",
+                                  "---\n")});
+  }
+  auto site = BuildSite(files);
+  const site::Page& blog = *site->FindByUrl("/blog/");
+  const std::vector<std::string> all =
+      ItemLinks(RenderRss(*site, blog, RenderedContents(), {.feed_limit = 0}));
+  ASSERT_EQ(all.size(), 41u);
+  for (int limit : {1, 2, 5, 10, 11, 20, 40, 41, 60}) {
+    const std::vector<std::string> some = ItemLinks(
+        RenderRss(*site, blog, RenderedContents(), {.feed_limit = limit}));
+    const std::vector<std::string> first(
+        all.begin(), all.begin() + std::min<size_t>(limit, all.size()));
+    EXPECT_EQ(some, first) << "limit " << limit;
+  }
 }
 
 TEST(FeedTest, AtomForTermPage) {
