@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "src/base/errno_status.h"
 #include "src/fs/fs.h"
+#include "src/fs/posix_fs.h"
 #include "src/fs/test_fs.h"
 
 namespace serval::fs {
@@ -54,6 +55,24 @@ TEST_P(FsContractTest, WriteThenRead) {
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->type, FileType::kRegular);
   EXPECT_EQ(info->size, 3u);
+}
+
+TEST_P(FsContractTest, ReadsEveryByteWhateverTheSize) {
+  // Around the sizes a reader might go by: empty, one byte, and either
+  // side of 64 KiB and 1 MiB, bytes that differ by position (a lost or
+  // repeated piece shows).
+  for (size_t size : {size_t{0}, size_t{1}, size_t{65535}, size_t{65536},
+                      size_t{65537}, size_t{1} << 20, (size_t{1} << 20) + 3}) {
+    std::string data(size, '\0');
+    for (size_t i = 0; i < size; ++i) {
+      data[i] = static_cast<char>((i * 131 + i / 251) & 0xff);
+    }
+    const std::string path = P(absl::StrCat("sized-", size));
+    Put(path, data);
+    const std::string read = Get(path);
+    EXPECT_EQ(read.size(), size);
+    EXPECT_TRUE(read == data) << "size " << size;
+  }
 }
 
 TEST_P(FsContractTest, WriteReturnsAtMostTheBytesGiven) {
@@ -207,6 +226,20 @@ TEST_P(FsContractTest, ConcurrentWritersOfDistinctFiles) {
   for (const std::string& name : *names) {
     EXPECT_EQ(Get(P(name)), P(name));
   }
+}
+
+// /proc's files say they are empty and come in pieces: every piece is read.
+TEST(PosixFsTest, ReadsAProcFileThatStatsAsEmpty) {
+  PosixFs fs;
+  auto info = fs.Stat("/proc/self/status");
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->size, 0u);
+  auto status = fs.ReadFile("/proc/self/status");
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->rfind("Name:", 0), 0u);
+  // Its last line, well past the first read's byte.
+  EXPECT_NE(status->find("nonvoluntary_ctxt_switches:"), std::string::npos);
+  EXPECT_EQ(status->back(), '\n');
 }
 
 INSTANTIATE_TEST_SUITE_P(Fs, FsContractTest,

@@ -100,23 +100,38 @@ absl::StatusOr<std::string> PosixFs::ReadFile(absl::string_view path) {
     fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return ErrnoStatus(errno, "open", path);
+  // Read straight into the string, sized by fstat for a regular file with
+  // one byte more: the whole file comes in one read, and a read short of
+  // the buffer that reached the fstat size is the end (no second read to
+  // see it). A short read before that size (a file that shrank, a
+  // filesystem that reads in pieces) goes on until a read returns 0; the
+  // string grows for a file that grew, or that has no size to go by (not
+  // regular, or empty as /proc's files say they are).
   std::string contents;
   struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    contents.reserve(static_cast<size_t>(st.st_size));
-  }
-  char buf[1 << 16];
+  const bool sized =
+      ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+  const size_t expected = sized ? static_cast<size_t>(st.st_size) : 0;
+  contents.resize(sized ? expected + 1 : size_t{1} << 16);
+  size_t filled = 0;
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (filled == contents.size()) contents.resize(contents.size() * 2);
+    // Linux reads at most about 2 GiB at a time.
+    const size_t want = std::min(contents.size() - filled, size_t{1} << 30);
+    ssize_t n = ::read(fd, &contents[filled], want);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       int error = errno;
       ::close(fd);
       return ErrnoStatus(error, "read", path);
     }
-    if (n == 0) break;
-    contents.append(buf, static_cast<size_t>(n));
+    filled += static_cast<size_t>(n);
+    if (n == 0 ||
+        (sized && static_cast<size_t>(n) < want && filled >= expected)) {
+      break;
+    }
   }
+  contents.resize(filled);
   ::close(fd);
   return contents;
 }
