@@ -32,17 +32,16 @@ class Walker {
   // Appends every file below `rel_dir` (relative to the site) to `out`.
   void Walk(const std::string& rel_dir, int symlink_depth,
             std::vector<std::string>* out) {
-    absl::StatusOr<std::vector<std::string>> names =
-        fs_.ListDir(fs::JoinPath(site_dir_, rel_dir));
-    if (!names.ok()) {
-      Error(rel_dir, names.status());
+    absl::StatusOr<std::vector<fs::DirEntryInfo>> entries =
+        fs_.ListDirWithInfo(fs::JoinPath(site_dir_, rel_dir));
+    if (!entries.ok()) {
+      Error(rel_dir, entries.status());
       return;
     }
-    for (const std::string& name : *names) {
-      if (Ignored(name)) continue;
-      std::string rel = absl::StrCat(rel_dir, "/", name);
-      std::string full = fs::JoinPath(site_dir_, rel);
-      absl::StatusOr<fs::FileInfo> info = fs_.Stat(full);
+    for (const fs::DirEntryInfo& entry : *entries) {
+      if (Ignored(entry.name)) continue;
+      std::string rel = absl::StrCat(rel_dir, "/", entry.name);
+      const absl::StatusOr<fs::FileInfo>& info = entry.info;
       if (!info.ok()) {
         Error(rel, info.status());
         continue;
@@ -56,7 +55,7 @@ class Walker {
           out->push_back(rel);
           break;
         case fs::FileType::kSymlink:
-          FollowSymlink(rel, full, symlink_depth, out);
+          FollowSymlink(rel, fs::JoinPath(site_dir_, rel), symlink_depth, out);
           break;
         case fs::FileType::kOther:
           diagnostics_->warnings.push_back(

@@ -2,11 +2,26 @@
 
 #include <cerrno>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "src/base/errno_status.h"
 
 namespace serval::fs {
+
+absl::StatusOr<std::vector<DirEntryInfo>> Fs::ListDirWithInfo(
+    absl::string_view path) {
+  absl::StatusOr<std::vector<std::string>> names = ListDir(path);
+  if (!names.ok()) return names.status();
+  std::vector<DirEntryInfo> entries;
+  entries.reserve(names->size());
+  for (std::string& name : *names) {
+    absl::StatusOr<FileInfo> info = Stat(JoinPath(path, name));
+    entries.push_back({std::move(name), std::move(info)});
+  }
+  return entries;
+}
 
 absl::Status CreateDirs(Fs& fs, absl::string_view path, uint32_t mode) {
   if (path.empty() || path == "/" || path == ".") return absl::OkStatus();

@@ -51,6 +51,12 @@ struct FileInfo {
   uint64_t inode = 0;      // st_ino; unique among live files of one Fs
 };
 
+// A directory entry and its lstat (or the error of that lstat).
+struct DirEntryInfo {
+  std::string name;
+  absl::StatusOr<FileInfo> info;
+};
+
 enum class OpenMode {
   // O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC: fails with EEXIST if the
   // name exists (a symlink included).
@@ -97,6 +103,12 @@ class Fs {
   // The entry names of a directory, sorted, without "." and "..".
   virtual absl::StatusOr<std::vector<std::string>> ListDir(
       absl::string_view path) = 0;
+  // ListDir with each entry's Stat (a failed lstat is that entry's
+  // error; the listing's own failure is the result's). This default does
+  // exactly that; PosixFs stats relative to the open directory, which
+  // spares the kernel a lookup of the whole path per entry.
+  virtual absl::StatusOr<std::vector<DirEntryInfo>> ListDirWithInfo(
+      absl::string_view path);
   // mkdir(2) of one directory; EEXIST if `path` exists.
   virtual absl::Status CreateDir(absl::string_view path, uint32_t mode) = 0;
   virtual absl::StatusOr<std::unique_ptr<WritableFile>> OpenForWrite(

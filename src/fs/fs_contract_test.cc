@@ -156,6 +156,39 @@ TEST_P(FsContractTest, DirectoriesListSorted) {
   EXPECT_EQ(info->type, FileType::kDirectory);
 }
 
+TEST_P(FsContractTest, ListDirWithInfoIsListDirAndAStatOfEachEntry) {
+  ASSERT_TRUE(CreateDirs(fs(), P("w/sub")).ok());
+  Put(P("w/b.md"), "bee", 0600);
+  Put(P("w/a.md"), "a");
+  ASSERT_TRUE(fs().Symlink(P("w/a.md"), P("w/link")).ok());
+  ASSERT_TRUE(fs().Symlink(P("w/gone"), P("w/dangling")).ok());
+  auto entries = fs().ListDirWithInfo(P("w"));
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  auto names = fs().ListDir(P("w"));
+  ASSERT_TRUE(names.ok());
+  ASSERT_EQ(entries->size(), names->size());
+  for (size_t i = 0; i < names->size(); ++i) {
+    const DirEntryInfo& entry = (*entries)[i];
+    EXPECT_EQ(entry.name, (*names)[i]);
+    auto info = fs().Stat(P("w/" + entry.name));
+    ASSERT_TRUE(info.ok() && entry.info.ok()) << entry.name;
+    EXPECT_EQ(entry.info->type, info->type) << entry.name;
+    EXPECT_EQ(entry.info->size, info->size) << entry.name;
+    EXPECT_EQ(entry.info->mode, info->mode) << entry.name;
+    EXPECT_EQ(entry.info->mtime, info->mtime) << entry.name;
+    EXPECT_EQ(entry.info->ctime, info->ctime) << entry.name;
+    EXPECT_EQ(entry.info->inode, info->inode) << entry.name;
+  }
+  EXPECT_EQ((*entries)[0].name, "a.md");
+  EXPECT_EQ((*entries)[1].info->size, 3u);  // b.md
+  EXPECT_EQ((*entries)[1].info->mode, 0600u);
+  EXPECT_EQ((*entries)[2].info->type, FileType::kSymlink);  // dangling
+  EXPECT_EQ((*entries)[3].info->type, FileType::kSymlink);  // link, not followed
+  EXPECT_EQ((*entries)[4].info->type, FileType::kDirectory);
+  EXPECT_EQ(ErrnoOf(fs().ListDirWithInfo(P("w/a.md")).status()), ENOTDIR);
+  EXPECT_EQ(ErrnoOf(fs().ListDirWithInfo(P("nope")).status()), ENOENT);
+}
+
 TEST_P(FsContractTest, RemoveAndRemoveDir) {
   ASSERT_TRUE(CreateDirs(fs(), P("d")).ok());
   Put(P("d/f"), "x");

@@ -91,6 +91,17 @@ FileType TypeOf(mode_t mode) {
   return FileType::kOther;
 }
 
+FileInfo InfoOf(const struct stat& st) {
+  FileInfo info;
+  info.type = TypeOf(st.st_mode);
+  info.size = static_cast<uint64_t>(st.st_size);
+  info.mode = st.st_mode & 07777;
+  info.mtime = absl::TimeFromTimespec(st.st_mtim);
+  info.ctime = absl::TimeFromTimespec(st.st_ctim);
+  info.inode = static_cast<uint64_t>(st.st_ino);
+  return info;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> PosixFs::ReadFile(absl::string_view path) {
@@ -141,28 +152,21 @@ absl::StatusOr<FileInfo> PosixFs::Stat(absl::string_view path) {
   if (::lstat(std::string(path).c_str(), &st) != 0) {
     return ErrnoStatus(errno, "lstat", path);
   }
-  FileInfo info;
-  info.type = TypeOf(st.st_mode);
-  info.size = static_cast<uint64_t>(st.st_size);
-  info.mode = st.st_mode & 07777;
-  info.mtime = absl::TimeFromTimespec(st.st_mtim);
-  info.ctime = absl::TimeFromTimespec(st.st_ctim);
-  info.inode = static_cast<uint64_t>(st.st_ino);
-  return info;
+  return InfoOf(st);
 }
 
-absl::StatusOr<std::vector<std::string>> PosixFs::ListDir(
-    absl::string_view path) {
-  DIR* dir = ::opendir(std::string(path).c_str());
-  if (dir == nullptr) return ErrnoStatus(errno, "opendir", path);
+namespace {
+
+// The sorted entry names of `dir` (closed by the caller), without "." and
+// "..".
+absl::StatusOr<std::vector<std::string>> ReadEntryNames(DIR* dir,
+                                                        absl::string_view path) {
   std::vector<std::string> names;
   for (;;) {
     errno = 0;
     struct dirent* entry = ::readdir(dir);
     if (entry == nullptr) {
-      int error = errno;
-      ::closedir(dir);
-      if (error != 0) return ErrnoStatus(error, "readdir", path);
+      if (errno != 0) return ErrnoStatus(errno, "readdir", path);
       break;
     }
     absl::string_view name = entry->d_name;
@@ -171,6 +175,41 @@ absl::StatusOr<std::vector<std::string>> PosixFs::ListDir(
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> PosixFs::ListDir(
+    absl::string_view path) {
+  DIR* dir = ::opendir(std::string(path).c_str());
+  if (dir == nullptr) return ErrnoStatus(errno, "opendir", path);
+  absl::StatusOr<std::vector<std::string>> names = ReadEntryNames(dir, path);
+  ::closedir(dir);
+  return names;
+}
+
+absl::StatusOr<std::vector<DirEntryInfo>> PosixFs::ListDirWithInfo(
+    absl::string_view path) {
+  DIR* dir = ::opendir(std::string(path).c_str());
+  if (dir == nullptr) return ErrnoStatus(errno, "opendir", path);
+  absl::StatusOr<std::vector<std::string>> names = ReadEntryNames(dir, path);
+  if (!names.ok()) {
+    ::closedir(dir);
+    return names.status();
+  }
+  const int dir_fd = ::dirfd(dir);
+  std::vector<DirEntryInfo> entries;
+  entries.reserve(names->size());
+  for (std::string& name : *names) {
+    struct stat st;
+    absl::StatusOr<FileInfo> info =
+        ::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0
+            ? absl::StatusOr<FileInfo>(InfoOf(st))
+            : ErrnoStatus(errno, "lstat", JoinPath(path, name));
+    entries.push_back({std::move(name), std::move(info)});
+  }
+  ::closedir(dir);
+  return entries;
 }
 
 absl::Status PosixFs::CreateDir(absl::string_view path, uint32_t mode) {

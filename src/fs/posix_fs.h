@@ -28,6 +28,8 @@ class PosixFs : public Fs {
   absl::StatusOr<FileInfo> Stat(absl::string_view path) override;
   absl::StatusOr<std::vector<std::string>> ListDir(
       absl::string_view path) override;
+  absl::StatusOr<std::vector<DirEntryInfo>> ListDirWithInfo(
+      absl::string_view path) override;
   absl::Status CreateDir(absl::string_view path, uint32_t mode) override;
   absl::StatusOr<std::unique_ptr<WritableFile>> OpenForWrite(
       absl::string_view path, OpenMode open_mode, uint32_t mode) override;
