@@ -496,22 +496,17 @@ class Builder {
     snap.identity = Identity();
     snap.pages = result_.pages;
     snap.warnings = input_warnings_;
-    // The stats on the pool: inputs first, then outputs, into slots.
-    std::vector<const std::pair<const std::string, fs::FileInfo>*> inputs;
-    inputs.reserve(files.stats.size());
-    for (const auto& entry : files.stats) inputs.push_back(&entry);
-    const size_t n = inputs.size() + outputs_.size();
-    std::vector<std::optional<cache::StatRecord>> records(n);
-    concurrency::ForEachIndex(pool_.get(), n, [&](size_t i) {
-      if (i < inputs.size()) {
-        absl::StatusOr<fs::FileInfo> now =
-            fs_.Stat(fs::JoinPath(options_.site_dir, inputs[i]->first));
-        const cache::StatRecord before = cache::StatRecordOf(inputs[i]->second);
-        // Changed while this build read it: the outputs may be of either.
-        if (now.ok() && cache::StatRecordOf(*now) == before) records[i] = before;
-        return;
-      }
-      const Output& out = outputs_[i - inputs.size()];
+    // Each input with the stat the walk took before the build read it (see
+    // the header's contract: an input changed since then, while this build
+    // read it or later, has another stat now, or is racy).
+    for (const auto& [path, info] : files.stats) {
+      snap.inputs.emplace_hint(snap.inputs.end(), path,
+                               cache::StatRecordOf(info));
+    }
+    // The outputs' stats on the pool, into slots.
+    std::vector<std::optional<cache::StatRecord>> records(outputs_.size());
+    concurrency::ForEachIndex(pool_.get(), outputs_.size(), [&](size_t i) {
+      const Output& out = outputs_[i];
       if (out.stat_is_committed) {
         records[i] = committed_outputs_.at(out.path);
         return;
@@ -522,13 +517,9 @@ class Builder {
         records[i] = cache::StatRecordOf(*info);
       }
     });
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < outputs_.size(); ++i) {
       if (!records[i].has_value()) return;
-      if (i < inputs.size()) {
-        snap.inputs.emplace_hint(snap.inputs.end(), inputs[i]->first, *records[i]);
-      } else {
-        snap.outputs[outputs_[i - inputs.size()].path] = *records[i];
-      }
+      snap.outputs[outputs_[i].path] = *records[i];
     }
     absl::StatusOr<fs::FileInfo> cache_info = fs_.Stat(CachePath());
     if (!cache_info.ok()) return;

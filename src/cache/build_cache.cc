@@ -6,6 +6,10 @@
 #include <utility>
 #include <vector>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -1036,6 +1040,34 @@ bool IsValidRelativePath(absl::string_view path) {
       odd |= (c < 0x20) | (c >= 0x7f) |
              (c == '/' && i + 1 < n && (s[i + 1] == '/' || s[i + 1] == '.'));
     }
+#ifdef __SSE2__
+  } else if (n >= 17) {
+    // Sixteen bytes at a time, as below: bytes i..i+15 and, for the pairs,
+    // i+1..i+16; the last window overlaps the one before. A signed
+    // compare flags bytes below 0x20 and, as negative, every non-ASCII
+    // byte (which the sign mask flags anyway).
+    const __m128i space = _mm_set1_epi8(0x20);
+    const __m128i del = _mm_set1_epi8(0x7f);
+    const __m128i slash = _mm_set1_epi8('/');
+    const __m128i dot = _mm_set1_epi8('.');
+    __m128i any = _mm_setzero_si128();
+    auto check = [&](size_t i) {
+      const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      const __m128i next =
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 1));
+      any = _mm_or_si128(any, _mm_or_si128(_mm_cmplt_epi8(w, space),
+                                           _mm_cmpeq_epi8(w, del)));
+      any = _mm_or_si128(any, _mm_or_si128(_mm_cmplt_epi8(next, space),
+                                           _mm_cmpeq_epi8(next, del)));
+      any = _mm_or_si128(
+          any, _mm_and_si128(_mm_cmpeq_epi8(w, slash),
+                             _mm_or_si128(_mm_cmpeq_epi8(next, slash),
+                                          _mm_cmpeq_epi8(next, dot))));
+    };
+    for (size_t i = 0; i + 17 <= n; i += 16) check(i);
+    check(n - 17);
+    odd |= static_cast<uint64_t>(_mm_movemask_epi8(any));
+#endif
   } else {
     // Bytes i..i+7 and, for the pairs, i+1..i+8; the last words overlap
     // the ones before (every check is "any byte", so a byte seen twice is

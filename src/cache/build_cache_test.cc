@@ -637,10 +637,10 @@ TEST(BuildCacheTest, RelativePathCheckMatchesItsRule) {
     level = std::move(next);
   }
   EXPECT_EQ(checked, 299592u);  // 8 + 8^2 + ... + 8^6
-  // The check goes eight bytes at a time: every three-byte string at
-  // every offset across the first two word boundaries, alone and followed
-  // by more segment bytes.
-  for (size_t pad = 0; pad <= 17; ++pad) {
+  // The check goes eight or sixteen bytes at a time: every three-byte
+  // string at every offset across the first two boundaries of either,
+  // alone and followed by more segment bytes.
+  for (size_t pad = 0; pad <= 35; ++pad) {
     for (char a : alphabet) {
       for (char b : alphabet) {
         for (char c : alphabet) {

@@ -6,9 +6,13 @@
 // Contract:
 // - A snapshot is written only after a build committed (outputs and
 //   .serval/cache.json durable, the .serval/building marker removed), and
-//   only when every input's stat after the build equals its stat before the
-//   build read it, no input is reached through a symlink to a file, no page
-//   depends on the build time.
+//   only when no input is reached through a symlink to a file and no page
+//   depends on the build time. Each input is recorded with the stat the
+//   build's walk took before reading it: an input that changed since —
+//   while the build read it or after — has another stat when the next
+//   build walks (that build is then a normal one, which hashes it), or
+//   changed within the same timestamp tick as its recorded mtime, which
+//   makes the record racy (below).
 // - An input that is "racy" — changed less than kRacyMargin before the
 //   snapshot was written (its file's mtime) — is never trusted: a later
 //   edit in the same timestamp tick could keep size and mtime (git's
