@@ -283,7 +283,15 @@ class Builder {
       result_.total = absl::Now() - start;
       return std::move(result_);
     }
-    Phase("lock", [&] { lock = AcquireLock(); });
+    Phase("lock", [&] {
+      lock = AcquireLock();
+      // Taking the lock wrote its file: its mtime is when this build
+      // started, on the filesystem's clock, before the walk and any read.
+      if (lock != nullptr) {
+        absl::StatusOr<fs::FileInfo> info = fs_.Stat(LockPath());
+        if (info.ok()) started_ = info->mtime;
+      }
+    });
     if (result_.ok()) SweepStaleTemps();
     const int jobs = options_.jobs > 0
                          ? options_.jobs
@@ -489,7 +497,8 @@ class Builder {
   void WriteSnapshot() {
     const SiteFiles& files = loaded_.files;
     if (!files.stats_complete ||
-        fingerprints_.count(kBuildTimeKey) != 0) {  // pages show the time
+        fingerprints_.count(kBuildTimeKey) != 0 ||  // pages show the time
+        !started_.has_value()) {  // no lock: no start time to judge by
       return;
     }
     cache::InputSnapshot snap;
@@ -498,10 +507,16 @@ class Builder {
     snap.warnings = input_warnings_;
     // Each input with the stat the walk took before the build read it (see
     // the header's contract: an input changed since then, while this build
-    // read it or later, has another stat now, or is racy).
+    // read it or later, has another stat now, or is racy). An input racy
+    // at the build's start means no snapshot: it could have changed again,
+    // after it was read, in the tick of its mtime, however long this build
+    // took (judged at the next build against the snapshot's own, later,
+    // mtime, it would pass). The next build is a normal one, and writes a
+    // snapshot if by then nothing is racy.
     for (const auto& [path, info] : files.stats) {
-      snap.inputs.emplace_hint(snap.inputs.end(), path,
-                               cache::StatRecordOf(info));
+      const cache::StatRecord record = cache::StatRecordOf(info);
+      if (cache::IsRacy(record, *started_)) return;
+      snap.inputs.emplace_hint(snap.inputs.end(), path, record);
     }
     // The outputs' stats on the pool, into slots.
     std::vector<std::optional<cache::StatRecord>> records(outputs_.size());
@@ -623,7 +638,7 @@ class Builder {
     }
     if (!options_.use_lock) return nullptr;
     absl::StatusOr<std::unique_ptr<fs::BuildLock>> lock = fs::BuildLock::Acquire(
-        fs_, fs::JoinPath(state_dir, "lock"),
+        fs_, LockPath(),
         {.build_id = base::BuildId(),
          .timeout = options_.lock_timeout,
          .on_wait = options_.on_lock_wait});
@@ -959,6 +974,7 @@ class Builder {
   std::string CachePath() const {
     return fs::JoinPath(options_.site_dir, cache::kCacheRelativePath);
   }
+  std::string LockPath() const { return fs::JoinPath(StateDir(), "lock"); }
   std::string MarkerPath() const {
     return fs::JoinPath(StateDir(), "building");
   }
@@ -1715,6 +1731,8 @@ class Builder {
   std::unique_ptr<tmpl::Environment> env_;
   std::vector<Output> outputs_;
 
+  // When the build lock was taken (its file's mtime): before the walk.
+  std::optional<absl::Time> started_;
   // Incremental state (Plan).
   bool marker_found_ = false;
   // The no-op check's walk of the inputs, for the load to reuse.

@@ -1,6 +1,7 @@
 // Incremental builds on MemFs: what re-renders after each kind of edit,
 // what --explain says, pruning, mtimes, the building marker, and caches
 // that must be discarded (with a warning, a full build and exit 0).
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -425,6 +426,94 @@ TEST_F(IncrementalTest, RacyInputsAreNotTrustedByTheNextBuild) {
   EXPECT_FALSE(TookFastPath(Build()));
   EXPECT_FALSE(TookFastPath(Build()));  // racy: not trusted
   EXPECT_TRUE(TookFastPath(Build()));
+  EXPECT_EQ(Tree(), CleanTree());
+}
+
+// An input rewritten after the build read it, in the same timestamp tick
+// as its last write (same size, mtime, ctime and inode: no stat can tell),
+// by a build that then runs on for seconds: the input snapshot must not
+// vouch for it, or the next build would take the fast path over a stale
+// page. (Judged against the snapshot's own mtime alone, it was trusted.)
+TEST(InputSnapshotRaceTest, AnInputRewrittenInItsTickAfterTheReadIsNotTrusted) {
+  std::atomic<int64_t> now_ns{absl::ToUnixNanos(absl::FromUnixSeconds(1700000000))};
+  auto advance = [&](absl::Duration d) {
+    now_ns += absl::ToInt64Nanoseconds(d);
+  };
+  class RewriteAfterRead : public fs::MemFs {
+   public:
+    using fs::MemFs::MemFs;
+    absl::StatusOr<std::string> ReadFile(absl::string_view path) override {
+      absl::StatusOr<std::string> bytes = fs::MemFs::ReadFile(path);
+      if (path == armed_path && armed.exchange(false)) {
+        auto file = OpenForWrite(path, fs::OpenMode::kTruncate, 0644);
+        EXPECT_TRUE(file.ok() && fs::WriteAll(**file, rewrite).ok() &&
+                    (*file)->Close().ok());
+        after_rewrite();
+      }
+      return bytes;
+    }
+    std::string armed_path;
+    std::string rewrite;
+    std::function<void()> after_rewrite;
+    std::atomic<bool> armed{false};
+  };
+  RewriteAfterRead fs([&] { return absl::FromUnixNanos(now_ns.load()); });
+  WriteFiles(fs, "/site", kSite);
+  BuildOptions options;
+  options.site_dir = "/site";
+  options.jobs = 2;
+  options.build_time = absl::FromUnixSeconds(1767225600);
+  auto build = [&] {
+    BuildResult r = BuildSite(fs, options);
+    EXPECT_TRUE(r.ok()) << absl::StrJoin(r.errors, "\n");
+    return r;
+  };
+  advance(absl::Seconds(10));
+  build();
+  advance(absl::Seconds(10));
+  WriteFiles(fs, "/site", {{"content/blog/b.md",
+                            "---\ntitle: B\n---\nFirst take.\n"}});
+  fs.armed_path = "/site/content/blog/b.md";
+  fs.rewrite = "---\ntitle: B\n---\nFinal word.\n";  // the same size
+  fs.after_rewrite = [&] { advance(absl::Seconds(10)); };
+  const fs::FileInfo before = *fs.Stat(fs.armed_path);
+  fs.armed = true;
+  build();  // reads "First take.", then the file says "Final word."
+  ASSERT_FALSE(fs.armed);
+  const fs::FileInfo after = *fs.Stat(fs.armed_path);
+  ASSERT_EQ(after.size, before.size);
+  ASSERT_EQ(after.mtime, before.mtime);
+  ASSERT_EQ(after.ctime, before.ctime);
+  ASSERT_EQ(after.inode, before.inode);
+  advance(absl::Seconds(10));
+  BuildResult next = build();
+  EXPECT_FALSE(TookFastPath(next));
+  const Files tree = ReadTree(fs, "/site/public");
+  ASSERT_NE(tree.count("blog/b/index.html"), 0u);
+  EXPECT_THAT(tree.at("blog/b/index.html"), HasSubstr("Final word."));
+}
+
+TEST_F(IncrementalTest, RemovingASectionIndexAfterABuildThatChangedNothing) {
+  Write("templates/list.html",
+        "{% extends \"base.html\" %}{% block main %}{{ page.content }}"
+        "{% for p in page.pages %}<p>{{ p.title }}</p>{% endfor %}{% endblock %}");
+  Build();
+  Write("content/blog/_index.md", "---\ntitle: Blog\n---\nPosts.\n");
+  Build();
+  // A normal build that finds nothing changed (serve's watcher saw a
+  // save), then the section's _index.md goes.
+  now_ += absl::Seconds(10);
+  BuildOptions options;
+  options.site_dir = "/site";
+  options.jobs = 2;
+  options.build_time = absl::FromUnixSeconds(1767225600);
+  options.inputs_changed = true;
+  BuildResult same = BuildSite(fs_, options);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same.rendered, 0u);
+  ASSERT_TRUE(fs_.Remove("/site/content/blog/_index.md").ok());
+  BuildResult r = Build();
+  EXPECT_THAT(Rendered(r), Contains("/blog/")) << absl::StrJoin(r.explain, "\n");
   EXPECT_EQ(Tree(), CleanTree());
 }
 

@@ -6,17 +6,22 @@
 // Contract:
 // - A snapshot is written only after a build committed (outputs and
 //   .serval/cache.json durable, the .serval/building marker removed), and
-//   only when no input is reached through a symlink to a file and no page
-//   depends on the build time. Each input is recorded with the stat the
+//   only when no input is reached through a symlink to a file, no page
+//   depends on the build time and the build held the build lock. Each input is recorded with the stat the
 //   build's walk took before reading it: an input that changed since —
 //   while the build read it or after — has another stat when the next
 //   build walks (that build is then a normal one, which hashes it), or
 //   changed within the same timestamp tick as its recorded mtime, which
-//   makes the record racy (below).
+//   makes it racy at this build's start (below).
 // - An input that is "racy" — changed less than kRacyMargin before the
 //   snapshot was written (its file's mtime) — is never trusted: a later
 //   edit in the same timestamp tick could keep size and mtime (git's
 //   racy-clean rule). The next normal build writes a snapshot afresh.
+//   The build that writes the snapshot judges its inputs the same way
+//   against the time it started (the build lock file's mtime, taken before
+//   the walk) and writes none if one is racy: judged only at the next
+//   build, against the snapshot's later mtime, an input rewritten in its
+//   tick just after a long build read it would pass.
 // - A build removes the snapshot before it writes anything (before the
 //   marker), so a crashed or failed build never leaves one behind.
 // - The fast path holds only if the snapshot parses and its checksum
