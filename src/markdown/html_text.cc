@@ -24,7 +24,7 @@ struct ByteClasses {
 };
 constexpr ByteClasses kBytes;
 
-inline void AppendEntity(char c, std::string* out) {
+inline void AppendEntity(char c, HtmlBuffer* out) {
   switch (c) {
     case '&': out->append("&amp;", 5); break;
     case '<': out->append("&lt;", 4); break;
@@ -37,7 +37,7 @@ inline void AppendEntity(char c, std::string* out) {
 // is still to be appended); counts words when `words` is not null. Returns
 // the new `begin`: everything before it has been appended.
 inline size_t ScalarTail(const char* text, size_t from, size_t size,
-                         size_t begin, std::string* out, int* words,
+                         size_t begin, HtmlBuffer* out, int* words,
                          bool* in_word) {
   bool w = words != nullptr && *in_word;  // in_word may be null without words
   int n = 0;
@@ -159,7 +159,7 @@ int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes) {
 }
 
 // md4c-html's escaping, 16 bytes at a time.
-void Escape(const char* text, size_t size, std::string* out) {
+void Escape(const char* text, size_t size, HtmlBuffer* out) {
   size_t begin = 0;
   size_t i = 0;
   for (; i + 16 <= size; i += 16) {
@@ -181,13 +181,13 @@ void Escape(const char* text, size_t size, std::string* out) {
 
 namespace internal {
 
-void AppendMd4cEscapedScalar(absl::string_view text, std::string* out) {
+void AppendMd4cEscapedScalar(absl::string_view text, HtmlBuffer* out) {
   const size_t begin =
       ScalarTail(text.data(), 0, text.size(), 0, out, nullptr, nullptr);
   out->append(text.data() + begin, text.size() - begin);
 }
 
-int AppendEscapedCountingWordsScalar(absl::string_view text, std::string* out,
+int AppendEscapedCountingWordsScalar(absl::string_view text, HtmlBuffer* out,
                                      bool* in_word) {
   int words = 0;
   const size_t begin =
@@ -204,7 +204,7 @@ int CountWordsScalar(absl::string_view text, bool* in_word) {
 
 }  // namespace internal
 
-void AppendMd4cEscaped(absl::string_view text, std::string* out) {
+void AppendMd4cEscaped(absl::string_view text, HtmlBuffer* out) {
 #if defined(__SSE2__)
   Escape(text.data(), text.size(), out);
 #else
@@ -212,7 +212,7 @@ void AppendMd4cEscaped(absl::string_view text, std::string* out) {
 #endif
 }
 
-int AppendEscapedCountingWords(absl::string_view text, std::string* out,
+int AppendEscapedCountingWords(absl::string_view text, HtmlBuffer* out,
                                bool* in_word) {
 #if defined(__SSE2__)
   bool escapes = false;
