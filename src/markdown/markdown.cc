@@ -144,13 +144,15 @@ void AppendAttribute(Out* out, const MD_ATTRIBUTE& attr,
   }
 }
 
+// The `escape` of AppendEntity and AppendAttribute for plain text.
+template <typename Out>
+void AppendVerbatim(Out* out, const char* text, size_t size) {
+  out->append(text, size);
+}
+
 std::string AttributeText(const MD_ATTRIBUTE& attr) {
   std::string s;
-  if (attr.text != nullptr) {
-    AppendAttribute(&s, attr, [](std::string* o, const char* t, size_t n) {
-      o->append(t, n);
-    });
-  }
+  if (attr.text != nullptr) AppendAttribute(&s, attr, AppendVerbatim<std::string>);
   return s;
 }
 
@@ -310,12 +312,13 @@ class Renderer {
     result_->diagnostics.push_back(std::move(d));
   }
 
-  // Appends `text` to out_ HTML-escaped as the highlighter escapes (&, <, >,
-  // " and '), through a reused std::string.
-  void AppendEscaped(absl::string_view text) {
+  // Appends `text` to `out` (out_ by default) HTML-escaped as the
+  // highlighter escapes (&, <, >, " and '), through a reused std::string.
+  void AppendEscaped(absl::string_view text) { AppendEscaped(text, &out_); }
+  void AppendEscaped(absl::string_view text, HtmlBuffer* out) {
     escaped_.clear();
     AppendEscapedHtml(text, &escaped_);
-    out_.append(escaped_);
+    out->append(escaped_);
   }
 
   // --- md4c callbacks ---------------------------------------------------------
@@ -595,10 +598,7 @@ class Renderer {
       case MD_TEXT_ENTITY:
         AppendEntity(&out_, text, size, EscapeMd4c);
         if (in_heading_) {
-          AppendEntity(&heading_text_, text, size,
-                       [](std::string* o, const char* t, size_t n) {
-                         o->append(t, n);
-                       });
+          AppendEntity(&heading_text_, text, size, AppendVerbatim<HtmlBuffer>);
         }
         CountWords(text, size);
         break;
@@ -751,13 +751,13 @@ class Renderer {
     }
   }
 
-  static std::string TocHtml(const std::vector<TocEntry>& toc) {
+  std::string TocHtml(const std::vector<TocEntry>& toc) {
     if (toc.empty()) return "";
-    std::string html;
+    HtmlBuffer html;
     size_t size = 16;
     for (const TocEntry& e : toc) size += e.id.size() + e.title.size() + 32;
     html.reserve(size);
-    std::vector<int> open;  // levels of the open <ul>s
+    absl::InlinedVector<int, 6> open;  // levels of the open <ul>s
     for (const TocEntry& e : toc) {
       if (open.empty() || e.level > open.back()) {
         html.append(open.empty() ? "<ul>\n" : "\n<ul>\n");
@@ -773,7 +773,7 @@ class Renderer {
       // Slugs and valid explicit ids hold nothing HTML escaping changes.
       html.append(e.id);
       html.append("\">");
-      AppendEscapedHtml(e.title, &html);
+      AppendEscaped(e.title, &html);
       html.append("</a>");
     }
     html.append("</li>\n");
@@ -781,7 +781,7 @@ class Renderer {
       open.pop_back();
       html.append(open.empty() ? "</ul>\n" : "</ul>\n</li>\n");
     }
-    return html;
+    return html.Release();
   }
 
   // --- Code -----------------------------------------------------------------------
@@ -1391,7 +1391,7 @@ class Renderer {
 
   bool in_heading_ = false;
   size_t heading_start_ = 0;
-  std::string heading_text_;
+  HtmlBuffer heading_text_;
   std::string slug_;  // the current heading's slug (a reused buffer)
   size_t text_end_ = kNone;  // out_.size() after the last plain text
   size_t text_run_start_ = 0;  // where the current run of plain text began
@@ -1405,10 +1405,10 @@ class Renderer {
   bool capture_code_ = false;
   std::string code_lang_;
   const highlight::Lexer* code_lexer_ = nullptr;  // code_lang_'s, when captured
-  std::string code_text_;
+  HtmlBuffer code_text_;
 
   Role role_ = Role::kNone;
-  std::string role_text_;
+  HtmlBuffer role_text_;
 };
 
 }  // namespace
