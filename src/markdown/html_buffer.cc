@@ -13,7 +13,9 @@ HtmlBuffer& HtmlBuffer::operator=(HtmlBuffer&& other) noexcept {
 }
 
 void HtmlBuffer::Grow(size_t n) {
-  capacity_ = std::max({size_ + n + 1, 2 * capacity_, size_t{64}});
+  // At least 256: the renderer's small buffers (a code block, a heading's
+  // text) then allocate once.
+  capacity_ = std::max({size_ + n + 1, 2 * capacity_, size_t{256}});
   std::unique_ptr<char[]> bytes(new char[capacity_]);  // not zero-filled
   if (size_ != 0) std::memcpy(bytes.get(), bytes_.get(), size_);
   bytes_ = std::move(bytes);

@@ -67,6 +67,15 @@ class HtmlBuffer {
     bytes_[size_++] = c;
   }
 
+  // For a writer that fills bytes in place: room for `n` more bytes, and
+  // where they start (the end of the data). CommitAppend(k) then adds the
+  // first k of them (REQUIRES: k <= n, no other change in between).
+  char* PrepareAppend(size_t n) {
+    if (n >= capacity_ - size_) Grow(n);
+    return bytes_.get() + size_;
+  }
+  void CommitAppend(size_t n) { size_ += n; }
+
   // As std::string's: shorter cuts, longer appends NUL bytes.
   void resize(size_t n);
   void insert(size_t pos, size_t n, char c);

@@ -84,6 +84,10 @@ inline __m128i Load(const char* p) {
   return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
 }
 
+inline void Store(char* p, __m128i v) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
+}
+
 // The sum of the 16 bytes of `v`.
 inline int SumBytes(__m128i v) {
   const __m128i sums = _mm_sad_epu8(v, _mm_setzero_si128());
@@ -98,10 +102,14 @@ alignas(16) constexpr char kTailMask[32] = {
     -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
 
 // Counts the words starting in `text` and tells whether it holds a byte to
-// escape; no output, so the loop keeps its state in registers. A word starts
-// at each non-space byte whose predecessor is a space; per-byte counters in
-// a vector are summed every 255 blocks, before they can overflow.
-int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes) {
+// escape; the loop keeps its state in registers. A word starts at each
+// non-space byte whose predecessor is a space; per-byte counters in a
+// vector are summed every 255 blocks, before they can overflow.
+// With kCopy, also stores the text at `copy` as it goes (so text without
+// escapes is appended in the same pass); REQUIRES: size + 16 bytes there.
+template <bool kCopy>
+int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes,
+              char* copy) {
   // Byte 15 of `previous`: whether the byte before the next block is a space.
   __m128i previous = *in_word ? _mm_setzero_si128() : _mm_set1_epi8(-1);
   __m128i escape = _mm_setzero_si128();
@@ -112,6 +120,7 @@ int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes) {
     __m128i counts = _mm_setzero_si128();
     for (; b < end; ++b) {
       const __m128i v = Load(text + 16 * b);
+      if (kCopy) Store(copy + 16 * b, v);
       const __m128i space = SpaceBytes(v);
       const __m128i before = _mm_or_si128(_mm_slli_si128(space, 1),
                                           _mm_srli_si128(previous, 15));
@@ -128,6 +137,7 @@ int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes) {
       // The text's last 16 bytes, of which the first 16 - n were counted;
       // every new byte's predecessor is in the block.
       v = Load(text + size - 16);
+      if (kCopy) Store(copy + size - 16, v);
       valid = Load(kTailMask + n);
       before_last = _mm_setzero_si128();
     } else {
@@ -137,6 +147,7 @@ int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes) {
       _mm_store_si128(reinterpret_cast<__m128i*>(block), _mm_set1_epi8(' '));
       std::memcpy(block, text, n);
       v = _mm_load_si128(reinterpret_cast<const __m128i*>(block));
+      if (kCopy) Store(copy, v);  // n bytes of text, then padding
       valid = _mm_set1_epi8(-1);
       before_last = _mm_srli_si128(previous, 15);
     }
@@ -215,12 +226,16 @@ void AppendMd4cEscaped(absl::string_view text, HtmlBuffer* out) {
 int AppendEscapedCountingWords(absl::string_view text, HtmlBuffer* out,
                                bool* in_word) {
 #if defined(__SSE2__)
+  // Scanned and copied in one pass; text with a byte to escape is then
+  // written again, escaped, over the copy.
   bool escapes = false;
-  const int words = ScanWords(text.data(), text.size(), in_word, &escapes);
+  char* copy = out->PrepareAppend(text.size() + 16);
+  const int words =
+      ScanWords<true>(text.data(), text.size(), in_word, &escapes, copy);
   if (escapes) {
     Escape(text.data(), text.size(), out);
   } else {
-    out->append(text.data(), text.size());
+    out->CommitAppend(text.size());
   }
   return words;
 #else
@@ -231,7 +246,8 @@ int AppendEscapedCountingWords(absl::string_view text, HtmlBuffer* out,
 int CountWords(absl::string_view text, bool* in_word) {
 #if defined(__SSE2__)
   bool escapes = false;
-  return ScanWords(text.data(), text.size(), in_word, &escapes);
+  return ScanWords<false>(text.data(), text.size(), in_word, &escapes,
+                         nullptr);
 #else
   return internal::CountWordsScalar(text, in_word);
 #endif
