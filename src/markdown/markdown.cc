@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
@@ -626,8 +627,10 @@ class Renderer {
 
   // Replaces each "[^label]" of a defined label that ends in out_ at or after
   // `chunk_start` (and starts within the current run of plain text) with a
-  // numbered reference.
-  void LinkFootnoteRefs(size_t chunk_start) {
+  // numbered reference. Out of line: inlined in OnText, its locals (a string,
+  // StrAppend's number buffers) made every text callback set up a large
+  // stack frame with a stack-protector check.
+  ABSL_ATTRIBUTE_NOINLINE void LinkFootnoteRefs(size_t chunk_start) {
     size_t search = chunk_start;
     while (true) {
       const size_t close = out_.view().find(']', search);
