@@ -7,8 +7,9 @@
 // text between escapes), so it writes here instead. The member names follow
 // std::string's for the operations it shares, with the same meaning.
 //
-// The bytes live in an uninitialized array (a std::string would zero-fill
-// its capacity to grow); Release() copies them into a std::string once.
+// The bytes live in an uninitialized array (a std::string cannot grow its
+// size without writing every byte); Release() copies them into a
+// std::string once.
 //
 // Example:
 //   HtmlBuffer out;
@@ -26,6 +27,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"

@@ -16,9 +16,13 @@ namespace {
 // mispredict on prose.
 struct ByteClasses {
   bool html_escape[256] = {};  // md4c-html escapes &, <, > and "
+  bool html_escape_apos[256] = {};  // and AppendHtmlEscaped ' too
   bool space[256] = {};        // word separators
   constexpr ByteClasses() {
     for (char c : {'&', '<', '>', '"'}) html_escape[static_cast<unsigned char>(c)] = true;
+    for (char c : {'&', '<', '>', '"', '\''}) {
+      html_escape_apos[static_cast<unsigned char>(c)] = true;
+    }
     for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) space[static_cast<unsigned char>(c)] = true;
   }
 };
@@ -29,13 +33,15 @@ inline void AppendEntity(char c, HtmlBuffer* out) {
     case '&': out->append("&amp;", 5); break;
     case '<': out->append("&lt;", 4); break;
     case '>': out->append("&gt;", 4); break;
-    default: out->append("&quot;", 6); break;
+    case '"': out->append("&quot;", 6); break;
+    default: out->append("&#39;", 5); break;
   }
 }
 
 // Escapes text[from, size) into `out` unless it is null (text[begin, from)
-// is still to be appended); counts words when `words` is not null. Returns
-// the new `begin`: everything before it has been appended.
+// is still to be appended), ' too with kApos; counts words when `words` is
+// not null. Returns the new `begin`: everything before it has been appended.
+template <bool kApos = false>
 inline size_t ScalarTail(const char* text, size_t from, size_t size,
                          size_t begin, HtmlBuffer* out, int* words,
                          bool* in_word) {
@@ -49,7 +55,10 @@ inline size_t ScalarTail(const char* text, size_t from, size_t size,
       n += !space & !w;
       w = !space;
     }
-    if (out == nullptr || !kBytes.html_escape[c]) continue;
+    if (out == nullptr ||
+        !(kApos ? kBytes.html_escape_apos : kBytes.html_escape)[c]) {
+      continue;
+    }
     out->append(text + begin, i - begin);
     AppendEntity(static_cast<char>(c), out);
     begin = i + 1;
@@ -62,13 +71,18 @@ inline size_t ScalarTail(const char* text, size_t from, size_t size,
 }
 
 #if defined(__SSE2__)
-// 0xff in each byte of `v` that is &, <, > or "; 0 elsewhere.
+// 0xff in each byte of `v` that is &, <, > or " (or ' with kApos); 0
+// elsewhere.
+template <bool kApos = false>
 inline __m128i EscapeBytes(__m128i v) {
   const __m128i amp = _mm_cmpeq_epi8(v, _mm_set1_epi8('&'));
   const __m128i lt = _mm_cmpeq_epi8(v, _mm_set1_epi8('<'));
   const __m128i gt = _mm_cmpeq_epi8(v, _mm_set1_epi8('>'));
   const __m128i quot = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
-  return _mm_or_si128(_mm_or_si128(amp, lt), _mm_or_si128(gt, quot));
+  const __m128i any =
+      _mm_or_si128(_mm_or_si128(amp, lt), _mm_or_si128(gt, quot));
+  if (!kApos) return any;
+  return _mm_or_si128(any, _mm_cmpeq_epi8(v, _mm_set1_epi8('\'')));
 }
 
 // 0xff in each byte of `v` that is ASCII whitespace: ' ', or \t..\r
@@ -169,12 +183,13 @@ int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes,
   return words;
 }
 
-// md4c-html's escaping, 16 bytes at a time.
+// md4c-html's escaping (with ' too when kApos), 16 bytes at a time.
+template <bool kApos = false>
 void Escape(const char* text, size_t size, HtmlBuffer* out) {
   size_t begin = 0;
   size_t i = 0;
   for (; i + 16 <= size; i += 16) {
-    unsigned mask = _mm_movemask_epi8(EscapeBytes(Load(text + i)));
+    unsigned mask = _mm_movemask_epi8(EscapeBytes<kApos>(Load(text + i)));
     while (mask != 0) {
       const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
       out->append(text + begin, at - begin);
@@ -183,7 +198,7 @@ void Escape(const char* text, size_t size, HtmlBuffer* out) {
       mask &= mask - 1;
     }
   }
-  begin = ScalarTail(text, i, size, begin, out, nullptr, nullptr);
+  begin = ScalarTail<kApos>(text, i, size, begin, out, nullptr, nullptr);
   out->append(text + begin, size - begin);
 }
 #endif  // __SSE2__
@@ -207,6 +222,12 @@ int AppendEscapedCountingWordsScalar(absl::string_view text, HtmlBuffer* out,
   return words;
 }
 
+void AppendHtmlEscapedScalar(absl::string_view text, HtmlBuffer* out) {
+  const size_t begin = ScalarTail</*kApos=*/true>(text.data(), 0, text.size(),
+                                                  0, out, nullptr, nullptr);
+  out->append(text.data() + begin, text.size() - begin);
+}
+
 int CountWordsScalar(absl::string_view text, bool* in_word) {
   int words = 0;
   ScalarTail(text.data(), 0, text.size(), 0, nullptr, &words, in_word);
@@ -220,6 +241,14 @@ void AppendMd4cEscaped(absl::string_view text, HtmlBuffer* out) {
   Escape(text.data(), text.size(), out);
 #else
   internal::AppendMd4cEscapedScalar(text, out);
+#endif
+}
+
+void AppendHtmlEscaped(absl::string_view text, HtmlBuffer* out) {
+#if defined(__SSE2__)
+  Escape</*kApos=*/true>(text.data(), text.size(), out);
+#else
+  internal::AppendHtmlEscapedScalar(text, out);
 #endif
 }
 

@@ -1,5 +1,6 @@
 // html_text.h — the per-byte work of the Markdown renderer's text callback:
-// md4c-html's escaping (&, <, > and " only) and word counting, in one pass.
+// md4c-html's escaping (&, <, > and " only) and word counting, in one pass;
+// and the escaping of the text Serval adds itself (' too).
 //
 // Prose is most of a page, so this loop is the renderer's hottest. On x86-64
 // it classifies 16 bytes at a time with SSE2 (part of the base x86-64 ISA);
@@ -24,6 +25,11 @@ namespace serval::markdown {
 // Appends `text` to `out` with &, <, > and " escaped, as md4c-html does.
 void AppendMd4cEscaped(absl::string_view text, HtmlBuffer* out);
 
+// Appends `text` to `out` with &, <, >, " and ' escaped (' as "&#39;"), as
+// highlight::AppendEscapedHtml does: for text Serval itself puts into HTML
+// (TOC titles, directive titles and options, role text).
+void AppendHtmlEscaped(absl::string_view text, HtmlBuffer* out);
+
 // AppendMd4cEscaped, and returns how many words start in `text`: a word is
 // a run of bytes other than ASCII whitespace (space, \t, \n, \v, \f, \r).
 // `in_word` says whether the text before ended inside a word (a word that
@@ -37,6 +43,7 @@ int CountWords(absl::string_view text, bool* in_word);
 namespace internal {
 // The byte-table versions, which the fast paths must equal (for tests).
 void AppendMd4cEscapedScalar(absl::string_view text, HtmlBuffer* out);
+void AppendHtmlEscapedScalar(absl::string_view text, HtmlBuffer* out);
 int AppendEscapedCountingWordsScalar(absl::string_view text, HtmlBuffer* out,
                                      bool* in_word);
 int CountWordsScalar(absl::string_view text, bool* in_word);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "src/highlight/highlight.h"
 
 namespace serval::markdown {
 namespace {
@@ -57,6 +58,29 @@ TEST(HtmlTextTest, FastPathsEqualScalar) {
       scalar_escaped.append("x");
       internal::AppendMd4cEscapedScalar(text, &scalar_escaped);
       EXPECT_EQ(scalar_escaped.view(), "x" + std::string(want.view()));
+    }
+  }
+}
+
+// AppendHtmlEscaped escapes as the highlighter does, ' included.
+TEST(HtmlTextTest, HtmlEscapedEqualsHighlighter) {
+  std::mt19937 rng(6);
+  const std::string alphabet = "ab &<>\"'\t\n\x80\xff";
+  for (int round = 0; round < 50; ++round) {
+    for (size_t len = 0; len <= 100; ++len) {
+      std::string text;
+      for (size_t i = 0; i < len; ++i) {
+        text.push_back(alphabet[rng() % alphabet.size()]);
+      }
+      std::string want = "x";
+      highlight::AppendEscapedHtml(text, &want);
+      HtmlBuffer got, scalar;
+      got.append("x");
+      scalar.append("x");
+      AppendHtmlEscaped(text, &got);
+      internal::AppendHtmlEscapedScalar(text, &scalar);
+      EXPECT_EQ(got.view(), want);
+      EXPECT_EQ(scalar.view(), want);
     }
   }
 }

@@ -153,7 +153,9 @@ void AppendVerbatim(Out* out, const char* text, size_t size) {
 
 std::string AttributeText(const MD_ATTRIBUTE& attr) {
   std::string s;
-  if (attr.text != nullptr) AppendAttribute(&s, attr, AppendVerbatim<std::string>);
+  if (attr.text != nullptr) {
+    AppendAttribute(&s, attr, AppendVerbatim<std::string>);
+  }
   return s;
 }
 
@@ -313,14 +315,9 @@ class Renderer {
     result_->diagnostics.push_back(std::move(d));
   }
 
-  // Appends `text` to `out` (out_ by default) HTML-escaped as the
-  // highlighter escapes (&, <, >, " and '), through a reused std::string.
-  void AppendEscaped(absl::string_view text) { AppendEscaped(text, &out_); }
-  void AppendEscaped(absl::string_view text, HtmlBuffer* out) {
-    escaped_.clear();
-    AppendEscapedHtml(text, &escaped_);
-    out->append(escaped_);
-  }
+  // Appends `text` to out_ HTML-escaped as the highlighter escapes (&, <,
+  // >, " and ').
+  void AppendEscaped(absl::string_view text) { AppendHtmlEscaped(text, &out_); }
 
   // --- md4c callbacks ---------------------------------------------------------
 
@@ -754,7 +751,7 @@ class Renderer {
     }
   }
 
-  std::string TocHtml(const std::vector<TocEntry>& toc) {
+  static std::string TocHtml(const std::vector<TocEntry>& toc) {
     if (toc.empty()) return "";
     HtmlBuffer html;
     size_t size = 16;
@@ -776,7 +773,7 @@ class Renderer {
       // Slugs and valid explicit ids hold nothing HTML escaping changes.
       html.append(e.id);
       html.append("\">");
-      AppendEscaped(e.title, &html);
+      AppendHtmlEscaped(e.title, &html);
       html.append("</a>");
     }
     html.append("</li>\n");
@@ -1378,7 +1375,6 @@ class Renderer {
   MD_PARSER parser_;
   absl::Status status_;
   HtmlBuffer out_;
-  std::string escaped_;    // AppendEscaped's reused buffer
   std::string code_html_;  // AppendCodeBlock's reused buffer
   std::vector<Frame*> frames_;
   // The files being rendered, outermost first (views of strings that
