@@ -16,28 +16,34 @@ namespace {
 // mispredict on prose.
 struct ByteClasses {
   bool html_escape[256] = {};  // md4c-html escapes &, <, > and "
+  bool html_escape_apos[256] = {};  // and AppendHtmlEscaped ' too
   bool space[256] = {};        // word separators
   constexpr ByteClasses() {
     for (char c : {'&', '<', '>', '"'}) html_escape[static_cast<unsigned char>(c)] = true;
+    for (char c : {'&', '<', '>', '"', '\''}) {
+      html_escape_apos[static_cast<unsigned char>(c)] = true;
+    }
     for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) space[static_cast<unsigned char>(c)] = true;
   }
 };
 constexpr ByteClasses kBytes;
 
-inline void AppendEntity(char c, std::string* out) {
+inline void AppendEntity(char c, HtmlBuffer* out) {
   switch (c) {
     case '&': out->append("&amp;", 5); break;
     case '<': out->append("&lt;", 4); break;
     case '>': out->append("&gt;", 4); break;
-    default: out->append("&quot;", 6); break;
+    case '"': out->append("&quot;", 6); break;
+    default: out->append("&#39;", 5); break;
   }
 }
 
 // Escapes text[from, size) into `out` unless it is null (text[begin, from)
-// is still to be appended); counts words when `words` is not null. Returns
-// the new `begin`: everything before it has been appended.
+// is still to be appended), ' too with kApos; counts words when `words` is
+// not null. Returns the new `begin`: everything before it has been appended.
+template <bool kApos = false>
 inline size_t ScalarTail(const char* text, size_t from, size_t size,
-                         size_t begin, std::string* out, int* words,
+                         size_t begin, HtmlBuffer* out, int* words,
                          bool* in_word) {
   bool w = words != nullptr && *in_word;  // in_word may be null without words
   int n = 0;
@@ -49,7 +55,10 @@ inline size_t ScalarTail(const char* text, size_t from, size_t size,
       n += !space & !w;
       w = !space;
     }
-    if (out == nullptr || !kBytes.html_escape[c]) continue;
+    if (out == nullptr ||
+        !(kApos ? kBytes.html_escape_apos : kBytes.html_escape)[c]) {
+      continue;
+    }
     out->append(text + begin, i - begin);
     AppendEntity(static_cast<char>(c), out);
     begin = i + 1;
@@ -62,13 +71,18 @@ inline size_t ScalarTail(const char* text, size_t from, size_t size,
 }
 
 #if defined(__SSE2__)
-// 0xff in each byte of `v` that is &, <, > or "; 0 elsewhere.
+// 0xff in each byte of `v` that is &, <, > or " (or ' with kApos); 0
+// elsewhere.
+template <bool kApos = false>
 inline __m128i EscapeBytes(__m128i v) {
   const __m128i amp = _mm_cmpeq_epi8(v, _mm_set1_epi8('&'));
   const __m128i lt = _mm_cmpeq_epi8(v, _mm_set1_epi8('<'));
   const __m128i gt = _mm_cmpeq_epi8(v, _mm_set1_epi8('>'));
   const __m128i quot = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
-  return _mm_or_si128(_mm_or_si128(amp, lt), _mm_or_si128(gt, quot));
+  const __m128i any =
+      _mm_or_si128(_mm_or_si128(amp, lt), _mm_or_si128(gt, quot));
+  if (!kApos) return any;
+  return _mm_or_si128(any, _mm_cmpeq_epi8(v, _mm_set1_epi8('\'')));
 }
 
 // 0xff in each byte of `v` that is ASCII whitespace: ' ', or \t..\r
@@ -82,6 +96,10 @@ inline __m128i SpaceBytes(__m128i v) {
 
 inline __m128i Load(const char* p) {
   return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+
+inline void Store(char* p, __m128i v) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
 }
 
 // The sum of the 16 bytes of `v`.
@@ -98,10 +116,14 @@ alignas(16) constexpr char kTailMask[32] = {
     -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
 
 // Counts the words starting in `text` and tells whether it holds a byte to
-// escape; no output, so the loop keeps its state in registers. A word starts
-// at each non-space byte whose predecessor is a space; per-byte counters in
-// a vector are summed every 255 blocks, before they can overflow.
-int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes) {
+// escape; the loop keeps its state in registers. A word starts at each
+// non-space byte whose predecessor is a space; per-byte counters in a
+// vector are summed every 255 blocks, before they can overflow.
+// With kCopy, also stores the text at `copy` as it goes (so text without
+// escapes is appended in the same pass); REQUIRES: size + 16 bytes there.
+template <bool kCopy>
+int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes,
+              char* copy) {
   // Byte 15 of `previous`: whether the byte before the next block is a space.
   __m128i previous = *in_word ? _mm_setzero_si128() : _mm_set1_epi8(-1);
   __m128i escape = _mm_setzero_si128();
@@ -112,6 +134,7 @@ int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes) {
     __m128i counts = _mm_setzero_si128();
     for (; b < end; ++b) {
       const __m128i v = Load(text + 16 * b);
+      if (kCopy) Store(copy + 16 * b, v);
       const __m128i space = SpaceBytes(v);
       const __m128i before = _mm_or_si128(_mm_slli_si128(space, 1),
                                           _mm_srli_si128(previous, 15));
@@ -128,6 +151,7 @@ int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes) {
       // The text's last 16 bytes, of which the first 16 - n were counted;
       // every new byte's predecessor is in the block.
       v = Load(text + size - 16);
+      if (kCopy) Store(copy + size - 16, v);
       valid = Load(kTailMask + n);
       before_last = _mm_setzero_si128();
     } else {
@@ -137,6 +161,7 @@ int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes) {
       _mm_store_si128(reinterpret_cast<__m128i*>(block), _mm_set1_epi8(' '));
       std::memcpy(block, text, n);
       v = _mm_load_si128(reinterpret_cast<const __m128i*>(block));
+      if (kCopy) Store(copy, v);  // n bytes of text, then padding
       valid = _mm_set1_epi8(-1);
       before_last = _mm_srli_si128(previous, 15);
     }
@@ -158,12 +183,13 @@ int ScanWords(const char* text, size_t size, bool* in_word, bool* escapes) {
   return words;
 }
 
-// md4c-html's escaping, 16 bytes at a time.
-void Escape(const char* text, size_t size, std::string* out) {
+// md4c-html's escaping (with ' too when kApos), 16 bytes at a time.
+template <bool kApos = false>
+void Escape(const char* text, size_t size, HtmlBuffer* out) {
   size_t begin = 0;
   size_t i = 0;
   for (; i + 16 <= size; i += 16) {
-    unsigned mask = _mm_movemask_epi8(EscapeBytes(Load(text + i)));
+    unsigned mask = _mm_movemask_epi8(EscapeBytes<kApos>(Load(text + i)));
     while (mask != 0) {
       const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
       out->append(text + begin, at - begin);
@@ -172,7 +198,7 @@ void Escape(const char* text, size_t size, std::string* out) {
       mask &= mask - 1;
     }
   }
-  begin = ScalarTail(text, i, size, begin, out, nullptr, nullptr);
+  begin = ScalarTail<kApos>(text, i, size, begin, out, nullptr, nullptr);
   out->append(text + begin, size - begin);
 }
 #endif  // __SSE2__
@@ -181,19 +207,25 @@ void Escape(const char* text, size_t size, std::string* out) {
 
 namespace internal {
 
-void AppendMd4cEscapedScalar(absl::string_view text, std::string* out) {
+void AppendMd4cEscapedScalar(absl::string_view text, HtmlBuffer* out) {
   const size_t begin =
       ScalarTail(text.data(), 0, text.size(), 0, out, nullptr, nullptr);
   out->append(text.data() + begin, text.size() - begin);
 }
 
-int AppendEscapedCountingWordsScalar(absl::string_view text, std::string* out,
+int AppendEscapedCountingWordsScalar(absl::string_view text, HtmlBuffer* out,
                                      bool* in_word) {
   int words = 0;
   const size_t begin =
       ScalarTail(text.data(), 0, text.size(), 0, out, &words, in_word);
   out->append(text.data() + begin, text.size() - begin);
   return words;
+}
+
+void AppendHtmlEscapedScalar(absl::string_view text, HtmlBuffer* out) {
+  const size_t begin = ScalarTail</*kApos=*/true>(text.data(), 0, text.size(),
+                                                  0, out, nullptr, nullptr);
+  out->append(text.data() + begin, text.size() - begin);
 }
 
 int CountWordsScalar(absl::string_view text, bool* in_word) {
@@ -204,7 +236,7 @@ int CountWordsScalar(absl::string_view text, bool* in_word) {
 
 }  // namespace internal
 
-void AppendMd4cEscaped(absl::string_view text, std::string* out) {
+void AppendMd4cEscaped(absl::string_view text, HtmlBuffer* out) {
 #if defined(__SSE2__)
   Escape(text.data(), text.size(), out);
 #else
@@ -212,15 +244,27 @@ void AppendMd4cEscaped(absl::string_view text, std::string* out) {
 #endif
 }
 
-int AppendEscapedCountingWords(absl::string_view text, std::string* out,
+void AppendHtmlEscaped(absl::string_view text, HtmlBuffer* out) {
+#if defined(__SSE2__)
+  Escape</*kApos=*/true>(text.data(), text.size(), out);
+#else
+  internal::AppendHtmlEscapedScalar(text, out);
+#endif
+}
+
+int AppendEscapedCountingWords(absl::string_view text, HtmlBuffer* out,
                                bool* in_word) {
 #if defined(__SSE2__)
+  // Scanned and copied in one pass; text with a byte to escape is then
+  // written again, escaped, over the copy.
   bool escapes = false;
-  const int words = ScanWords(text.data(), text.size(), in_word, &escapes);
+  char* copy = out->PrepareAppend(text.size() + 16);
+  const int words =
+      ScanWords<true>(text.data(), text.size(), in_word, &escapes, copy);
   if (escapes) {
     Escape(text.data(), text.size(), out);
   } else {
-    out->append(text.data(), text.size());
+    out->CommitAppend(text.size());
   }
   return words;
 #else
@@ -231,7 +275,8 @@ int AppendEscapedCountingWords(absl::string_view text, std::string* out,
 int CountWords(absl::string_view text, bool* in_word) {
 #if defined(__SSE2__)
   bool escapes = false;
-  return ScanWords(text.data(), text.size(), in_word, &escapes);
+  return ScanWords<false>(text.data(), text.size(), in_word, &escapes,
+                         nullptr);
 #else
   return internal::CountWordsScalar(text, in_word);
 #endif

@@ -4,24 +4,25 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "src/highlight/highlight.h"
 
 namespace serval::markdown {
 namespace {
 
 TEST(HtmlTextTest, Escapes) {
-  std::string out;
+  HtmlBuffer out;
   AppendMd4cEscaped("a & b <c> \"d\" 'e'", &out);
-  EXPECT_EQ(out, "a &amp; b &lt;c&gt; &quot;d&quot; 'e'");
+  EXPECT_EQ(out.view(), "a &amp; b &lt;c&gt; &quot;d&quot; 'e'");
 }
 
 TEST(HtmlTextTest, CountsWordsAcrossCalls) {
-  std::string out;
+  HtmlBuffer out;
   bool in_word = false;
   EXPECT_EQ(AppendEscapedCountingWords("one two thr", &out, &in_word), 3);
   EXPECT_TRUE(in_word);
   EXPECT_EQ(AppendEscapedCountingWords("ee four\t\n", &out, &in_word), 1);
   EXPECT_FALSE(in_word);
-  EXPECT_EQ(out, "one two three four\t\n");
+  EXPECT_EQ(out.view(), "one two three four\t\n");
   in_word = false;
   EXPECT_EQ(CountWords(" \v\f\ra\x80 b\x01 ", &in_word), 2);
 }
@@ -40,22 +41,46 @@ TEST(HtmlTextTest, FastPathsEqualScalar) {
                                       : alphabet[rng() % alphabet.size()]);
       }
       const bool start_in_word = rng() % 2 == 0;
-      std::string want, got, escaped;
+      HtmlBuffer want, got, escaped;
       bool want_in_word = start_in_word, got_in_word = start_in_word,
            count_in_word = start_in_word;
       const int want_words = internal::AppendEscapedCountingWordsScalar(
           text, &want, &want_in_word);
       EXPECT_EQ(AppendEscapedCountingWords(text, &got, &got_in_word),
                 want_words);
-      EXPECT_EQ(got, want);
+      EXPECT_EQ(got.view(), want.view());
       EXPECT_EQ(got_in_word, want_in_word);
       EXPECT_EQ(CountWords(text, &count_in_word), want_words);
       EXPECT_EQ(count_in_word, want_in_word);
       AppendMd4cEscaped(text, &escaped);
-      EXPECT_EQ(escaped, want);
-      std::string scalar_escaped = "x";
+      EXPECT_EQ(escaped.view(), want.view());
+      HtmlBuffer scalar_escaped;
+      scalar_escaped.append("x");
       internal::AppendMd4cEscapedScalar(text, &scalar_escaped);
-      EXPECT_EQ(scalar_escaped, "x" + want);
+      EXPECT_EQ(scalar_escaped.view(), "x" + std::string(want.view()));
+    }
+  }
+}
+
+// AppendHtmlEscaped escapes as the highlighter does, ' included.
+TEST(HtmlTextTest, HtmlEscapedEqualsHighlighter) {
+  std::mt19937 rng(6);
+  const std::string alphabet = "ab &<>\"'\t\n\x80\xff";
+  for (int round = 0; round < 50; ++round) {
+    for (size_t len = 0; len <= 100; ++len) {
+      std::string text;
+      for (size_t i = 0; i < len; ++i) {
+        text.push_back(alphabet[rng() % alphabet.size()]);
+      }
+      std::string want = "x";
+      highlight::AppendEscapedHtml(text, &want);
+      HtmlBuffer got, scalar;
+      got.append("x");
+      scalar.append("x");
+      AppendHtmlEscaped(text, &got);
+      internal::AppendHtmlEscapedScalar(text, &scalar);
+      EXPECT_EQ(got.view(), want);
+      EXPECT_EQ(scalar.view(), want);
     }
   }
 }
@@ -72,12 +97,12 @@ TEST(HtmlTextTest, LongTextsEqualScalar) {
       }
       text.resize(len);
       bool want_in_word = false, got_in_word = false;
-      std::string want, got;
+      HtmlBuffer want, got;
       const int want_words = internal::AppendEscapedCountingWordsScalar(
           text, &want, &want_in_word);
       EXPECT_EQ(AppendEscapedCountingWords(text, &got, &got_in_word),
                 want_words);
-      EXPECT_EQ(got, want);
+      EXPECT_EQ(got.view(), want.view());
       EXPECT_EQ(got_in_word, want_in_word);
     }
   }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
@@ -24,6 +25,7 @@ extern "C" {
 #include "src/highlight/highlight.h"
 #include "src/markdown/directive_parser.h"
 #include "src/markdown/footnotes.h"
+#include "src/markdown/html_buffer.h"
 #include "src/markdown/html_text.h"
 #include "src/markdown/slug.h"
 
@@ -39,7 +41,7 @@ constexpr int kMaxRenderDepth = 16;
 
 // md4c-html's escaping (&, <, > and " only), in the shape AppendAttribute
 // and AppendEntity take.
-void EscapeMd4c(std::string* out, const char* text, size_t size) {
+void EscapeMd4c(HtmlBuffer* out, const char* text, size_t size) {
   AppendMd4cEscaped(absl::string_view(text, size), out);
 }
 
@@ -59,7 +61,7 @@ struct UrlBytes {
 };
 constexpr UrlBytes kUrlBytes;
 
-void AppendUrlEscaped(std::string* out, const char* text, size_t size) {
+void AppendUrlEscaped(HtmlBuffer* out, const char* text, size_t size) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   size_t begin = 0;
   for (size_t i = 0; i < size; ++i) {
@@ -77,7 +79,9 @@ void AppendUrlEscaped(std::string* out, const char* text, size_t size) {
   out->append(text + begin, size - begin);
 }
 
-void AppendCodepoint(std::string* out, unsigned cp) {
+// Out: std::string or HtmlBuffer.
+template <typename Out>
+void AppendCodepoint(Out* out, unsigned cp) {
   if (cp == 0 || cp > 0x10ffff) {
     out->append("\xef\xbf\xbd");
   } else if (cp <= 0x7f) {
@@ -105,8 +109,8 @@ unsigned HexValue(char c) {
 
 // Appends the decoded entity (md4c has validated its syntax), escaped by
 // `escape` exactly as md4c-html does.
-template <typename Escape>
-void AppendEntity(std::string* out, const char* text, size_t size,
+template <typename Out, typename Escape>
+void AppendEntity(Out* out, const char* text, size_t size,
                   Escape escape) {
   std::string decoded;
   if (size > 3 && text[1] == '#') {
@@ -126,8 +130,8 @@ void AppendEntity(std::string* out, const char* text, size_t size,
   escape(out, decoded.data(), decoded.size());
 }
 
-template <typename Escape>
-void AppendAttribute(std::string* out, const MD_ATTRIBUTE& attr,
+template <typename Out, typename Escape>
+void AppendAttribute(Out* out, const MD_ATTRIBUTE& attr,
                      Escape escape) {
   for (int i = 0; attr.substr_offsets[i] < attr.size; ++i) {
     const MD_OFFSET off = attr.substr_offsets[i];
@@ -141,12 +145,16 @@ void AppendAttribute(std::string* out, const MD_ATTRIBUTE& attr,
   }
 }
 
+// The `escape` of AppendEntity and AppendAttribute for plain text.
+template <typename Out>
+void AppendVerbatim(Out* out, const char* text, size_t size) {
+  out->append(text, size);
+}
+
 std::string AttributeText(const MD_ATTRIBUTE& attr) {
   std::string s;
   if (attr.text != nullptr) {
-    AppendAttribute(&s, attr, [](std::string* o, const char* t, size_t n) {
-      o->append(t, n);
-    });
+    AppendAttribute(&s, attr, AppendVerbatim<std::string>);
   }
   return s;
 }
@@ -249,7 +257,7 @@ class Renderer {
         footnotes.has_footnotes ? absl::string_view(footnotes.text) : source,
         options_.source_path, 1, 0));
     SERVAL_RETURN_IF_ERROR(RenderFootnotes());
-    result_->html = std::move(out_);
+    result_->html = out_.Release();
     if (!summary_found_) result_->summary_html.clear();
     result_->reading_minutes =
         (result_->word_count + options_.words_per_minute - 1) /
@@ -307,6 +315,10 @@ class Renderer {
     result_->diagnostics.push_back(std::move(d));
   }
 
+  // Appends `text` to out_ HTML-escaped as the highlighter escapes (&, <,
+  // >, " and ').
+  void AppendEscaped(absl::string_view text) { AppendHtmlEscaped(text, &out_); }
+
   // --- md4c callbacks ---------------------------------------------------------
 
   static int EnterBlock(MD_BLOCKTYPE type, void* detail, void* userdata) {
@@ -348,7 +360,7 @@ class Renderer {
         if (d->start == 1) {
           out_.append("<ol>\n");
         } else {
-          absl::StrAppend(&out_, "<ol start=\"", d->start, "\">\n");
+          StrAppend(&out_, "<ol start=\"", d->start, "\">\n");
         }
         break;
       }
@@ -449,8 +461,8 @@ class Renderer {
       case MD_BLOCK_P:
         out_.append("</p>\n");
         if (!summary_found_ && TopLevel() && paragraph_start_ != kNone) {
-          result_->summary_html.assign(out_, paragraph_start_,
-                                       std::string::npos);
+          result_->summary_html =
+              std::string(out_.view().substr(paragraph_start_));
           summary_found_ = true;
         }
         break;
@@ -584,10 +596,7 @@ class Renderer {
       case MD_TEXT_ENTITY:
         AppendEntity(&out_, text, size, EscapeMd4c);
         if (in_heading_) {
-          AppendEntity(&heading_text_, text, size,
-                       [](std::string* o, const char* t, size_t n) {
-                         o->append(t, n);
-                       });
+          AppendEntity(&heading_text_, text, size, AppendVerbatim<HtmlBuffer>);
         }
         CountWords(text, size);
         break;
@@ -615,17 +624,19 @@ class Renderer {
 
   // Replaces each "[^label]" of a defined label that ends in out_ at or after
   // `chunk_start` (and starts within the current run of plain text) with a
-  // numbered reference.
-  void LinkFootnoteRefs(size_t chunk_start) {
+  // numbered reference. Out of line: inlined in OnText, its locals (a string,
+  // StrAppend's number buffers) made every text callback set up a large
+  // stack frame with a stack-protector check.
+  ABSL_ATTRIBUTE_NOINLINE void LinkFootnoteRefs(size_t chunk_start) {
     size_t search = chunk_start;
     while (true) {
-      const size_t close = out_.find(']', search);
+      const size_t close = out_.view().find(']', search);
       if (close == std::string::npos) return;
       search = close + 1;
-      const size_t open = out_.rfind("[^", close);
+      const size_t open = out_.view().rfind("[^", close);
       if (open == std::string::npos || open < text_run_start_) continue;
       const absl::string_view label =
-          absl::string_view(out_).substr(open + 2, close - open - 2);
+          out_.view().substr(open + 2, close - open - 2);
       if (!IsFootnoteLabel(label)) continue;
       auto it = footnote_index_.find(label);
       if (it == footnote_index_.end()) continue;
@@ -653,7 +664,7 @@ class Renderer {
     out_.append("<section class=\"footnotes\">\n<ol>\n");
     for (size_t i = 0; i < footnote_order_.size(); ++i) {
       const FootnoteDefinition& def = footnote_defs_[footnote_order_[i]];
-      absl::StrAppend(&out_, "<li id=\"fn-", i + 1, "\">\n");
+      StrAppend(&out_, "<li id=\"fn-", i + 1, "\">\n");
       const size_t body_start = out_.size();
       SERVAL_RETURN_IF_ERROR(
           RenderBlock(def.body, options_.source_path, def.line, 1));
@@ -663,7 +674,7 @@ class Renderer {
       if (absl::EndsWith(out_, "</p>\n") && out_.size() - 5 >= body_start) {
         out_.insert(out_.size() - 5, backref);
       } else {
-        absl::StrAppend(&out_, backref, "\n");
+        StrAppend(&out_, backref, "\n");
       }
       out_.append("</li>\n");
     }
@@ -693,7 +704,7 @@ class Renderer {
         absl::string_view candidate =
             text.substr(open + 2, text.size() - open - 3);
         const std::string marker = absl::StrCat("{#", candidate, "}");
-        absl::string_view html(out_);
+        absl::string_view html = out_.view();
         html = absl::StripTrailingAsciiWhitespace(html);
         if (IsValidExplicitId(candidate) && absl::EndsWith(html, marker)) {
           id = slugs_.Unique(candidate);
@@ -742,11 +753,11 @@ class Renderer {
 
   static std::string TocHtml(const std::vector<TocEntry>& toc) {
     if (toc.empty()) return "";
-    std::string html;
+    HtmlBuffer html;
     size_t size = 16;
     for (const TocEntry& e : toc) size += e.id.size() + e.title.size() + 32;
     html.reserve(size);
-    std::vector<int> open;  // levels of the open <ul>s
+    absl::InlinedVector<int, 6> open;  // levels of the open <ul>s
     for (const TocEntry& e : toc) {
       if (open.empty() || e.level > open.back()) {
         html.append(open.empty() ? "<ul>\n" : "\n<ul>\n");
@@ -762,7 +773,7 @@ class Renderer {
       // Slugs and valid explicit ids hold nothing HTML escaping changes.
       html.append(e.id);
       html.append("\">");
-      AppendEscapedHtml(e.title, &html);
+      AppendHtmlEscaped(e.title, &html);
       html.append("</a>");
     }
     html.append("</li>\n");
@@ -770,7 +781,7 @@ class Renderer {
       open.pop_back();
       html.append(open.empty() ? "</ul>\n" : "</ul>\n</li>\n");
     }
-    return html;
+    return html.Release();
   }
 
   // --- Code -----------------------------------------------------------------------
@@ -786,12 +797,15 @@ class Renderer {
     out_.append("<pre><code");
     if (!lang.empty()) {
       out_.append(" class=\"language-");
-      AppendEscapedHtml(lang, &out_);
+      AppendEscaped(lang);
       out_.append("\"");
     }
     out_.append(">");
     if (known) {
-      highlight::AppendHighlightedHtml(*lexer, code, &out_);
+      // The highlighter writes a std::string: one copy of its HTML.
+      code_html_.clear();
+      highlight::AppendHighlightedHtml(*lexer, code, &code_html_);
+      out_.append(code_html_);
     } else {
       AppendMd4cEscaped(code, &out_);
     }
@@ -829,7 +843,7 @@ class Renderer {
           if (!first) out_.append("+");
           first = false;
           out_.append("<kbd>");
-          AppendEscapedHtml(key, &out_);
+          AppendEscaped(key);
           out_.append("</kbd>");
         }
         out_.append("</kbd>");
@@ -846,20 +860,20 @@ class Renderer {
         out_.append("<abbr");
         if (!title.empty()) {
           out_.append(" title=\"");
-          AppendEscapedHtml(title, &out_);
+          AppendEscaped(title);
           out_.append("\"");
         }
         out_.append(">");
-        AppendEscapedHtml(term, &out_);
+        AppendEscaped(term);
         out_.append("</abbr>");
         break;
       }
       case Role::kSub:
       case Role::kSup: {
         const char* tag = role == Role::kSub ? "sub" : "sup";
-        absl::StrAppend(&out_, "<", tag, ">");
-        AppendEscapedHtml(text, &out_);
-        absl::StrAppend(&out_, "</", tag, ">");
+        StrAppend(&out_, "<", tag, ">");
+        AppendEscaped(text);
+        StrAppend(&out_, "</", tag, ">");
         break;
       }
       case Role::kNone: break;
@@ -872,7 +886,7 @@ class Renderer {
   void FinishHtmlBlock() {
     const size_t start = html_block_start_;
     html_block_start_ = kNone;
-    absl::string_view block = absl::string_view(out_).substr(start);
+    absl::string_view block = out_.view().substr(start);
     Frame& f = frame();
     if (f.split.has_directives) {
       const int index = PlaceholderIndex(block, f.split.placeholder_prefix);
@@ -885,7 +899,7 @@ class Renderer {
     if (absl::StripAsciiWhitespace(block) == "<!--more-->") {
       if (frames_.size() == 1 && !result_->has_more_marker) {
         result_->has_more_marker = true;
-        result_->summary_html = out_.substr(0, start);
+        result_->summary_html = std::string(out_.view().substr(0, start));
         summary_found_ = true;
       }
       return;
@@ -914,7 +928,7 @@ class Renderer {
       Warn(*f.file, line, d.column, absl::StrCat("directive {", name,
                                       "} nested too deeply; rendered as text"));
       out_.append("<pre>");
-      AppendEscapedHtml(d.body, &out_);
+      AppendEscaped(d.body);
       out_.append("</pre>\n");
       return;
     }
@@ -925,14 +939,14 @@ class Renderer {
     const std::string extra = SafeClasses(d.Option("class"));
     const std::string extra_classes = extra.empty() ? "" : " " + extra;
     if (IsAdmonition(name)) {
-      absl::StrAppend(&out_, "<div class=\"admonition ", name, extra_classes,
+      StrAppend(&out_, "<div class=\"admonition ", name, extra_classes,
                       "\">\n<p class=\"admonition-title\">",
                       Escaped(d.title.empty() ? Capitalized(name) : d.title),
                       "</p>\n");
       RenderBody(d, f);
       out_.append("</div>\n");
     } else if (name == "dropdown") {
-      absl::StrAppend(&out_, "<details class=\"dropdown", extra_classes, "\"",
+      StrAppend(&out_, "<details class=\"dropdown", extra_classes, "\"",
                       d.HasOption("open") ? " open" : "", ">\n<summary>",
                       Escaped(d.title.empty() ? "Details" : d.title),
                       "</summary>\n<div class=\"dropdown-body\">\n");
@@ -947,7 +961,7 @@ class Renderer {
     } else if (name == "steps") {
       RenderContainer(d, f, name, "step");
     } else if (name == "tab-item") {
-      absl::StrAppend(&out_, "<div class=\"tab-panel", extra_classes,
+      StrAppend(&out_, "<div class=\"tab-panel", extra_classes,
                       "\" role=\"tabpanel\">\n");
       RenderBody(d, f);
       out_.append("</div>\n");
@@ -955,17 +969,17 @@ class Renderer {
       RenderCard(d, f);
     } else if (name == "step") {
       const bool in_steps = parent == "steps";
-      absl::StrAppend(&out_, in_steps ? "<li" : "<div", " class=\"step",
+      StrAppend(&out_, in_steps ? "<li" : "<div", " class=\"step",
                       extra_classes, "\">\n");
       if (!d.title.empty()) {
-        absl::StrAppend(&out_, "<p class=\"step-title\">", Escaped(d.title),
+        StrAppend(&out_, "<p class=\"step-title\">", Escaped(d.title),
                         "</p>\n");
       }
       RenderBody(d, f);
       out_.append(in_steps ? "</li>\n" : "</div>\n");
     } else if (name == "badge") {
       const std::string color = SafeClasses(d.Option("color", "primary"));
-      absl::StrAppend(&out_, "<span class=\"badge badge-", color,
+      StrAppend(&out_, "<span class=\"badge badge-", color,
                       extra_classes, "\">", Escaped(d.title), "</span>\n");
     } else if (name == "button") {
       RenderButton(d, f, line);
@@ -980,7 +994,7 @@ class Renderer {
       AppendCodeBlock(d.title, d.body);
     } else {
       Warn(*f.file, line, d.column, absl::StrCat("unknown directive {", name, "}"));
-      absl::StrAppend(&out_, "<div class=\"directive-unknown\" data-directive=\"",
+      StrAppend(&out_, "<div class=\"directive-unknown\" data-directive=\"",
                       Escaped(name), "\">\n");
       RenderBody(d, f);
       out_.append("</div>\n");
@@ -1017,14 +1031,14 @@ class Renderer {
                         "} items; it is ignored"));
     }
     if (name == "tab-set") {
-      absl::StrAppend(&out_, "<div class=\"tab-set", extra.empty() ? "" : " ",
+      StrAppend(&out_, "<div class=\"tab-set", extra.empty() ? "" : " ",
                       extra, "\">\n<div class=\"tab-labels\" role=\"tablist\">");
       size_t active = 0;
       for (size_t i = 0; i < children.size(); ++i) {
         if (children[i]->HasOption("selected")) active = i;
       }
       for (size_t i = 0; i < children.size(); ++i) {
-        absl::StrAppend(&out_, "<button class=\"tab-label",
+        StrAppend(&out_, "<button class=\"tab-label",
                         i == active ? " active" : "",
                         "\" role=\"tab\" data-tab=\"", i, "\">",
                         Escaped(children[i]->title.empty()
@@ -1034,7 +1048,7 @@ class Renderer {
       }
       out_.append("</div>\n");
       for (size_t i = 0; i < children.size(); ++i) {
-        absl::StrAppend(&out_, "<div class=\"tab-panel",
+        StrAppend(&out_, "<div class=\"tab-panel",
                         i == active ? " active" : "",
                         "\" role=\"tabpanel\" data-tab=\"", i, "\">\n");
         RenderBody(*children[i], inner);
@@ -1046,17 +1060,17 @@ class Renderer {
     if (name == "cards") {
       int columns = 0;
       if (!absl::SimpleAtoi(d.Option("columns"), &columns)) columns = 0;
-      absl::StrAppend(&out_, "<div class=\"card-grid", extra.empty() ? "" : " ",
+      StrAppend(&out_, "<div class=\"card-grid", extra.empty() ? "" : " ",
                       extra, "\"");
       if (columns > 0 && columns <= 12) {
-        absl::StrAppend(&out_, " data-columns=\"", columns, "\"");
+        StrAppend(&out_, " data-columns=\"", columns, "\"");
       }
       out_.append(">\n");
       for (const Directive* c : children) RenderCard(*c, inner);
       out_.append("</div>\n");
       return;
     }
-    absl::StrAppend(&out_, "<ol class=\"steps", extra.empty() ? "" : " ", extra,
+    StrAppend(&out_, "<ol class=\"steps", extra.empty() ? "" : " ", extra,
                     "\">\n");
     for (const Directive* c : children) RenderDirective(*c, inner, "steps");
     out_.append("</ol>\n");
@@ -1065,12 +1079,12 @@ class Renderer {
   void RenderCard(const Directive& d, const Frame& f) {
     const std::string extra = SafeClasses(d.Option("class"));
     const std::string link = SafeUrl(d.Option("link"));
-    absl::StrAppend(&out_, "<div class=\"card", extra.empty() ? "" : " ", extra,
+    StrAppend(&out_, "<div class=\"card", extra.empty() ? "" : " ", extra,
                     "\">\n");
     if (!d.title.empty()) {
       out_.append("<p class=\"card-title\">");
-      if (!link.empty()) absl::StrAppend(&out_, "<a href=\"", Escaped(link), "\">");
-      AppendEscapedHtml(d.title, &out_);
+      if (!link.empty()) StrAppend(&out_, "<a href=\"", Escaped(link), "\">");
+      AppendEscaped(d.title);
       if (!link.empty()) out_.append("</a>");
       out_.append("</p>\n");
     }
@@ -1078,7 +1092,7 @@ class Renderer {
     RenderBody(d, f);
     out_.append("</div>\n");
     if (d.HasOption("footer")) {
-      absl::StrAppend(&out_, "<div class=\"card-footer\">",
+      StrAppend(&out_, "<div class=\"card-footer\">",
                       Escaped(d.Option("footer")), "</div>\n");
     }
     out_.append("</div>\n");
@@ -1094,7 +1108,7 @@ class Renderer {
     }
     const std::string color = SafeClasses(d.Option("color", "primary"));
     const std::string extra = SafeClasses(d.Option("class"));
-    absl::StrAppend(&out_, "<a class=\"button button-", color,
+    StrAppend(&out_, "<a class=\"button button-", color,
                     extra.empty() ? "" : " ", extra, "\" href=\"",
                     Escaped(url.empty() ? "#" : url), "\">", Escaped(label),
                     "</a>\n");
@@ -1149,13 +1163,13 @@ class Renderer {
     }
     out_.append("<div class=\"tab-set code-tabs\">\n<div class=\"tab-labels\" role=\"tablist\">");
     for (size_t i = 0; i < tabs.size(); ++i) {
-      absl::StrAppend(&out_, "<button class=\"tab-label", i == 0 ? " active" : "",
+      StrAppend(&out_, "<button class=\"tab-label", i == 0 ? " active" : "",
                       "\" role=\"tab\" data-tab=\"", i, "\">",
                       Escaped(tabs[i].label), "</button>");
     }
     out_.append("</div>\n");
     for (size_t i = 0; i < tabs.size(); ++i) {
-      absl::StrAppend(&out_, "<div class=\"tab-panel", i == 0 ? " active" : "",
+      StrAppend(&out_, "<div class=\"tab-panel", i == 0 ? " active" : "",
                       "\" role=\"tabpanel\" data-tab=\"", i, "\">\n");
       AppendCodeBlock(tabs[i].lang, tabs[i].code);
       out_.append("</div>\n");
@@ -1166,11 +1180,10 @@ class Renderer {
   // Renders `markdown` as inline content: one paragraph loses its <p>.
   std::string RenderFragment(absl::string_view markdown, const Frame& f,
                              int line) {
-    std::string saved = std::move(out_);
-    out_.clear();
+    HtmlBuffer saved = std::move(out_);
     absl::Status s = RenderBlock(markdown, *f.file, line, f.depth + 1);
     if (!s.ok() && status_.ok()) status_ = s;
-    std::string html = std::move(out_);
+    std::string html = out_.Release();
     out_ = std::move(saved);
     text_end_ = kNone;
     absl::string_view v = html;
@@ -1231,17 +1244,17 @@ class Renderer {
       if (absl::SimpleAtoi(w, &v) && v > 0 && v <= 1000) widths.push_back(v);
     }
     const std::string extra = SafeClasses(d.Option("class"));
-    absl::StrAppend(&out_, "<table class=\"list-table", extra.empty() ? "" : " ",
+    StrAppend(&out_, "<table class=\"list-table", extra.empty() ? "" : " ",
                     extra, "\">\n");
     if (!d.title.empty()) {
-      absl::StrAppend(&out_, "<caption>", Escaped(d.title), "</caption>\n");
+      StrAppend(&out_, "<caption>", Escaped(d.title), "</caption>\n");
     }
     if (!widths.empty()) {
       int total = 0;
       for (int w : widths) total += w;
       out_.append("<colgroup>\n");
       for (int w : widths) {
-        absl::StrAppend(&out_, "<col style=\"width: ", w * 100 / total,
+        StrAppend(&out_, "<col style=\"width: ", w * 100 / total,
                         "%\">\n");
       }
       out_.append("</colgroup>\n");
@@ -1252,7 +1265,7 @@ class Renderer {
       out_.append("<tr>\n");
       const char* tag = r < header_rows ? "th" : "td";
       for (const Cell& c : rows[r]) {
-        absl::StrAppend(&out_, "<", tag, ">", RenderFragment(c.text, f, c.line),
+        StrAppend(&out_, "<", tag, ">", RenderFragment(c.text, f, c.line),
                         "</", tag, ">\n");
       }
       out_.append("</tr>\n");
@@ -1300,7 +1313,7 @@ class Renderer {
       std::string lang(d.Option("language", d.Option("lang")));
       if (lang.empty()) lang = LanguageForPath(path);
       if (d.HasOption("caption")) {
-        absl::StrAppend(&out_, "<div class=\"code-caption\">",
+        StrAppend(&out_, "<div class=\"code-caption\">",
                         Escaped(d.Option("caption")), "</div>\n");
       }
       AppendCodeBlock(lang, text);
@@ -1361,7 +1374,8 @@ class Renderer {
   RenderedMarkdown* result_;
   MD_PARSER parser_;
   absl::Status status_;
-  std::string out_;
+  HtmlBuffer out_;
+  std::string code_html_;  // AppendCodeBlock's reused buffer
   std::vector<Frame*> frames_;
   // The files being rendered, outermost first (views of strings that
   // outlive their entries).
@@ -1376,7 +1390,7 @@ class Renderer {
 
   bool in_heading_ = false;
   size_t heading_start_ = 0;
-  std::string heading_text_;
+  HtmlBuffer heading_text_;
   std::string slug_;  // the current heading's slug (a reused buffer)
   size_t text_end_ = kNone;  // out_.size() after the last plain text
   size_t text_run_start_ = 0;  // where the current run of plain text began
@@ -1390,10 +1404,10 @@ class Renderer {
   bool capture_code_ = false;
   std::string code_lang_;
   const highlight::Lexer* code_lexer_ = nullptr;  // code_lang_'s, when captured
-  std::string code_text_;
+  HtmlBuffer code_text_;
 
   Role role_ = Role::kNone;
-  std::string role_text_;
+  HtmlBuffer role_text_;
 };
 
 }  // namespace
