@@ -907,8 +907,8 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                       : Value(std::move(captured));
 }
 
-const Value* Interpreter::FindName(absl::string_view name, uint64_t tag,
-                                   Scope* scope) const {
+const Value* Interpreter::FindNameOuter(absl::string_view name,
+                                        uint64_t tag, Scope* scope) const {
   for (Scope* s = scope; s != nullptr; s = s->parent) {
     Value* v = s->Find(name, tag);
     if (v != nullptr) return v;

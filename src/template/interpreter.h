@@ -164,9 +164,19 @@ class Interpreter {
   Value Lookup(absl::string_view name, uint64_t tag, Scope* scope) const;
   // The variable `name` in place when it is a local, a key of a dict
   // context or a global; null otherwise (Lookup then decides). Valid until
-  // the next statement or call runs.
+  // the next statement or call runs. The innermost scope, where most names
+  // are found (a loop target, a macro parameter), is looked at inline.
   const Value* FindName(absl::string_view name, uint64_t tag,
-                        Scope* scope) const;
+                        Scope* scope) const {
+    if (scope != nullptr) {
+      if (Value* v = scope->Find(name, tag)) return v;
+      scope = scope->parent;
+    }
+    return FindNameOuter(name, tag, scope);
+  }
+  // FindName past the innermost scope: from `scope` (may be null) out.
+  const Value* FindNameOuter(absl::string_view name, uint64_t tag,
+                             Scope* scope) const;
   // The value of `e` in place when it is a variable or a key of a dict
   // variable and defined; null otherwise (Eval then decides).
   const Value* FindPrintable(const Expr& e, Scope* scope) const;
