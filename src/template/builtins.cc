@@ -1952,7 +1952,7 @@ absl::flat_hash_map<std::string, Value> MakeGlobals() {
   absl::flat_hash_map<std::string, Value> g;
   g["range"] = MakeFn("range", [](Interpreter* in, CallArgs& a)
                                    -> absl::StatusOr<Value> {
-    std::vector<int64_t> n;
+    absl::InlinedVector<int64_t, 3> n;
     for (const Value& v : a.positional) {
       TRY(i, ToInt(in, v));
       n.push_back(i);
@@ -1974,6 +1974,7 @@ absl::flat_hash_map<std::string, Value> MakeGlobals() {
       return in->Error("range too big, maximum size for range is 100000");
     }
     std::vector<Value> out;
+    out.reserve(static_cast<size_t>(std::max<int64_t>(count, 0)));
     for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
       out.emplace_back(i);
     }

@@ -873,9 +873,11 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
     scope.Set("kwargs", Value::FromDict(std::move(kwargs)));
   }
   if (pass_caller) {
-    scope.Set("caller", caller.is_undefined()
-                            ? Value::Undefined("'caller' is undefined")
-                            : caller);
+    // One undefined value for every call without a caller (its hint is
+    // never changed, so renders on all threads may share it).
+    static const Value* const kNoCaller =
+        new Value(Value::Undefined("'caller' is undefined"));
+    scope.Set("caller", caller.is_undefined() ? *kNoCaller : caller);
   }
   std::string captured;
   std::string* saved_out = out_;

@@ -111,7 +111,8 @@ class Interpreter {
   // Per rendered template chain (one per top-level render, include or
   // import): the block overrides, most derived first.
   struct Chain {
-    absl::flat_hash_map<std::string, std::vector<BlockRef>> blocks;
+    // A block is mostly overridden once or twice (page, base).
+    absl::flat_hash_map<std::string, absl::InlinedVector<BlockRef, 2>> blocks;
   };
   struct ActiveBlock {
     std::string name;
@@ -210,8 +211,8 @@ class Interpreter {
   // few nested macro calls) without allocating.
   absl::InlinedVector<Frame, 16> frames_;
   absl::InlinedVector<ActiveBlock, 4> active_blocks_;
-  std::vector<std::unique_ptr<Scope>> owned_scopes_;
-  std::vector<std::shared_ptr<const Template>> held_;
+  absl::InlinedVector<std::unique_ptr<Scope>, 4> owned_scopes_;
+  absl::InlinedVector<std::shared_ptr<const Template>, 8> held_;
   int depth_ = 0;
   Chain* chain_ = nullptr;
   Scope* root_ = nullptr;
