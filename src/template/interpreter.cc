@@ -146,30 +146,42 @@ class LoopObject final : public Object,
   LoopState& state() const { return state_; }
   std::string TypeName() const override { return "LoopContext"; }
   std::optional<Value> GetAttr(absl::string_view name) const override {
+    return Attr(name, NameTag(name));
+  }
+  // GetAttr(name) with name's NameTag made (Expr::tag): told apart by the
+  // tag (the names of 8 bytes or more are checked whole).
+  std::optional<Value> Attr(absl::string_view name, uint64_t tag) const {
     const int64_t n = static_cast<int64_t>(state_.items.size());
     const int64_t i = state_.index0;
-    if (name == "index") return Value(i + 1);
-    if (name == "index0") return Value(i);
-    if (name == "revindex") return Value(n - i);
-    if (name == "revindex0") return Value(n - i - 1);
-    if (name == "first") return Value(i == 0);
-    if (name == "last") return Value(i == n - 1);
-    if (name == "length") return Value(n);
-    if (name == "depth") return Value(state_.depth0 + 1);
-    if (name == "depth0") return Value(state_.depth0);
-    if (name == "previtem") {
-      return i > 0 ? state_.items[i - 1] : Value::Undefined("there is no "
-                                                         "previous item");
-    }
-    if (name == "nextitem") {
-      return i + 1 < n ? state_.items[i + 1]
-                       : Value::Undefined("there is no next item");
-    }
-    if (name == "cycle") {
-      return Value::FromCallable(std::make_shared<LoopCycle>(StatePtr()));
-    }
-    if (name == "changed") {
-      return Value::FromCallable(std::make_shared<LoopChanged>(StatePtr()));
+    switch (tag) {
+      case NameTag("index"): return Value(i + 1);
+      case NameTag("index0"): return Value(i);
+      case NameTag("revindex"):
+        if (name == "revindex") return Value(n - i);
+        break;
+      case NameTag("revindex0"):
+        if (name == "revindex0") return Value(n - i - 1);
+        break;
+      case NameTag("first"): return Value(i == 0);
+      case NameTag("last"): return Value(i == n - 1);
+      case NameTag("length"): return Value(n);
+      case NameTag("depth"): return Value(state_.depth0 + 1);
+      case NameTag("depth0"): return Value(state_.depth0);
+      case NameTag("previtem"):
+        if (name != "previtem") break;
+        return i > 0 ? state_.items[i - 1]
+                     : Value::Undefined("there is no previous item");
+      case NameTag("nextitem"):
+        if (name != "nextitem") break;
+        return i + 1 < n ? state_.items[i + 1]
+                         : Value::Undefined("there is no next item");
+      case NameTag("cycle"):
+        return Value::FromCallable(std::make_shared<LoopCycle>(StatePtr()));
+      case NameTag("changed"):
+        return Value::FromCallable(
+            std::make_shared<LoopChanged>(StatePtr()));
+      default:
+        break;
     }
     return std::nullopt;
   }
@@ -357,7 +369,8 @@ absl::Status Interpreter::ExecBodyLimited(const Body& body, Scope* scope) {
 absl::Status Interpreter::Print(const Stmt& s, Scope* scope) {
   SetPos(s);
   // {{ name }} and {{ name.key }} of a dict: written in place.
-  if (const Value* v = FindPrintable(*s.expr, scope)) {
+  Value made;
+  if (const Value* v = FindPrintable(*s.expr, scope, &made)) {
     AppendOutput(*v, autoescape(), out_);
     return absl::OkStatus();
   }
@@ -403,7 +416,8 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       for (size_t i = 0; i < s.conds.size(); ++i) {
         SetPos(*s.conds[i]);
         // {% if name %} and {% if name.key %}: the value read in place.
-        if (const Value* v = FindPrintable(*s.conds[i], scope)) {
+        Value made;
+        if (const Value* v = FindPrintable(*s.conds[i], scope, &made)) {
           if (v->Truthy()) return ExecBody(s.bodies[i], scope);
           continue;
         }
@@ -1090,7 +1104,8 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
   return Value();
 }
 
-const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
+const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope,
+                                        Value* made) const {
   const Value* v = nullptr;
   if (e.kind == Expr::Kind::kName) {
     v = FindName(e.name, e.tag, scope);
@@ -1098,14 +1113,23 @@ const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
              e.args[0]->kind == Expr::Kind::kName) {
     const Expr& var = *e.args[0];
     const Value* obj = FindName(var.name, var.tag, scope);
-    if (obj != nullptr && obj->is_dict()) v = FindKey(e, obj->dict());
+    if (obj == nullptr || obj->is_undefined()) return nullptr;
+    if (obj->is_dict()) {
+      // A missing key is left to Eval (it may name a dict method).
+      v = FindKey(e, obj->dict());
+    } else {
+      // What Eval would make, as it would make it (GetAttrOf).
+      *made = GetAttrOf(e, *obj);
+      v = made;
+    }
   }
   return v != nullptr && !v->is_undefined() ? v : nullptr;
 }
 
-const Value* Interpreter::InPlace(const Expr& e, Scope* scope) const {
+const Value* Interpreter::InPlace(const Expr& e, Scope* scope,
+                                  Value* made) const {
   if (e.kind == Expr::Kind::kLiteral) return &e.literal;
-  return FindPrintable(e, scope);
+  return FindPrintable(e, scope, made);
 }
 
 const Value* Interpreter::FindKey(const Expr& e, const DictData& dict) {
@@ -1116,9 +1140,18 @@ const Value* Interpreter::FindKey(const Expr& e, const DictData& dict) {
   return v;
 }
 
-Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
+Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) const {
   if (obj.is_dict()) {
     if (const Value* v = FindKey(e, obj.dict())) return *v;
+  }
+  if (obj.is_object()) {
+    const Object& o = obj.object();
+    if (typeid(o) == typeid(LoopObject)) {
+      // `loop.index`...: by the name's tag, no string compares.
+      std::optional<Value> v =
+          static_cast<const LoopObject&>(o).Attr(e.name, e.tag);
+      if (v.has_value()) return *std::move(v);
+    }
   }
   if (obj.is_tuple() && obj.items().size() == 2) {
     // groupby results are (grouper, list) named tuples.
@@ -1248,7 +1281,7 @@ absl::StatusOr<Value> Interpreter::EvalFilter(const Expr& e, Scope* scope,
     // No copy of the input when nothing can change it meanwhile (see
     // Expr::input_in_place).
     const Value* v =
-        e.input_in_place ? InPlace(*e.args[0], scope) : nullptr;
+        e.input_in_place ? InPlace(*e.args[0], scope, &in) : nullptr;
     if (v != nullptr) {
       read = v;
     } else {
@@ -1324,8 +1357,10 @@ absl::StatusOr<Value> Interpreter::EvalBinary(const Expr& e, Scope* scope) {
   if (!logical) {
     // Arithmetic of variables, keys of dict variables and literals: the
     // operands read in place, as in EvalCompare.
-    const Value* left = InPlace(*e.args[0], scope);
-    const Value* right = left != nullptr ? InPlace(*e.args[1], scope) : nullptr;
+    Value made_left, made_right;
+    const Value* left = InPlace(*e.args[0], scope, &made_left);
+    const Value* right =
+        left != nullptr ? InPlace(*e.args[1], scope, &made_right) : nullptr;
     if (right != nullptr) {
       SetPos(e);
       return Arith(e.name, *left, *right);
@@ -1378,8 +1413,10 @@ absl::StatusOr<Value> Interpreter::EvalCompare(const Expr& e, Scope* scope) {
     // `a == b` of variables, keys of dict variables and literals: compared
     // in place (reading them runs no template code, so neither can change
     // while the other is read).
-    const Value* left = InPlace(*e.args[0], scope);
-    const Value* right = left != nullptr ? InPlace(*e.args[1], scope) : nullptr;
+    Value made_left, made_right;
+    const Value* left = InPlace(*e.args[0], scope, &made_left);
+    const Value* right =
+        left != nullptr ? InPlace(*e.args[1], scope, &made_right) : nullptr;
     if (right != nullptr) {
       SetPos(e);
       TRY(r, Compare(this, e.ops[0], *left, *right));

@@ -178,14 +178,16 @@ class Interpreter {
   // FindName past the innermost scope: from `scope` (may be null) out.
   const Value* FindNameOuter(absl::string_view name, uint64_t tag,
                              Scope* scope) const;
-  // The value of `e` in place when it is a variable or a key of a dict
-  // variable and defined; null otherwise (Eval then decides).
-  const Value* FindPrintable(const Expr& e, Scope* scope) const;
+  // The value of `e` when it is a variable or an attribute of a variable
+  // and defined; null otherwise (Eval then decides). A variable or a key
+  // of a dict variable is read in place; any other attribute (of a loop,
+  // a host object, a groupby tuple) is made into *made.
+  const Value* FindPrintable(const Expr& e, Scope* scope, Value* made) const;
   // As FindPrintable, and a literal's value. Reading either runs no
   // template code, so two of them can be read and then used together.
-  const Value* InPlace(const Expr& e, Scope* scope) const;
+  const Value* InPlace(const Expr& e, Scope* scope, Value* made) const;
   // `obj.name` for the kGetAttr `e` (obj defined).
-  Value GetAttrOf(const Expr& e, const Value& obj);
+  Value GetAttrOf(const Expr& e, const Value& obj) const;
   // The key `e.name` of `dict` for the kGetAttr `e`, or null; through
   // e.dict_hint.
   static const Value* FindKey(const Expr& e, const DictData& dict);
