@@ -2071,6 +2071,12 @@ absl::StatusOr<Value> Slice(Interpreter* interp, const Value& obj,
   };
   TRY(start, bound(start_v, step > 0 ? 0 : n - 1));
   TRY(stop, bound(stop_v, step > 0 ? n : -1));
+  if (obj.is_list() && (step > 0 ? start < stop : start > stop)) {
+    // The number of items taken, made room for at once.
+    const uint64_t span = step > 0 ? stop - start : start - stop;
+    const uint64_t abs_step = step > 0 ? uint64_t(step) : 0 - uint64_t(step);
+    items.reserve(1 + (span - 1) / abs_step);
+  }
   std::string s;
   for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
     if (obj.is_string()) {

@@ -5,6 +5,7 @@
 #include <typeinfo>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "src/template/builtins.h"
 #include "src/template/utf8_util.h"
 
@@ -627,6 +628,7 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
   if (s.cond) {
     // The loop filter sees the loop target but not `loop`.
     std::vector<Value> kept;
+    kept.reserve(items.size());
     for (Value& item : items) {
       body_scope.vars.clear();
       TRY_STATUS(Assign(s.targets, item, &body_scope));
@@ -736,12 +738,10 @@ absl::StatusOr<std::shared_ptr<const Template>> Interpreter::Load(
 absl::Status Interpreter::Include(const Stmt& s, Scope* scope) {
   SetPos(s);
   TRY(name, Eval(*s.expr, scope));
-  std::vector<Value> candidates;
-  if (name.is_list()) {
-    candidates = name.items();
-  } else {
-    candidates.push_back(name);
-  }
+  // The names to try, read in place (loading runs no template code).
+  const absl::Span<const Value> candidates =
+      name.is_list() ? absl::MakeConstSpan(name.items())
+                     : absl::Span<const Value>(&name, 1);
   std::shared_ptr<const Template> t;
   for (const Value& c : candidates) {
     SetPos(s);
