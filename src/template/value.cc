@@ -254,7 +254,7 @@ std::string Value::Repr() const {
   return out;
 }
 
-bool Value::Equals(const Value& o) const {
+bool Value::EqualsOther(const Value& o) const {
   if (is_number() && o.is_number()) {
     if (kind_ != Kind::kFloat && o.kind_ != Kind::kFloat) {
       return int_value() == o.int_value();

@@ -205,7 +205,8 @@ class Value {
   void AppendStr(std::string* out) const;
   // Python repr().
   std::string Repr() const;
-  // Python ==.
+  // Python ==. Two strings (the common case: selectattr, `==` of names and
+  // URLs) are compared inline.
   bool Equals(const Value& other) const;
   // Python len(), or nullopt when the value has none.
   std::optional<int64_t> Length() const;
@@ -222,6 +223,9 @@ class Value {
   std::string TypeName() const;
 
  private:
+  // Equals of anything but two strings.
+  bool EqualsOther(const Value& other) const;
+
   Kind kind_;
   bool safe_ = false;
   union {
@@ -328,6 +332,13 @@ inline bool SameKey(absl::string_view a, absl::string_view b) {
   return a.size() == b.size() &&
          (a.empty() ||
           (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+}
+
+inline bool Value::Equals(const Value& other) const {
+  if (kind_ == Kind::kString && other.kind_ == Kind::kString) {
+    return SameKey(str(), other.str());
+  }
+  return EqualsOther(other);
 }
 
 // The payload accessors, inline: they are on every lookup and loop.
