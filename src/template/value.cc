@@ -403,6 +403,15 @@ ABSL_ATTRIBUTE_NOINLINE const Value* DictData::FindHashed(
   return it == index_.end() ? nullptr : &entries_[it->second].second;
 }
 
+const Value* DictData::FindMissedHint(absl::string_view key, uint64_t tag,
+                                      uint32_t* hint) const {
+  if (entries_.size() > kSmallDict) return FindHashed(key);
+  const size_t i = ScanSmall(key, tag);
+  if (i == kNoEntry) return nullptr;
+  *hint = static_cast<uint32_t>(i);
+  return &entries_[i].second;
+}
+
 void DictData::SetByName(absl::string_view key, Value value) {
   if (const Value* v = Find(key)) {
     *const_cast<Value*>(v) = std::move(value);  // an entry of this dict
