@@ -1,5 +1,6 @@
 #include "src/template/interpreter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <typeinfo>
@@ -52,11 +53,6 @@ class MacroFn final : public Callable {
   // is undefined (Interpreter::CallWriting).
   absl::StatusOr<Value> CallInto(Interpreter* interp, CallArgs& args,
                                  std::string* sink) const {
-    if (closure_alive_ != nullptr && !*closure_alive_) {
-      return interp->Error(absl::StrCat("macro '", std::string(Name()),
-                                        "' called after the block that "
-                                        "defined it ended (not supported)"));
-    }
     Value caller;
     for (auto it = args.named.begin(); it != args.named.end(); ++it) {
       if (absl::string_view(it->first) == "caller") {
@@ -64,6 +60,17 @@ class MacroFn final : public Callable {
         args.named.erase(it);
         break;
       }
+    }
+    return CallWithCaller(interp, args, caller, sink);
+  }
+  // CallInto with the caller given apart from `args` (a call block's own).
+  absl::StatusOr<Value> CallWithCaller(Interpreter* interp, CallArgs& args,
+                                       const Value& caller,
+                                       std::string* sink) const {
+    if (closure_alive_ != nullptr && !*closure_alive_) {
+      return interp->Error(absl::StrCat("macro '", std::string(Name()),
+                                        "' called after the block that "
+                                        "defined it ended (not supported)"));
     }
     return interp->CallMacro(*stmt_, tmpl_, closure_, args, caller,
                              context_, sink);
@@ -514,10 +521,11 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       std::optional<MacroFn> on_stack;
       Value caller;
       const Callable* fn = callee.is_callable() ? &callee.callable() : nullptr;
-      if (fn != nullptr && typeid(*fn) == typeid(MacroFn) &&
-          static_cast<const MacroFn*>(fn)->stmt().kind ==
-              Stmt::Kind::kMacro &&
-          static_cast<const MacroFn*>(fn)->stmt().caller_stays) {
+      const MacroFn* macro = fn != nullptr && typeid(*fn) == typeid(MacroFn)
+                                 ? static_cast<const MacroFn*>(fn)
+                                 : nullptr;
+      if (macro != nullptr && macro->stmt().kind == Stmt::Kind::kMacro &&
+          macro->stmt().caller_stays) {
         on_stack.emplace(MacroFn::OnStack{}, &s, frames_.back().tmpl, scope,
                          context_);
         caller = Value::FromCallable(std::shared_ptr<const Callable>(
@@ -528,8 +536,18 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       }
       CallArgs args;
       TRY_STATUS(EvalArgs(call, 1, scope, &args));
-      args.named.emplace_back("caller", std::move(caller));
+      const bool named_caller =
+          std::any_of(args.named.begin(), args.named.end(),
+                      [](const auto& kv) { return kv.first == "caller"; });
       SetPos(s);
+      if (macro != nullptr && !named_caller) {
+        // A macro gets the caller as CallInto would take it out of the
+        // keyword arguments, and writes its output in place (CallWriting).
+        TRY(result, macro->CallWithCaller(this, args, caller, out_));
+        (void)result;
+        return absl::OkStatus();
+      }
+      args.named.emplace_back("caller", std::move(caller));
       bool written = false;
       TRY(result, CallWriting(callee, args, &written));
       if (!written) AppendOutput(result, autoescape(), out_);
