@@ -980,7 +980,13 @@ absl::Status Interpreter::EvalArgs(const Expr& e, size_t first, Scope* scope,
                                    CallArgs* args) {
   if (e.args.size() > first) args->positional.reserve(e.args.size() - first);
   for (size_t i = first; i < e.args.size(); ++i) {
-    TRY(v, Eval(*e.args[i], scope));
+    const Expr& a = *e.args[i];
+    if (a.kind == Expr::Kind::kLiteral) {
+      // Most arguments ('odd', ', ', 120): copied without Eval's StatusOr.
+      args->positional.push_back(a.literal);
+      continue;
+    }
+    TRY(v, Eval(a, scope));
     args->positional.push_back(std::move(v));
   }
   if (e.dyn_args) {
@@ -989,6 +995,10 @@ absl::Status Interpreter::EvalArgs(const Expr& e, size_t first, Scope* scope,
     for (Value& v : items) args->positional.push_back(std::move(v));
   }
   for (const auto& [k, ex] : e.kwargs) {
+    if (ex->kind == Expr::Kind::kLiteral) {
+      args->named.emplace_back(k, ex->literal);
+      continue;
+    }
     TRY(v, Eval(*ex, scope));
     args->named.emplace_back(k, std::move(v));
   }
