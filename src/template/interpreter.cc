@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 #include <typeinfo>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
@@ -927,8 +928,7 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
   jump_ = Jump::kNone;
   int saved_loop_depth = loop_depth_;
   loop_depth_ = 0;
-  Value saved_context = context_;
-  context_ = context;
+  Value saved_context = std::exchange(context_, context);
   status = ExecBody(macro.body, &scope);
   context_ = std::move(saved_context);
   loop_depth_ = saved_loop_depth;
