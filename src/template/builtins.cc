@@ -1255,8 +1255,20 @@ FilterMap MakeFilters() {
       return k->is_string();
     });
     for (size_t i = 0; bucketed && i < keys.size(); ++i) {
-      // SortKey's text, without making a Value of it.
+      // The same text as a bucket's first key: that bucket, without
+      // normalising the key (equal texts normalise alike).
       absl::string_view k = keys[i]->str();
+      size_t b = 0;
+      while (b < bucket_first.size() &&
+             !SameKey(keys[bucket_first[b]]->str(), k)) {
+        ++b;
+      }
+      if (b < bucket_first.size()) {
+        bucket_of[i] = static_cast<uint8_t>(b);
+        ++bucket_size[b];
+        continue;
+      }
+      // SortKey's text, without making a Value of it.
       if (!cs && !IsAsciiLower(k)) {
         // Never regrown, so the views into it stay valid.
         if (lowered.empty()) lowered.reserve(keys.size());
@@ -1264,7 +1276,7 @@ FilterMap MakeFilters() {
         k = lowered.back();
       }
       const uint64_t tag = NameTag(k);
-      size_t b = 0;
+      b = 0;
       while (b < bucket_keys.size() &&
              !SameName(bucket_tags[b], bucket_keys[b], tag, k)) {
         ++b;
