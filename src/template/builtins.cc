@@ -10,6 +10,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "absl/base/config.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -184,6 +185,17 @@ bool IsAsciiLower(absl::string_view s) {
 
 // Sorts `keys` stably (Python's sort is stable) and returns the order as
 // indices into `keys`; the first failed comparison is the error.
+// The eight bytes at `p` as a big-endian word: two words compare as their
+// bytes do, in order.
+inline uint64_t BigEndianWord(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof(w));
+#ifdef ABSL_IS_LITTLE_ENDIAN
+  w = __builtin_bswap64(w);
+#endif
+  return w;
+}
+
 absl::StatusOr<std::vector<uint32_t>> StableOrder(
     Interpreter* interp, const std::vector<Value>& keys, bool reverse) {
   std::vector<uint32_t> order(keys.size());
@@ -197,9 +209,17 @@ absl::StatusOr<std::vector<uint32_t>> StableOrder(
     for (const Value& k : keys) strs.emplace_back(k.str());
     // Byte order, as absl::string_view's operator<, inline: sort keys are
     // short and often equal, where a memcmp call costs more than the bytes.
+    // Eight bytes at a time while both have them (dates, URLs and titles
+    // share long prefixes), compared as big-endian words.
     auto less = [](absl::string_view a, absl::string_view b) {
       const size_t n = std::min(a.size(), b.size());
-      for (size_t i = 0; i < n; ++i) {
+      size_t i = 0;
+      for (; i + 8 <= n; i += 8) {
+        const uint64_t x = BigEndianWord(a.data() + i);
+        const uint64_t y = BigEndianWord(b.data() + i);
+        if (x != y) return x < y;
+      }
+      for (; i < n; ++i) {
         if (a[i] != b[i]) {
           return static_cast<unsigned char>(a[i]) <
                  static_cast<unsigned char>(b[i]);
