@@ -321,8 +321,8 @@ class AttrGetter {
   // The attribute of a dict item in place, when the path is one name and
   // the item has it; null otherwise (operator() then decides).
   // Items mostly have one shape: the entry of the last hit is looked at
-  // first (DictData::FindHinted).
-  const Value* InPlace(const Value& v) const {
+  // first (DictData::FindHinted). Inline: it is called for every item.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE const Value* InPlace(const Value& v) const {
     if (!one_name_ || !v.is_dict()) return nullptr;
     return v.dict().FindHinted(path_, tag_, &hint_);
   }
