@@ -1160,14 +1160,6 @@ const Value* Interpreter::InPlace(const Expr& e, Scope* scope,
   return FindPrintable(e, scope, made);
 }
 
-const Value* Interpreter::FindKey(const Expr& e, const DictData& dict) {
-  uint32_t hint = e.dict_hint.load(std::memory_order_relaxed);
-  const uint32_t before = hint;
-  const Value* v = dict.FindHinted(e.name, e.tag, &hint);
-  if (hint != before) e.dict_hint.store(hint, std::memory_order_relaxed);
-  return v;
-}
-
 Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) const {
   if (obj.is_dict()) {
     if (const Value* v = FindKey(e, obj.dict())) return *v;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
@@ -189,8 +190,15 @@ class Interpreter {
   // `obj.name` for the kGetAttr `e` (obj defined).
   Value GetAttrOf(const Expr& e, const Value& obj) const;
   // The key `e.name` of `dict` for the kGetAttr `e`, or null; through
-  // e.dict_hint.
-  static const Value* FindKey(const Expr& e, const DictData& dict);
+  // e.dict_hint. Inline: it is most attribute reads.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static const Value* FindKey(
+      const Expr& e, const DictData& dict) {
+    uint32_t hint = e.dict_hint.load(std::memory_order_relaxed);
+    const uint32_t before = hint;
+    const Value* v = dict.FindHinted(e.name, e.tag, &hint);
+    if (hint != before) e.dict_hint.store(hint, std::memory_order_relaxed);
+    return v;
+  }
   absl::StatusOr<Value> Arith(absl::string_view op, const Value& a,
                               const Value& b);
   absl::StatusOr<Value> CallMethod(const Value& obj, absl::string_view name,
