@@ -1,10 +1,13 @@
 #include "src/template/interpreter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <typeinfo>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "src/template/builtins.h"
 #include "src/template/utf8_util.h"
 
@@ -51,11 +54,6 @@ class MacroFn final : public Callable {
   // is undefined (Interpreter::CallWriting).
   absl::StatusOr<Value> CallInto(Interpreter* interp, CallArgs& args,
                                  std::string* sink) const {
-    if (closure_alive_ != nullptr && !*closure_alive_) {
-      return interp->Error(absl::StrCat("macro '", std::string(Name()),
-                                        "' called after the block that "
-                                        "defined it ended (not supported)"));
-    }
     Value caller;
     for (auto it = args.named.begin(); it != args.named.end(); ++it) {
       if (absl::string_view(it->first) == "caller") {
@@ -63,6 +61,17 @@ class MacroFn final : public Callable {
         args.named.erase(it);
         break;
       }
+    }
+    return CallWithCaller(interp, args, caller, sink);
+  }
+  // CallInto with the caller given apart from `args` (a call block's own).
+  absl::StatusOr<Value> CallWithCaller(Interpreter* interp, CallArgs& args,
+                                       const Value& caller,
+                                       std::string* sink) const {
+    if (closure_alive_ != nullptr && !*closure_alive_) {
+      return interp->Error(absl::StrCat("macro '", std::string(Name()),
+                                        "' called after the block that "
+                                        "defined it ended (not supported)"));
     }
     return interp->CallMacro(*stmt_, tmpl_, closure_, args, caller,
                              context_, sink);
@@ -146,30 +155,42 @@ class LoopObject final : public Object,
   LoopState& state() const { return state_; }
   std::string TypeName() const override { return "LoopContext"; }
   std::optional<Value> GetAttr(absl::string_view name) const override {
+    return Attr(name, NameTag(name));
+  }
+  // GetAttr(name) with name's NameTag made (Expr::tag): told apart by the
+  // tag (the names of 8 bytes or more are checked whole).
+  std::optional<Value> Attr(absl::string_view name, uint64_t tag) const {
     const int64_t n = static_cast<int64_t>(state_.items.size());
     const int64_t i = state_.index0;
-    if (name == "index") return Value(i + 1);
-    if (name == "index0") return Value(i);
-    if (name == "revindex") return Value(n - i);
-    if (name == "revindex0") return Value(n - i - 1);
-    if (name == "first") return Value(i == 0);
-    if (name == "last") return Value(i == n - 1);
-    if (name == "length") return Value(n);
-    if (name == "depth") return Value(state_.depth0 + 1);
-    if (name == "depth0") return Value(state_.depth0);
-    if (name == "previtem") {
-      return i > 0 ? state_.items[i - 1] : Value::Undefined("there is no "
-                                                         "previous item");
-    }
-    if (name == "nextitem") {
-      return i + 1 < n ? state_.items[i + 1]
-                       : Value::Undefined("there is no next item");
-    }
-    if (name == "cycle") {
-      return Value::FromCallable(std::make_shared<LoopCycle>(StatePtr()));
-    }
-    if (name == "changed") {
-      return Value::FromCallable(std::make_shared<LoopChanged>(StatePtr()));
+    switch (tag) {
+      case NameTag("index"): return Value(i + 1);
+      case NameTag("index0"): return Value(i);
+      case NameTag("revindex"):
+        if (name == "revindex") return Value(n - i);
+        break;
+      case NameTag("revindex0"):
+        if (name == "revindex0") return Value(n - i - 1);
+        break;
+      case NameTag("first"): return Value(i == 0);
+      case NameTag("last"): return Value(i == n - 1);
+      case NameTag("length"): return Value(n);
+      case NameTag("depth"): return Value(state_.depth0 + 1);
+      case NameTag("depth0"): return Value(state_.depth0);
+      case NameTag("previtem"):
+        if (name != "previtem") break;
+        return i > 0 ? state_.items[i - 1]
+                     : Value::Undefined("there is no previous item");
+      case NameTag("nextitem"):
+        if (name != "nextitem") break;
+        return i + 1 < n ? state_.items[i + 1]
+                         : Value::Undefined("there is no next item");
+      case NameTag("cycle"):
+        return Value::FromCallable(std::make_shared<LoopCycle>(StatePtr()));
+      case NameTag("changed"):
+        return Value::FromCallable(
+            std::make_shared<LoopChanged>(StatePtr()));
+      default:
+        break;
     }
     return std::nullopt;
   }
@@ -357,7 +378,8 @@ absl::Status Interpreter::ExecBodyLimited(const Body& body, Scope* scope) {
 absl::Status Interpreter::Print(const Stmt& s, Scope* scope) {
   SetPos(s);
   // {{ name }} and {{ name.key }} of a dict: written in place.
-  if (const Value* v = FindPrintable(*s.expr, scope)) {
+  Value made;
+  if (const Value* v = FindPrintable(*s.expr, scope, &made)) {
     AppendOutput(*v, autoescape(), out_);
     return absl::OkStatus();
   }
@@ -403,7 +425,8 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       for (size_t i = 0; i < s.conds.size(); ++i) {
         SetPos(*s.conds[i]);
         // {% if name %} and {% if name.key %}: the value read in place.
-        if (const Value* v = FindPrintable(*s.conds[i], scope)) {
+        Value made;
+        if (const Value* v = FindPrintable(*s.conds[i], scope, &made)) {
           if (v->Truthy()) return ExecBody(s.bodies[i], scope);
           continue;
         }
@@ -499,10 +522,11 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       std::optional<MacroFn> on_stack;
       Value caller;
       const Callable* fn = callee.is_callable() ? &callee.callable() : nullptr;
-      if (fn != nullptr && typeid(*fn) == typeid(MacroFn) &&
-          static_cast<const MacroFn*>(fn)->stmt().kind ==
-              Stmt::Kind::kMacro &&
-          static_cast<const MacroFn*>(fn)->stmt().caller_stays) {
+      const MacroFn* macro = fn != nullptr && typeid(*fn) == typeid(MacroFn)
+                                 ? static_cast<const MacroFn*>(fn)
+                                 : nullptr;
+      if (macro != nullptr && macro->stmt().kind == Stmt::Kind::kMacro &&
+          macro->stmt().caller_stays) {
         on_stack.emplace(MacroFn::OnStack{}, &s, frames_.back().tmpl, scope,
                          context_);
         caller = Value::FromCallable(std::shared_ptr<const Callable>(
@@ -513,8 +537,18 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       }
       CallArgs args;
       TRY_STATUS(EvalArgs(call, 1, scope, &args));
-      args.named.emplace_back("caller", std::move(caller));
+      const bool named_caller =
+          std::any_of(args.named.begin(), args.named.end(),
+                      [](const auto& kv) { return kv.first == "caller"; });
       SetPos(s);
+      if (macro != nullptr && !named_caller) {
+        // A macro gets the caller as CallInto would take it out of the
+        // keyword arguments, and writes its output in place (CallWriting).
+        TRY(result, macro->CallWithCaller(this, args, caller, out_));
+        (void)result;
+        return absl::OkStatus();
+      }
+      args.named.emplace_back("caller", std::move(caller));
       bool written = false;
       TRY(result, CallWriting(callee, args, &written));
       if (!written) AppendOutput(result, autoescape(), out_);
@@ -613,6 +647,7 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
   if (s.cond) {
     // The loop filter sees the loop target but not `loop`.
     std::vector<Value> kept;
+    kept.reserve(items.size());
     for (Value& item : items) {
       body_scope.vars.clear();
       TRY_STATUS(Assign(s.targets, item, &body_scope));
@@ -722,12 +757,10 @@ absl::StatusOr<std::shared_ptr<const Template>> Interpreter::Load(
 absl::Status Interpreter::Include(const Stmt& s, Scope* scope) {
   SetPos(s);
   TRY(name, Eval(*s.expr, scope));
-  std::vector<Value> candidates;
-  if (name.is_list()) {
-    candidates = name.items();
-  } else {
-    candidates.push_back(name);
-  }
+  // The names to try, read in place (loading runs no template code).
+  const absl::Span<const Value> candidates =
+      name.is_list() ? absl::MakeConstSpan(name.items())
+                     : absl::Span<const Value>(&name, 1);
   std::shared_ptr<const Template> t;
   for (const Value& c : candidates) {
     SetPos(s);
@@ -873,9 +906,11 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
     scope.Set("kwargs", Value::FromDict(std::move(kwargs)));
   }
   if (pass_caller) {
-    scope.Set("caller", caller.is_undefined()
-                            ? Value::Undefined("'caller' is undefined")
-                            : caller);
+    // One undefined value for every call without a caller (its hint is
+    // never changed, so renders on all threads may share it).
+    static const Value* const kNoCaller =
+        new Value(Value::Undefined("'caller' is undefined"));
+    scope.Set("caller", caller.is_undefined() ? *kNoCaller : caller);
   }
   std::string captured;
   std::string* saved_out = out_;
@@ -893,8 +928,7 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
   jump_ = Jump::kNone;
   int saved_loop_depth = loop_depth_;
   loop_depth_ = 0;
-  Value saved_context = context_;
-  context_ = context;
+  Value saved_context = std::exchange(context_, context);
   status = ExecBody(macro.body, &scope);
   context_ = std::move(saved_context);
   loop_depth_ = saved_loop_depth;
@@ -907,8 +941,8 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                       : Value(std::move(captured));
 }
 
-const Value* Interpreter::FindName(absl::string_view name, uint64_t tag,
-                                   Scope* scope) const {
+const Value* Interpreter::FindNameOuter(absl::string_view name,
+                                        uint64_t tag, Scope* scope) const {
   for (Scope* s = scope; s != nullptr; s = s->parent) {
     Value* v = s->Find(name, tag);
     if (v != nullptr) return v;
@@ -946,7 +980,13 @@ absl::Status Interpreter::EvalArgs(const Expr& e, size_t first, Scope* scope,
                                    CallArgs* args) {
   if (e.args.size() > first) args->positional.reserve(e.args.size() - first);
   for (size_t i = first; i < e.args.size(); ++i) {
-    TRY(v, Eval(*e.args[i], scope));
+    const Expr& a = *e.args[i];
+    if (a.kind == Expr::Kind::kLiteral) {
+      // Most arguments ('odd', ', ', 120): copied without Eval's StatusOr.
+      args->positional.push_back(a.literal);
+      continue;
+    }
+    TRY(v, Eval(a, scope));
     args->positional.push_back(std::move(v));
   }
   if (e.dyn_args) {
@@ -955,6 +995,10 @@ absl::Status Interpreter::EvalArgs(const Expr& e, size_t first, Scope* scope,
     for (Value& v : items) args->positional.push_back(std::move(v));
   }
   for (const auto& [k, ex] : e.kwargs) {
+    if (ex->kind == Expr::Kind::kLiteral) {
+      args->named.emplace_back(k, ex->literal);
+      continue;
+    }
     TRY(v, Eval(*ex, scope));
     args->named.emplace_back(k, std::move(v));
   }
@@ -1088,7 +1132,8 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
   return Value();
 }
 
-const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
+const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope,
+                                        Value* made) const {
   const Value* v = nullptr;
   if (e.kind == Expr::Kind::kName) {
     v = FindName(e.name, e.tag, scope);
@@ -1096,27 +1141,37 @@ const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope) const {
              e.args[0]->kind == Expr::Kind::kName) {
     const Expr& var = *e.args[0];
     const Value* obj = FindName(var.name, var.tag, scope);
-    if (obj != nullptr && obj->is_dict()) v = FindKey(e, obj->dict());
+    if (obj == nullptr || obj->is_undefined()) return nullptr;
+    if (obj->is_dict()) {
+      // A missing key is left to Eval (it may name a dict method).
+      v = FindKey(e, obj->dict());
+    } else {
+      // What Eval would make, as it would make it (GetAttrOf).
+      *made = GetAttrOf(e, *obj);
+      v = made;
+    }
   }
   return v != nullptr && !v->is_undefined() ? v : nullptr;
 }
 
-const Value* Interpreter::InPlace(const Expr& e, Scope* scope) const {
+const Value* Interpreter::InPlace(const Expr& e, Scope* scope,
+                                  Value* made) const {
   if (e.kind == Expr::Kind::kLiteral) return &e.literal;
-  return FindPrintable(e, scope);
+  return FindPrintable(e, scope, made);
 }
 
-const Value* Interpreter::FindKey(const Expr& e, const DictData& dict) {
-  uint32_t hint = e.dict_hint.load(std::memory_order_relaxed);
-  const uint32_t before = hint;
-  const Value* v = dict.FindHinted(e.name, e.tag, &hint);
-  if (hint != before) e.dict_hint.store(hint, std::memory_order_relaxed);
-  return v;
-}
-
-Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) {
+Value Interpreter::GetAttrOf(const Expr& e, const Value& obj) const {
   if (obj.is_dict()) {
     if (const Value* v = FindKey(e, obj.dict())) return *v;
+  }
+  if (obj.is_object()) {
+    const Object& o = obj.object();
+    if (typeid(o) == typeid(LoopObject)) {
+      // `loop.index`...: by the name's tag, no string compares.
+      std::optional<Value> v =
+          static_cast<const LoopObject&>(o).Attr(e.name, e.tag);
+      if (v.has_value()) return *std::move(v);
+    }
   }
   if (obj.is_tuple() && obj.items().size() == 2) {
     // groupby results are (grouper, list) named tuples.
@@ -1246,7 +1301,7 @@ absl::StatusOr<Value> Interpreter::EvalFilter(const Expr& e, Scope* scope,
     // No copy of the input when nothing can change it meanwhile (see
     // Expr::input_in_place).
     const Value* v =
-        e.input_in_place ? InPlace(*e.args[0], scope) : nullptr;
+        e.input_in_place ? InPlace(*e.args[0], scope, &in) : nullptr;
     if (v != nullptr) {
       read = v;
     } else {
@@ -1322,8 +1377,10 @@ absl::StatusOr<Value> Interpreter::EvalBinary(const Expr& e, Scope* scope) {
   if (!logical) {
     // Arithmetic of variables, keys of dict variables and literals: the
     // operands read in place, as in EvalCompare.
-    const Value* left = InPlace(*e.args[0], scope);
-    const Value* right = left != nullptr ? InPlace(*e.args[1], scope) : nullptr;
+    Value made_left, made_right;
+    const Value* left = InPlace(*e.args[0], scope, &made_left);
+    const Value* right =
+        left != nullptr ? InPlace(*e.args[1], scope, &made_right) : nullptr;
     if (right != nullptr) {
       SetPos(e);
       return Arith(e.name, *left, *right);
@@ -1376,8 +1433,10 @@ absl::StatusOr<Value> Interpreter::EvalCompare(const Expr& e, Scope* scope) {
     // `a == b` of variables, keys of dict variables and literals: compared
     // in place (reading them runs no template code, so neither can change
     // while the other is read).
-    const Value* left = InPlace(*e.args[0], scope);
-    const Value* right = left != nullptr ? InPlace(*e.args[1], scope) : nullptr;
+    Value made_left, made_right;
+    const Value* left = InPlace(*e.args[0], scope, &made_left);
+    const Value* right =
+        left != nullptr ? InPlace(*e.args[1], scope, &made_right) : nullptr;
     if (right != nullptr) {
       SetPos(e);
       TRY(r, Compare(this, e.ops[0], *left, *right));

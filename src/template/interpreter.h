@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
@@ -111,7 +112,8 @@ class Interpreter {
   // Per rendered template chain (one per top-level render, include or
   // import): the block overrides, most derived first.
   struct Chain {
-    absl::flat_hash_map<std::string, std::vector<BlockRef>> blocks;
+    // A block is mostly overridden once or twice (page, base).
+    absl::flat_hash_map<std::string, absl::InlinedVector<BlockRef, 2>> blocks;
   };
   struct ActiveBlock {
     std::string name;
@@ -164,20 +166,39 @@ class Interpreter {
   Value Lookup(absl::string_view name, uint64_t tag, Scope* scope) const;
   // The variable `name` in place when it is a local, a key of a dict
   // context or a global; null otherwise (Lookup then decides). Valid until
-  // the next statement or call runs.
+  // the next statement or call runs. The innermost scope, where most names
+  // are found (a loop target, a macro parameter), is looked at inline.
   const Value* FindName(absl::string_view name, uint64_t tag,
-                        Scope* scope) const;
-  // The value of `e` in place when it is a variable or a key of a dict
-  // variable and defined; null otherwise (Eval then decides).
-  const Value* FindPrintable(const Expr& e, Scope* scope) const;
+                        Scope* scope) const {
+    if (scope != nullptr) {
+      if (Value* v = scope->Find(name, tag)) return v;
+      scope = scope->parent;
+    }
+    return FindNameOuter(name, tag, scope);
+  }
+  // FindName past the innermost scope: from `scope` (may be null) out.
+  const Value* FindNameOuter(absl::string_view name, uint64_t tag,
+                             Scope* scope) const;
+  // The value of `e` when it is a variable or an attribute of a variable
+  // and defined; null otherwise (Eval then decides). A variable or a key
+  // of a dict variable is read in place; any other attribute (of a loop,
+  // a host object, a groupby tuple) is made into *made.
+  const Value* FindPrintable(const Expr& e, Scope* scope, Value* made) const;
   // As FindPrintable, and a literal's value. Reading either runs no
   // template code, so two of them can be read and then used together.
-  const Value* InPlace(const Expr& e, Scope* scope) const;
+  const Value* InPlace(const Expr& e, Scope* scope, Value* made) const;
   // `obj.name` for the kGetAttr `e` (obj defined).
-  Value GetAttrOf(const Expr& e, const Value& obj);
+  Value GetAttrOf(const Expr& e, const Value& obj) const;
   // The key `e.name` of `dict` for the kGetAttr `e`, or null; through
-  // e.dict_hint.
-  static const Value* FindKey(const Expr& e, const DictData& dict);
+  // e.dict_hint. Inline: it is most attribute reads.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static const Value* FindKey(
+      const Expr& e, const DictData& dict) {
+    uint32_t hint = e.dict_hint.load(std::memory_order_relaxed);
+    const uint32_t before = hint;
+    const Value* v = dict.FindHinted(e.name, e.tag, &hint);
+    if (hint != before) e.dict_hint.store(hint, std::memory_order_relaxed);
+    return v;
+  }
   absl::StatusOr<Value> Arith(absl::string_view op, const Value& a,
                               const Value& b);
   absl::StatusOr<Value> CallMethod(const Value& obj, absl::string_view name,
@@ -200,8 +221,8 @@ class Interpreter {
   // few nested macro calls) without allocating.
   absl::InlinedVector<Frame, 16> frames_;
   absl::InlinedVector<ActiveBlock, 4> active_blocks_;
-  std::vector<std::unique_ptr<Scope>> owned_scopes_;
-  std::vector<std::shared_ptr<const Template>> held_;
+  absl::InlinedVector<std::unique_ptr<Scope>, 4> owned_scopes_;
+  absl::InlinedVector<std::shared_ptr<const Template>, 8> held_;
   int depth_ = 0;
   Chain* chain_ = nullptr;
   Scope* root_ = nullptr;

@@ -254,7 +254,7 @@ std::string Value::Repr() const {
   return out;
 }
 
-bool Value::Equals(const Value& o) const {
+bool Value::EqualsOther(const Value& o) const {
   if (is_number() && o.is_number()) {
     if (kind_ != Kind::kFloat && o.kind_ != Kind::kFloat) {
       return int_value() == o.int_value();
@@ -401,6 +401,15 @@ ABSL_ATTRIBUTE_NOINLINE const Value* DictData::FindHashed(
     absl::string_view key) const {
   auto it = index_.find(absl::StrCat("s", key));
   return it == index_.end() ? nullptr : &entries_[it->second].second;
+}
+
+const Value* DictData::FindMissedHint(absl::string_view key, uint64_t tag,
+                                      uint32_t* hint) const {
+  if (entries_.size() > kSmallDict) return FindHashed(key);
+  const size_t i = ScanSmall(key, tag);
+  if (i == kNoEntry) return nullptr;
+  *hint = static_cast<uint32_t>(i);
+  return &entries_[i].second;
 }
 
 void DictData::SetByName(absl::string_view key, Value value) {

@@ -205,7 +205,8 @@ class Value {
   void AppendStr(std::string* out) const;
   // Python repr().
   std::string Repr() const;
-  // Python ==.
+  // Python ==. Two strings (the common case: selectattr, `==` of names and
+  // URLs) are compared inline.
   bool Equals(const Value& other) const;
   // Python len(), or nullopt when the value has none.
   std::optional<int64_t> Length() const;
@@ -222,6 +223,9 @@ class Value {
   std::string TypeName() const;
 
  private:
+  // Equals of anything but two strings.
+  bool EqualsOther(const Value& other) const;
+
   Kind kind_;
   bool safe_ = false;
   union {
@@ -273,17 +277,15 @@ class DictData {
   // entry found by a scan. A lookup site keeps its hint between lookups:
   // the dicts one site reads mostly have one shape (every page dict has
   // its keys in the same order), so the first look mostly hits and the
-  // scan is skipped. Any hint is safe: the entry is checked.
-  const Value* FindHinted(absl::string_view key, uint64_t tag,
-                          uint32_t* hint) const {
+  // scan is skipped. Any hint is safe: the entry is checked. The check is
+  // inline; a miss goes on out of line (FindMissedHint).
+  ABSL_ATTRIBUTE_ALWAYS_INLINE const Value* FindHinted(absl::string_view key,
+                                                       uint64_t tag,
+                                                       uint32_t* hint) const {
     if (*hint < tags_.size() && EntryIs(*hint, key, tag)) {
       return &entries_[*hint].second;
     }
-    if (entries_.size() > kSmallDict) return FindHashed(key);
-    const size_t i = ScanSmall(key, tag);
-    if (i == kNoEntry) return nullptr;
-    *hint = static_cast<uint32_t>(i);
-    return &entries_[i].second;
+    return FindMissedHint(key, tag, hint);
   }
   void Set(Value key, Value value);
   // Set(Value(key), value) without making the key's Value when the key is
@@ -298,6 +300,9 @@ class DictData {
   static constexpr size_t kSmallDict = 8;
 
   const Value* FindHashed(absl::string_view key) const;
+  // FindHinted after *hint was not the entry.
+  const Value* FindMissedHint(absl::string_view key, uint64_t tag,
+                              uint32_t* hint) const;
   // Entry i's key is the string `key` (whose NameTag is `tag`).
   bool EntryIs(size_t i, absl::string_view key, uint64_t tag) const {
     if (tags_[i] != tag) return false;
@@ -328,6 +333,13 @@ inline bool SameKey(absl::string_view a, absl::string_view b) {
   return a.size() == b.size() &&
          (a.empty() ||
           (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+}
+
+inline bool Value::Equals(const Value& other) const {
+  if (kind_ == Kind::kString && other.kind_ == Kind::kString) {
+    return SameKey(str(), other.str());
+  }
+  return EqualsOther(other);
 }
 
 // The payload accessors, inline: they are on every lookup and loop.
