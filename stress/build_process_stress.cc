@@ -2,8 +2,9 @@
 // build of ONE site at once (fork + BuildSite on PosixFs), for
 // --iterations rounds (default 3), with a page edited between rounds. Each
 // round: every process exits 0, those that waited were told who held the
-// lock, the output equals a clean build of the same sources in another
-// directory, and no temp file is left.
+// lock (from round 1, once the lock file exists), the output equals a
+// clean build of the same sources in another directory, and no temp file
+// is left.
 //
 //   bazel test --config=tsan //stress:build_process_stress
 //   bazel run //stress:build_process_stress -- --threads=20 --iterations=100
@@ -137,7 +138,14 @@ int main(int argc, char** argv) {
       char report = '?';
       STRESS_CHECK(::read(pipes[p], &report, 1) == 1, "child report");
       ::close(pipes[p]);
-      STRESS_CHECK(report != 'N', "a waiting build was not told the holder's pid");
+      // Round 0 creates the lock file: it is empty from its creation to
+      // the first holder's write, and a waiter that finds it so for a
+      // second (the creator descheduled under load) rightly reports "an
+      // unknown holder". After that it always names a pid.
+      STRESS_CHECK(report != 'N' || round == 0,
+                   absl::StrCat("round ", round,
+                                ": a waiting build was not told the "
+                                "holder's pid"));
       if (report == 'W') ++waited_total;
     }
     const Files got = serval::build::ReadTree(fs, site + "/public");

@@ -88,6 +88,9 @@ class FileLock {
  public:
   virtual ~FileLock() = default;
   // Replaces the lock file's contents (for humans: who holds the lock).
+  // A concurrent reader never sees the file empty once it held bytes: it
+  // reads the old contents, the new ones, or the new ones over the old
+  // one's tail.
   virtual absl::Status SetContents(absl::string_view contents) = 0;
   virtual const std::string& path() const = 0;
 };

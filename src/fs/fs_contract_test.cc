@@ -1,5 +1,6 @@
 // The behaviour every Fs must share, run on PosixFs (a TEST_TMPDIR
 // directory) and MemFs alike.
+#include <atomic>
 #include <cerrno>
 #include <string>
 #include <thread>
@@ -237,6 +238,35 @@ TEST_P(FsContractTest, LockIsExclusiveAndReleasedOnDestruction) {
   auto third = fs().TryLock(P("lock"));
   EXPECT_TRUE(third.ok()) << third.status();
   EXPECT_EQ(Get(P("lock")), "pid=2\n");  // the lock file is never cleared
+}
+
+// Waiters read the lock file while its holder rewrites it: once it held
+// bytes, no read finds it empty (they would report "an unknown holder").
+TEST_P(FsContractTest, LockContentsNeverReadEmptyWhileRewritten) {
+  auto lock = fs().TryLock(P("lock"));
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  const std::string shorter = "pid=7\n";
+  const std::string longer = "pid=123456\nhost=" + std::string(200, 'h') + "\n";
+  ASSERT_TRUE((*lock)->SetContents(longer).ok());
+  std::atomic<bool> done{false};
+  std::atomic<int> empty_reads{0};
+  std::atomic<int> reads{0};
+  std::thread reader([&] {
+    while (!done.load(std::memory_order_acquire)) {
+      absl::StatusOr<std::string> contents = fs().ReadFile(P("lock"));
+      if (!contents.ok() || contents->rfind("pid=", 0) != 0) ++empty_reads;
+      ++reads;
+    }
+  });
+  // Rewrites until the reader has read many times, whatever the scheduling.
+  for (int i = 0; i < 20000 || reads.load() < 2000; ++i) {
+    ASSERT_TRUE((*lock)->SetContents(i % 2 == 0 ? shorter : longer).ok());
+  }
+  done.store(true, std::memory_order_release);
+  reader.join();
+  EXPECT_EQ(empty_reads.load(), 0) << "of " << reads.load() << " reads";
+  ASSERT_TRUE((*lock)->SetContents(shorter).ok());
+  EXPECT_EQ(Get(P("lock")), shorter);  // the longer one's tail is cut off
 }
 
 TEST_P(FsContractTest, ConcurrentWritersOfDistinctFiles) {

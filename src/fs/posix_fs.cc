@@ -65,8 +65,11 @@ class PosixFileLock : public FileLock {
   // Closing the descriptor releases the flock.
   ~PosixFileLock() override { ::close(fd_); }
 
+  // Overwrites from offset 0, then cuts the file to the new length: a
+  // reader sees the old contents, the new ones, or the new ones over the
+  // old one's tail, never an empty file (truncating first would show one
+  // to every waiter that reads while this holder is descheduled).
   absl::Status SetContents(absl::string_view contents) override {
-    if (::ftruncate(fd_, 0) != 0) return ErrnoStatus(errno, "ftruncate", path_);
     size_t done = 0;
     while (done < contents.size()) {
       ssize_t n = ::pwrite(fd_, contents.data() + done, contents.size() - done,
@@ -74,6 +77,9 @@ class PosixFileLock : public FileLock {
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return ErrnoStatus(n < 0 ? errno : EIO, "pwrite", path_);
       done += static_cast<size_t>(n);
+    }
+    if (::ftruncate(fd_, static_cast<off_t>(contents.size())) != 0) {
+      return ErrnoStatus(errno, "ftruncate", path_);
     }
     return absl::OkStatus();
   }
