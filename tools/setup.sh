@@ -34,6 +34,8 @@ packages=(
   clang-14 libclang-rt-14-dev
   dpkg-dev patch perl python3 python3-six unicode-data
   rapidjson-dev libcli11-dev libtomlplusplus-dev libxxhash-dev
+  # //src/base:fast_malloc: the allocator of Serval's binaries.
+  libmimalloc-dev
   python3-pygments cmark-gfm
   # //src/template tests: Jinja2 is the differential test oracle.
   python3-jinja2

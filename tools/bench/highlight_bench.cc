@@ -16,6 +16,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "src/base/allocator.h"
 #include "src/highlight/highlight.h"
 #include "tools/bench/highlight_samples.h"
 
@@ -49,5 +50,6 @@ int main(int argc, char** argv) {
     std::printf("%-12s %8.2f MB/s\n", lang.c_str(), code.size() / 1e6 / s);
   }
   std::printf("%-12s %8.2f MB/s\n", "all", total_bytes / 1e6 / total_seconds);
+  std::printf("(%s)\n", serval::base::AllocatorName().c_str());
   return 0;
 }

@@ -34,6 +34,7 @@
 #include "absl/time/time.h"
 #include "md4c-html.h"
 #include "md4c.h"
+#include "src/base/allocator.h"
 #include "src/markdown/markdown.h"
 
 namespace {
@@ -122,8 +123,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "markdown_bench: no content/**.md under %s\n", argv[1]);
     return 1;
   }
-  std::printf("%zu documents, %.2f MB, median of %d runs\n", docs.size(),
-              bytes / 1e6, runs);
+  std::printf("%zu documents, %.2f MB, median of %d runs, %s\n", docs.size(),
+              bytes / 1e6, runs, serval::base::AllocatorName().c_str());
 
   size_t sink = 0;
   if (only == "dump") {
