@@ -624,37 +624,57 @@ class Renderer {
 
   // Replaces each "[^label]" of a defined label that ends in out_ at or after
   // `chunk_start` (and starts within the current run of plain text) with a
-  // numbered reference. Out of line: inlined in OnText, its locals (a string,
-  // StrAppend's number buffers) made every text callback set up a large
-  // stack frame with a stack-protector check.
+  // numbered reference. Linear in the chunk (src/markdown/pathological_test):
+  // "[^" is looked for only as far back as a label can reach, and the text
+  // from the first reference on is rebuilt once, not shifted per reference.
+  // Out of line: inlined in OnText, its locals (a string, StrAppend's number
+  // buffers) made every text callback set up a large stack frame with a
+  // stack-protector check.
   ABSL_ATTRIBUTE_NOINLINE void LinkFootnoteRefs(size_t chunk_start) {
-    size_t search = chunk_start;
-    while (true) {
-      const size_t close = out_.view().find(']', search);
-      if (close == std::string::npos) return;
+    constexpr size_t kMaxLabelReach = 2 + 64;  // "[^" + IsFootnoteLabel's limit
+    const absl::string_view text = out_.view();
+    std::string rebuilt;          // text[first_open, copied) with references
+    size_t first_open = std::string::npos;
+    size_t copied = 0;            // text before this is in `rebuilt` (or before it)
+    size_t floor = text_run_start_;  // no "[^" starts before this
+    for (size_t search = chunk_start;;) {
+      const size_t close = text.find(']', search);
+      if (close == std::string::npos) break;
       search = close + 1;
-      const size_t open = out_.view().rfind("[^", close);
-      if (open == std::string::npos || open < text_run_start_) continue;
-      const absl::string_view label =
-          out_.view().substr(open + 2, close - open - 2);
+      const size_t lo = std::max(
+          floor, close > kMaxLabelReach ? close - kMaxLabelReach : size_t{0});
+      if (close < lo + 2) continue;
+      const size_t found = text.substr(lo, close - lo).rfind("[^");
+      if (found == std::string::npos) continue;
+      const size_t open = lo + found;
+      const absl::string_view label = text.substr(open + 2, close - open - 2);
       if (!IsFootnoteLabel(label)) continue;
       auto it = footnote_index_.find(label);
       if (it == footnote_index_.end()) continue;
+      if (first_open == std::string::npos) {
+        first_open = copied = open;
+      }
+      rebuilt.append(text.data() + copied, open - copied);
       int& number = footnote_numbers_[it->second];
-      std::string ref;
       if (number == 0) {
         number = static_cast<int>(footnote_order_.size()) + 1;
         footnote_order_.push_back(it->second);
-        absl::StrAppend(&ref, "<sup class=\"footnote-ref\" id=\"fnref-", number,
-                        "\"><a href=\"#fn-", number, "\">", number, "</a></sup>");
+        absl::StrAppend(&rebuilt, "<sup class=\"footnote-ref\" id=\"fnref-",
+                        number, "\"><a href=\"#fn-", number, "\">", number,
+                        "</a></sup>");
       } else {
-        absl::StrAppend(&ref, "<sup class=\"footnote-ref\"><a href=\"#fn-",
+        absl::StrAppend(&rebuilt, "<sup class=\"footnote-ref\"><a href=\"#fn-",
                         number, "\">", number, "</a></sup>");
       }
-      out_.replace(open, close + 1 - open, ref);
-      search = open + ref.size();
-      text_run_start_ = search;
+      copied = floor = close + 1;
     }
+    if (first_open == std::string::npos) return;
+    // No "[^" may start inside the last reference: the run goes on after it.
+    const size_t run_start = first_open + rebuilt.size();
+    rebuilt.append(text.data() + copied, text.size() - copied);
+    out_.resize(first_open);
+    out_.append(rebuilt);
+    text_run_start_ = run_start;
   }
 
   // Appends the referenced notes, in order of first reference (notes may

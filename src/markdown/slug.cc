@@ -93,8 +93,10 @@ absl::string_view SlugRegistry::TryInsert(absl::string_view slug) {
 
 absl::string_view SlugRegistry::Unique(absl::string_view slug) {
   absl::string_view stored = TryInsert(slug);
-  for (int n = 1; stored.empty(); ++n) {
-    stored = TryInsert(absl::StrCat(slug, "-", n));
+  if (!stored.empty()) return stored;
+  int& next = next_suffix_.try_emplace(slug, 1).first->second;
+  for (; stored.empty(); ++next) {
+    stored = TryInsert(absl::StrCat(slug, "-", next));
   }
   return stored;
 }

@@ -14,7 +14,10 @@
 // A page renders many headings, so the renderer slugifies into one reused
 // buffer (SlugifyTo) and the registry keeps a page's first slugs in one
 // string, searched linearly, instead of allocating a few strings per
-// heading; past kLinearSlugs it moves them into a hash set.
+// heading; past kLinearSlugs it moves them into a hash set. For a slug
+// already taken it remembers the next N to try, so a page of n equal
+// headings costs O(n), not the O(n^2) of trying "-1", "-2"... every time
+// (src/markdown/pathological_test.cc).
 //
 // Thread-safety: Slugify is a pure function; a SlugRegistry is not
 // thread-safe (one per page render).
@@ -25,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 
@@ -57,6 +61,9 @@ class SlugRegistry {
   std::vector<uint32_t> ends_;
   // All slugs, once there are more (linear_ and ends_ are then unused).
   absl::flat_hash_set<std::string> hashed_;
+  // A taken slug -> the smallest N whose "slug-N" may be free: every
+  // smaller N was found taken, and slugs are never released.
+  absl::flat_hash_map<std::string, int> next_suffix_;
 };
 
 }  // namespace serval::markdown

@@ -35,6 +35,23 @@ TEST(SlugTest, RegistryPastLinearSearch) {
   EXPECT_EQ(slugs.Unique("s-1"), "s-1-1");
 }
 
+// The remembered next suffix skips one taken meanwhile by another slug,
+// in the small linear store and past it alike.
+TEST(SlugTest, RegistrySkipsSuffixesTakenMeanwhile) {
+  for (int before : {0, 40}) {
+    SlugRegistry slugs;
+    for (int i = 0; i < before; ++i) slugs.Unique("pad" + std::to_string(i));
+    EXPECT_EQ(slugs.Unique("a"), "a");
+    EXPECT_EQ(slugs.Unique("a-2"), "a-2");
+    EXPECT_EQ(slugs.Unique("a"), "a-1");
+    EXPECT_EQ(slugs.Unique("a"), "a-3");
+    EXPECT_EQ(slugs.Unique("a-4"), "a-4");
+    EXPECT_EQ(slugs.Unique("a-5"), "a-5");
+    EXPECT_EQ(slugs.Unique("a"), "a-6");
+    EXPECT_EQ(slugs.Unique("a-1"), "a-1-1");
+  }
+}
+
 TEST(SlugTest, ExplicitIds) {
   EXPECT_TRUE(IsValidExplicitId("my-id"));
   EXPECT_TRUE(IsValidExplicitId("a.b:c_d"));
