@@ -53,7 +53,7 @@ class MacroFn final : public Callable {
   // Call; with `sink` non-null the output is appended to it and the result
   // is undefined (Interpreter::CallWriting).
   absl::StatusOr<Value> CallInto(Interpreter* interp, CallArgs& args,
-                                 std::string* sink) const {
+                                 OutputBuffer* sink) const {
     Value caller;
     for (auto it = args.named.begin(); it != args.named.end(); ++it) {
       if (absl::string_view(it->first) == "caller") {
@@ -67,7 +67,7 @@ class MacroFn final : public Callable {
   // CallInto with the caller given apart from `args` (a call block's own).
   absl::StatusOr<Value> CallWithCaller(Interpreter* interp, CallArgs& args,
                                        const Value& caller,
-                                       std::string* sink) const {
+                                       OutputBuffer* sink) const {
     if (closure_alive_ != nullptr && !*closure_alive_) {
       return interp->Error(absl::StrCat("macro '", std::string(Name()),
                                         "' called after the block that "
@@ -268,15 +268,14 @@ absl::Status Interpreter::CheckDefined(const Value& v) const {
 absl::StatusOr<std::string> Interpreter::RenderTop(
     std::shared_ptr<const Template> t) {
   held_.push_back(t);
-  std::string out;
   // A page is a few KiB: one allocation instead of a dozen regrowths.
-  out.reserve(4096);
+  OutputBuffer out(4096);
   out_ = &out;
   owned_scopes_.push_back(std::make_unique<Scope>());
   Scope* root = owned_scopes_.back().get();
   Chain chain;
   TRY_STATUS(RenderTemplate(t.get(), root, &chain));
-  return out;
+  return out.Take();
 }
 
 absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
@@ -292,8 +291,8 @@ absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
   chain_ = chain;
   root_ = root;
   std::shared_ptr<const Template> parent;
-  std::string* saved_out = out_;
-  std::string discard;
+  OutputBuffer* saved_out = out_;
+  OutputBuffer discard;
   absl::Status status;
   for (const StmtPtr& s : t->parsed().body) {
     if (s->kind == Stmt::Kind::kExtends) {
@@ -331,7 +330,8 @@ absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
 }
 
 // Text and {{ ... }}, most of a template, without Exec's call.
-inline absl::Status Interpreter::ExecInBody(const Stmt& s, Scope* scope) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status Interpreter::ExecInBody(
+    const Stmt& s, Scope* scope) {
   if (s.kind == Stmt::Kind::kData) {
     out_->append(s.text);
     return absl::OkStatus();
@@ -455,15 +455,15 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       return Assign(s.targets, std::move(v), scope);
     }
     case Stmt::Kind::kSetBlock: {
-      std::string captured;
-      std::string* saved = out_;
+      OutputBuffer captured;
+      OutputBuffer* saved = out_;
       out_ = &captured;
       Scope inner{scope, {}};  // a filter block's sets stay inside it
       absl::Status st = ExecBody(s.body, &inner);
       out_ = saved;
       TRY_STATUS(st);
-      Value v = autoescape() ? Value::Safe(std::move(captured))
-                             : Value(std::move(captured));
+      Value v = autoescape() ? Value::Safe(captured.Take())
+                             : Value(captured.Take());
       if (s.cond) {
         SetPos(*s.cond);
         TRY(filtered, EvalFilter(*s.cond, scope, &v));
@@ -555,19 +555,19 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       return absl::OkStatus();
     }
     case Stmt::Kind::kFilterBlock: {
-      std::string captured;
-      std::string* saved = out_;
+      OutputBuffer captured;
+      OutputBuffer* saved = out_;
       out_ = &captured;
       Scope inner{scope, {}};  // a filter block's sets stay inside it
       absl::Status st = ExecBody(s.body, &inner);
       out_ = saved;
       TRY_STATUS(st);
-      Value v = autoescape() ? Value::Safe(std::move(captured))
-                             : Value(std::move(captured));
+      Value v = autoescape() ? Value::Safe(captured.Take())
+                             : Value(captured.Take());
       SetPos(s);
       TRY(result, EvalFilter(*s.expr, scope, &v));
       // Jinja2 writes a filter block's result as is, never escaped again.
-      result.AppendStr(out_);
+      out_->append(result.Str());
       return absl::OkStatus();
     }
     case Stmt::Kind::kWith: {
@@ -803,8 +803,8 @@ absl::StatusOr<Value> Interpreter::ImportModule(const Stmt& s, Scope* scope) {
   if (s.with_context) root->parent = scope;
   Value saved_context = context_;
   if (!s.with_context) context_ = Value();
-  std::string discard;
-  std::string* saved_out = out_;
+  OutputBuffer discard;
+  OutputBuffer* saved_out = out_;
   out_ = &discard;
   Chain chain;
   decltype(active_blocks_) saved_blocks = std::move(active_blocks_);
@@ -826,7 +826,7 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                                              Scope* closure, CallArgs& args,
                                              const Value& caller,
                                              const Value& context,
-                                             std::string* sink) {
+                                             OutputBuffer* sink) {
   DepthScope depth(this);
   frames_.push_back({tmpl, macro.line, macro.col});
   absl::Status status = EnterDepth();
@@ -912,17 +912,16 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
         new Value(Value::Undefined("'caller' is undefined"));
     scope.Set("caller", caller.is_undefined() ? *kNoCaller : caller);
   }
-  std::string captured;
-  std::string* saved_out = out_;
+  // A macro's output is mostly a few hundred bytes (a card, a link list):
+  // room for 1 KiB up front saves regrowing it. (A result kept in a
+  // variable keeps the room too.)
+  std::optional<OutputBuffer> captured;
+  OutputBuffer* saved_out = out_;
   if (sink != nullptr) {
     // Written in place: counted in max_output_bytes as it is written.
     out_ = sink;
   } else {
-    // A macro's output is mostly a few hundred bytes (a card, a link
-    // list): room for 1 KiB up front saves regrowing it. (A result kept in
-    // a variable keeps the room too.)
-    captured.reserve(1024);
-    out_ = &captured;
+    out_ = &captured.emplace(1024);
   }
   Jump saved_jump = jump_;
   jump_ = Jump::kNone;
@@ -937,8 +936,8 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
   frames_.pop_back();
   if (!status.ok()) return status;
   if (sink != nullptr) return Value();
-  return autoescape() ? Value::Safe(std::move(captured))
-                      : Value(std::move(captured));
+  return autoescape() ? Value::Safe(captured->Take())
+                      : Value(captured->Take());
 }
 
 const Value* Interpreter::FindNameOuter(absl::string_view name,
@@ -1190,14 +1189,14 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope,
     if (callee_name == "super" && !active_blocks_.empty() &&
         scope->Find("super") == nullptr) {
       ActiveBlock b = active_blocks_.back();
-      std::string captured;
-      std::string* saved = out_;
+      OutputBuffer captured;
+      OutputBuffer* saved = out_;
       out_ = &captured;
       absl::Status st = RenderBlock(b.name, b.index + 1, b.chain, root_);
       out_ = saved;
       TRY_STATUS(st);
-      return autoescape() ? Value::Safe(std::move(captured))
-                          : Value(std::move(captured));
+      return autoescape() ? Value::Safe(captured.Take())
+                          : Value(captured.Take());
     }
     if (callee_name == "loop" && recursive_loop_ != nullptr) {
       Value loop = Lookup("loop", kLoopTag, scope);
@@ -1211,8 +1210,8 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope,
         TRY(items, Iterate(args.positional[0]));
         int depth = static_cast<int>(
             loop.object().GetAttr("depth0")->int_value());
-        std::string captured;
-        std::string* saved = out_;
+        OutputBuffer captured;
+        OutputBuffer* saved = out_;
         out_ = &captured;
         const Stmt* stmt = recursive_loop_;
         // The recursive body runs in the scope the loop started in.
@@ -1225,8 +1224,8 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope,
             std::move(items), depth + 1);
         out_ = saved;
         TRY_STATUS(st);
-        return autoescape() ? Value::Safe(std::move(captured))
-                            : Value(std::move(captured));
+        return autoescape() ? Value::Safe(captured.Take())
+                            : Value(captured.Take());
       }
     }
   }

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "src/template/ast.h"
 #include "src/template/environment.h"
+#include "src/template/output_buffer.h"
 #include "src/template/value.h"
 
 namespace serval::tmpl {
@@ -99,7 +100,7 @@ class Interpreter {
   absl::StatusOr<Value> CallMacro(const Stmt& macro, const Template* tmpl,
                                   Scope* closure, CallArgs& args,
                                   const Value& caller, const Value& context,
-                                  std::string* sink = nullptr);
+                                  OutputBuffer* sink = nullptr);
   // Jinja2's list(value): iteration of strings, lists, dicts, objects.
   absl::StatusOr<std::vector<Value>> Iterate(const Value& v) const;
 
@@ -215,7 +216,7 @@ class Interpreter {
 
   const Environment& env_;
   Value context_;
-  std::string* out_ = nullptr;
+  OutputBuffer* out_ = nullptr;
   Jump jump_ = Jump::kNone;
   // Inline capacities cover a typical page (extends, include, import, a
   // few nested macro calls) without allocating.

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
+#include "src/template/output_buffer.h"
 #include "src/template/utf8_util.h"
 
 namespace serval::tmpl {
@@ -493,10 +494,7 @@ std::string FormatFloat(double d) {
   return out + exp;
 }
 
-namespace {
-
-// The index of the first byte at or after `i` that markupsafe escapes
-// (& < > " '), or s.size(). Eight bytes at a time (most text has none of
+// Eight bytes at a time (most text has none of
 // them; the word that has one says where), then byte by byte.
 size_t NextEscaped(absl::string_view s, size_t i) {
   static constexpr auto kSpecial = [] {
@@ -531,30 +529,8 @@ size_t NextEscaped(absl::string_view s, size_t i) {
   return i;
 }
 
-}  // namespace
-
 void AppendEscaped(absl::string_view s, std::string* out) {
-  size_t i = NextEscaped(s, 0);
-  if (i == s.size()) {
-    out->append(s.data(), s.size());
-    return;
-  }
-  size_t start = 0;
-  while (i < s.size()) {
-    absl::string_view rep;
-    switch (s[i]) {
-      case '&': rep = "&amp;"; break;
-      case '<': rep = "&lt;"; break;
-      case '>': rep = "&gt;"; break;
-      case '"': rep = "&#34;"; break;
-      default: rep = "&#39;"; break;  // '\''
-    }
-    out->append(s.data() + start, i - start);
-    out->append(rep.data(), rep.size());
-    start = i + 1;
-    i = NextEscaped(s, start);
-  }
-  out->append(s.data() + start, s.size() - start);
+  AppendEscapedTo(s, out);
 }
 
 std::string EscapeString(absl::string_view s) {
@@ -564,24 +540,25 @@ std::string EscapeString(absl::string_view s) {
   return out;
 }
 
-void AppendOutput(const Value& v, bool autoescape, std::string* out) {
+void AppendOutput(const Value& v, bool autoescape, OutputBuffer* out) {
   if (v.is_string()) {
     if (!autoescape || v.is_safe()) {
       out->append(v.str());
     } else {
-      AppendEscaped(v.str(), out);
+      AppendEscapedTo(v.str(), out);
     }
     return;
   }
   if (v.is_int()) {
-    absl::StrAppend(out, v.int_value());
+    out->append(absl::AlphaNum(v.int_value()).Piece());
     return;
   }
-  if (!autoescape) {
-    v.AppendStr(out);
-    return;
+  std::string text = v.Str();
+  if (autoescape) {
+    AppendEscapedTo(text, out);
+  } else {
+    out->append(text);
   }
-  AppendEscaped(v.Str(), out);
 }
 
 namespace {

@@ -370,9 +370,9 @@ std::string FormatFloat(double d);
 // markupsafe.escape of a plain string: & < > " ' become entities.
 void AppendEscaped(absl::string_view s, std::string* out);
 std::string EscapeString(absl::string_view s);
-// What `{{ value }}` writes with autoescaping on: Markup as is, anything
-// else str() then escaped.
-void AppendOutput(const Value& v, bool autoescape, std::string* out);
+// The index of the first byte at or after `i` that markupsafe escapes
+// (& < > " '), or s.size().
+size_t NextEscaped(absl::string_view s, size_t i);
 
 // Builds a Value from JSON text (RapidJSON): objects become dicts (in
 // document order), arrays lists, integers int, other numbers float.
