@@ -683,8 +683,12 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
     // values replaced (the body may have set either name), the rest
     // dropped.
     auto& vars = body_scope.vars;
+    // (The target's name is a view of s.targets[0] unless the body set a
+    // variable of that name: then the same bytes elsewhere, compared.)
     if (s.targets.size() == 1 && vars.size() >= 2 &&
-        vars[0].tag == kLoopTag && vars[1].name == s.targets[0]) {
+        vars[0].tag == kLoopTag &&
+        (vars[1].name.data() == s.targets[0].data() ||
+         vars[1].name == s.targets[0])) {
       vars.erase(vars.begin() + 2, vars.end());
       vars[0].value = loop;
       vars[1].value = state->items[i];
@@ -977,7 +981,11 @@ Value Interpreter::Lookup(absl::string_view name, uint64_t tag,
 
 absl::Status Interpreter::EvalArgs(const Expr& e, size_t first, Scope* scope,
                                    CallArgs* args) {
-  if (e.args.size() > first) args->positional.reserve(e.args.size() - first);
+  // Room for more than the inline few only when needed (reserve is a
+  // call even when they suffice).
+  if (e.args.size() > first + args->positional.capacity()) {
+    args->positional.reserve(e.args.size() - first);
+  }
   for (size_t i = first; i < e.args.size(); ++i) {
     const Expr& a = *e.args[i];
     if (a.kind == Expr::Kind::kLiteral) {
@@ -1019,6 +1027,11 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
     case Expr::Kind::kLiteral:
       return e.literal;
     case Expr::Kind::kName:
+      // Mostly a local or a context key, found in place (FindName, its
+      // innermost scope inline); Lookup for the rest (globals, undefined).
+      if (const Value* v = FindName(e.name, e.tag, scope)) {
+        if (!v->is_undefined()) return *v;
+      }
       return Lookup(e.name, e.tag, scope);
     case Expr::Kind::kList:
     case Expr::Kind::kTuple: {
