@@ -168,15 +168,6 @@ Value Value::FromObject(std::shared_ptr<const Object> object) {
   return v;
 }
 
-double Value::AsDouble() const {
-  switch (kind_) {
-    case Kind::kFloat: return d_;
-    case Kind::kInt: return static_cast<double>(i_);
-    case Kind::kBool: return b_ ? 1.0 : 0.0;
-    default: return 0.0;
-  }
-}
-
 const std::string& Value::undefined_hint() const {
   return p_ ? str() : EmptyString();
 }

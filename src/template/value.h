@@ -178,8 +178,12 @@ class Value {
   bool bool_value() const { return b_; }
   int64_t int_value() const { return kind_ == Kind::kBool ? b_ : i_; }
   double float_value() const { return d_; }
-  // The number as a double (int, bool or float).
-  double AsDouble() const;
+  // The number as a double (int, bool or float; 0 for anything else).
+  double AsDouble() const {
+    if (kind_ == Kind::kFloat) return d_;
+    if (kind_ == Kind::kInt) return static_cast<double>(i_);
+    return kind_ == Kind::kBool && b_ ? 1.0 : 0.0;
+  }
   const std::string& str() const {  // REQUIRES: string
     return *static_cast<const std::string*>(p_.get());
   }
