@@ -375,11 +375,34 @@ absl::Status Interpreter::ExecBodyLimited(const Body& body, Scope* scope) {
   return absl::OkStatus();
 }
 
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline const Value*
+Interpreter::FindPrintableInline(const Expr& e, Scope* scope,
+                                 Value* made) const {
+  const Value* v = nullptr;
+  if (e.kind == Expr::Kind::kName) {
+    v = FindName(e.name, e.tag, scope);
+  } else if (e.kind == Expr::Kind::kGetAttr &&
+             e.args[0]->kind == Expr::Kind::kName) {
+    const Expr& var = *e.args[0];
+    const Value* obj = FindName(var.name, var.tag, scope);
+    if (obj == nullptr || obj->is_undefined()) return nullptr;
+    if (obj->is_dict()) {
+      // A missing key is left to Eval (it may name a dict method).
+      v = FindKey(e, obj->dict());
+    } else {
+      // What Eval would make, as it would make it (GetAttrOf).
+      *made = GetAttrOf(e, *obj);
+      v = made;
+    }
+  }
+  return v != nullptr && !v->is_undefined() ? v : nullptr;
+}
+
 absl::Status Interpreter::Print(const Stmt& s, Scope* scope) {
   SetPos(s);
   // {{ name }} and {{ name.key }} of a dict: written in place.
   Value made;
-  if (const Value* v = FindPrintable(*s.expr, scope, &made)) {
+  if (const Value* v = FindPrintableInline(*s.expr, scope, &made)) {
     AppendOutput(*v, autoescape(), out_);
     return absl::OkStatus();
   }
@@ -426,7 +449,8 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
         SetPos(*s.conds[i]);
         // {% if name %} and {% if name.key %}: the value read in place.
         Value made;
-        if (const Value* v = FindPrintable(*s.conds[i], scope, &made)) {
+        if (const Value* v =
+                FindPrintableInline(*s.conds[i], scope, &made)) {
           if (v->Truthy()) return ExecBody(s.bodies[i], scope);
           continue;
         }
@@ -1146,24 +1170,7 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
 
 const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope,
                                         Value* made) const {
-  const Value* v = nullptr;
-  if (e.kind == Expr::Kind::kName) {
-    v = FindName(e.name, e.tag, scope);
-  } else if (e.kind == Expr::Kind::kGetAttr &&
-             e.args[0]->kind == Expr::Kind::kName) {
-    const Expr& var = *e.args[0];
-    const Value* obj = FindName(var.name, var.tag, scope);
-    if (obj == nullptr || obj->is_undefined()) return nullptr;
-    if (obj->is_dict()) {
-      // A missing key is left to Eval (it may name a dict method).
-      v = FindKey(e, obj->dict());
-    } else {
-      // What Eval would make, as it would make it (GetAttrOf).
-      *made = GetAttrOf(e, *obj);
-      v = made;
-    }
-  }
-  return v != nullptr && !v->is_undefined() ? v : nullptr;
+  return FindPrintableInline(e, scope, made);
 }
 
 const Value* Interpreter::InPlace(const Expr& e, Scope* scope,

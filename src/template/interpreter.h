@@ -185,6 +185,9 @@ class Interpreter {
   // of a dict variable is read in place; any other attribute (of a loop,
   // a host object, a groupby tuple) is made into *made.
   const Value* FindPrintable(const Expr& e, Scope* scope, Value* made) const;
+  // FindPrintable inlined where it runs most: Print and {% if %}.
+  const Value* FindPrintableInline(const Expr& e, Scope* scope,
+                                   Value* made) const;
   // As FindPrintable, and a literal's value. Reading either runs no
   // template code, so two of them can be read and then used together.
   const Value* InPlace(const Expr& e, Scope* scope, Value* made) const;
