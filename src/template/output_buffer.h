@@ -128,9 +128,24 @@ void AppendEscapedTo(absl::string_view s, Sink* out) {
   out->append(s.data() + start, s.size() - start);
 }
 
+// AppendEscapedTo(s, out), out of line (the scan inlined in it).
+void AppendEscaped(absl::string_view s, OutputBuffer* out);
+
 // What `{{ value }}` writes with autoescaping on: Markup as is, anything
-// else str() then escaped.
-void AppendOutput(const Value& v, bool autoescape, OutputBuffer* out);
+// else str() then escaped. Inline for a string (most of what is printed),
+// AppendOutputOther for the rest.
+void AppendOutputOther(const Value& v, bool autoescape, OutputBuffer* out);
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void AppendOutput(const Value& v,
+                                                      bool autoescape,
+                                                      OutputBuffer* out) {
+  if (!v.is_string()) {
+    AppendOutputOther(v, autoescape, out);
+  } else if (!autoescape || v.is_safe()) {
+    out->append(v.str());
+  } else {
+    AppendEscaped(v.str(), out);
+  }
+}
 
 }  // namespace serval::tmpl
 

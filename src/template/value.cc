@@ -572,22 +572,18 @@ std::string EscapeString(absl::string_view s) {
   return out;
 }
 
-void AppendOutput(const Value& v, bool autoescape, OutputBuffer* out) {
-  if (v.is_string()) {
-    if (!autoescape || v.is_safe()) {
-      out->append(v.str());
-    } else {
-      AppendEscapedTo(v.str(), out);
-    }
-    return;
-  }
+void AppendEscaped(absl::string_view s, OutputBuffer* out) {
+  AppendEscapedTo(s, out);
+}
+
+void AppendOutputOther(const Value& v, bool autoescape, OutputBuffer* out) {
   if (v.is_int()) {
     out->append(absl::AlphaNum(v.int_value()).Piece());
     return;
   }
   std::string text = v.Str();
   if (autoescape) {
-    AppendEscapedTo(text, out);
+    AppendEscaped(text, out);
   } else {
     out->append(text);
   }
