@@ -329,6 +329,41 @@ absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
   return status;
 }
 
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline const Value*
+Interpreter::FindPrintableInline(const Expr& e, Scope* scope,
+                                 Value* made) const {
+  const Value* v = nullptr;
+  if (e.kind == Expr::Kind::kName) {
+    v = FindName(e.name, e.tag, scope);
+  } else if (e.kind == Expr::Kind::kGetAttr &&
+             e.args[0]->kind == Expr::Kind::kName) {
+    const Expr& var = *e.args[0];
+    const Value* obj = FindName(var.name, var.tag, scope);
+    if (obj == nullptr || obj->is_undefined()) return nullptr;
+    if (obj->is_dict()) {
+      // A missing key is left to Eval (it may name a dict method).
+      v = FindKey(e, obj->dict());
+    } else {
+      // What Eval would make, as it would make it (GetAttrOf).
+      *made = GetAttrOf(e, *obj);
+      v = made;
+    }
+  }
+  return v != nullptr && !v->is_undefined() ? v : nullptr;
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status Interpreter::Print(
+    const Stmt& s, Scope* scope) {
+  SetPos(s);
+  // {{ name }} and {{ name.key }} of a dict: written in place.
+  Value made;
+  if (const Value* v = FindPrintableInline(*s.expr, scope, &made)) {
+    AppendOutput(*v, autoescape(), out_);
+    return absl::OkStatus();
+  }
+  return PrintEvaluated(s, scope);
+}
+
 // Text and {{ ... }}, most of a template, without Exec's call.
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status Interpreter::ExecInBody(
     const Stmt& s, Scope* scope) {
@@ -375,37 +410,7 @@ absl::Status Interpreter::ExecBodyLimited(const Body& body, Scope* scope) {
   return absl::OkStatus();
 }
 
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline const Value*
-Interpreter::FindPrintableInline(const Expr& e, Scope* scope,
-                                 Value* made) const {
-  const Value* v = nullptr;
-  if (e.kind == Expr::Kind::kName) {
-    v = FindName(e.name, e.tag, scope);
-  } else if (e.kind == Expr::Kind::kGetAttr &&
-             e.args[0]->kind == Expr::Kind::kName) {
-    const Expr& var = *e.args[0];
-    const Value* obj = FindName(var.name, var.tag, scope);
-    if (obj == nullptr || obj->is_undefined()) return nullptr;
-    if (obj->is_dict()) {
-      // A missing key is left to Eval (it may name a dict method).
-      v = FindKey(e, obj->dict());
-    } else {
-      // What Eval would make, as it would make it (GetAttrOf).
-      *made = GetAttrOf(e, *obj);
-      v = made;
-    }
-  }
-  return v != nullptr && !v->is_undefined() ? v : nullptr;
-}
-
-absl::Status Interpreter::Print(const Stmt& s, Scope* scope) {
-  SetPos(s);
-  // {{ name }} and {{ name.key }} of a dict: written in place.
-  Value made;
-  if (const Value* v = FindPrintableInline(*s.expr, scope, &made)) {
-    AppendOutput(*v, autoescape(), out_);
-    return absl::OkStatus();
-  }
+absl::Status Interpreter::PrintEvaluated(const Stmt& s, Scope* scope) {
   bool written = false;
   TRY(v, s.expr->kind == Expr::Kind::kCall ? EvalCall(*s.expr, scope, &written)
                                            : Eval(*s.expr, scope));

@@ -135,7 +135,10 @@ class Interpreter {
   // One statement of a body: text and prints directly, the rest by Exec.
   absl::Status ExecInBody(const Stmt& s, Scope* scope);
   absl::Status Exec(const Stmt& s, Scope* scope);
-  absl::Status Print(const Stmt& s, Scope* scope);  // a kPrint statement
+  // A kPrint statement: a variable or its attribute written in place,
+  // inline; anything else evaluated by PrintEvaluated.
+  absl::Status Print(const Stmt& s, Scope* scope);
+  absl::Status PrintEvaluated(const Stmt& s, Scope* scope);
   absl::Status ExecFor(const Stmt& s, Scope* scope);
   absl::Status LoopIterations(const Stmt& s, Scope* scope,
                               std::vector<Value> items, int depth);
