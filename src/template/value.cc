@@ -176,7 +176,7 @@ std::shared_ptr<const Object> Value::object_ptr() const {
   return std::static_pointer_cast<const Object>(p_);
 }
 
-bool Value::Truthy() const {
+bool Value::TruthyOther() const {
   switch (kind_) {
     case Kind::kUndefined:
     case Kind::kNone: return false;

@@ -201,7 +201,7 @@ class Value {
   // can see a change to it, and its contents may be moved out.
   bool payload_unique() const { return p_ != nullptr && p_.use_count() == 1; }
 
-  // Python truth value.
+  // Python truth value; bools, strings and lists (most conditions) inline.
   bool Truthy() const;
   // Python str(); undefined is "".
   std::string Str() const;
@@ -229,6 +229,8 @@ class Value {
  private:
   // Equals of anything but two strings.
   bool EqualsOther(const Value& other) const;
+  // Truthy of anything but a bool, a string or a list.
+  bool TruthyOther() const;
 
   Kind kind_;
   bool safe_ = false;
@@ -344,6 +346,15 @@ inline bool Value::Equals(const Value& other) const {
     return SameKey(str(), other.str());
   }
   return EqualsOther(other);
+}
+
+inline bool Value::Truthy() const {
+  switch (kind_) {
+    case Kind::kBool: return b_;
+    case Kind::kString: return !str().empty();
+    case Kind::kList: return !items().empty();
+    default: return TruthyOther();
+  }
 }
 
 // The payload accessors, inline: they are on every lookup and loop.
