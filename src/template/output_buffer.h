@@ -108,7 +108,8 @@ class OutputBuffer {
 // markupsafe.escape of `s` appended to *out (a std::string or an
 // OutputBuffer): runs of plain bytes copied whole, & < > " ' as entities.
 template <typename Sink>
-void AppendEscapedTo(absl::string_view s, Sink* out) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void AppendEscapedTo(absl::string_view s,
+                                                         Sink* out) {
   size_t i = NextEscaped(s, 0);
   size_t start = 0;
   while (i < s.size()) {
