@@ -470,19 +470,8 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
     }
     case Stmt::Kind::kFor:
       return ExecFor(s, scope);
-    case Stmt::Kind::kSet: {
-      SetPos(s);
-      TRY(v, Eval(*s.expr, scope));
-      if (!s.text.empty()) {
-        Value ns = Lookup(s.targets[0], NameTag(s.targets[0]), scope);
-        if (!ns.is_dict() || !ns.dict().is_namespace) {
-          return Error("can't assign attribute on non-namespace object");
-        }
-        ns.mutable_dict()->SetByName(s.text, std::move(v));
-        return absl::OkStatus();
-      }
-      return Assign(s.targets, std::move(v), scope);
-    }
+    case Stmt::Kind::kSet:
+      return ExecSet(s, scope);
     case Stmt::Kind::kSetBlock: {
       OutputBuffer captured;
       OutputBuffer* saved = out_;
@@ -542,47 +531,8 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
                              &s, frames_.back().tmpl, root, context_)));
       return absl::OkStatus();
     }
-    case Stmt::Kind::kCallBlock: {
-      SetPos(s);
-      const Expr& call = *s.expr;
-      TRY(callee, Eval(*call.args[0], scope));
-      // A macro that can only call or test its caller (caller_stays) gets
-      // one on the stack, in a shared_ptr that owns nothing: no allocation.
-      std::optional<MacroFn> on_stack;
-      Value caller;
-      const Callable* fn = callee.is_callable() ? &callee.callable() : nullptr;
-      const MacroFn* macro = fn != nullptr && typeid(*fn) == typeid(MacroFn)
-                                 ? static_cast<const MacroFn*>(fn)
-                                 : nullptr;
-      if (macro != nullptr && macro->stmt().kind == Stmt::Kind::kMacro &&
-          macro->stmt().caller_stays) {
-        on_stack.emplace(MacroFn::OnStack{}, &s, frames_.back().tmpl, scope,
-                         context_);
-        caller = Value::FromCallable(std::shared_ptr<const Callable>(
-            std::shared_ptr<const Callable>(), &*on_stack));
-      } else {
-        caller = Value::FromCallable(std::make_shared<MacroFn>(
-            &s, frames_.back().tmpl, scope, context_));
-      }
-      CallArgs args;
-      TRY_STATUS(EvalArgs(call, 1, scope, &args));
-      const bool named_caller =
-          std::any_of(args.named.begin(), args.named.end(),
-                      [](const auto& kv) { return kv.first == "caller"; });
-      SetPos(s);
-      if (macro != nullptr && !named_caller) {
-        // A macro gets the caller as CallInto would take it out of the
-        // keyword arguments, and writes its output in place (CallWriting).
-        TRY(result, macro->CallWithCaller(this, args, caller, out_));
-        (void)result;
-        return absl::OkStatus();
-      }
-      args.named.emplace_back("caller", std::move(caller));
-      bool written = false;
-      TRY(result, CallWriting(callee, args, &written));
-      if (!written) AppendOutput(result, autoescape(), out_);
-      return absl::OkStatus();
-    }
+    case Stmt::Kind::kCallBlock:
+      return ExecCallBlock(s, scope);
     case Stmt::Kind::kFilterBlock: {
       OutputBuffer captured;
       OutputBuffer* saved = out_;
@@ -622,6 +572,62 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       return absl::OkStatus();
   }
   return absl::OkStatus();
+}
+
+absl::Status Interpreter::ExecCallBlock(const Stmt& s, Scope* scope) {
+  SetPos(s);
+  const Expr& call = *s.expr;
+  TRY(callee, Eval(*call.args[0], scope));
+  // A macro that can only call or test its caller (caller_stays) gets
+  // one on the stack, in a shared_ptr that owns nothing: no allocation.
+  std::optional<MacroFn> on_stack;
+  Value caller;
+  const Callable* fn = callee.is_callable() ? &callee.callable() : nullptr;
+  const MacroFn* macro = fn != nullptr && typeid(*fn) == typeid(MacroFn)
+                             ? static_cast<const MacroFn*>(fn)
+                             : nullptr;
+  if (macro != nullptr && macro->stmt().kind == Stmt::Kind::kMacro &&
+      macro->stmt().caller_stays) {
+    on_stack.emplace(MacroFn::OnStack{}, &s, frames_.back().tmpl, scope,
+                     context_);
+    caller = Value::FromCallable(std::shared_ptr<const Callable>(
+        std::shared_ptr<const Callable>(), &*on_stack));
+  } else {
+    caller = Value::FromCallable(std::make_shared<MacroFn>(
+        &s, frames_.back().tmpl, scope, context_));
+  }
+  CallArgs args;
+  TRY_STATUS(EvalArgs(call, 1, scope, &args));
+  const bool named_caller =
+      std::any_of(args.named.begin(), args.named.end(),
+                  [](const auto& kv) { return kv.first == "caller"; });
+  SetPos(s);
+  if (macro != nullptr && !named_caller) {
+    // A macro gets the caller as CallInto would take it out of the
+    // keyword arguments, and writes its output in place (CallWriting).
+    TRY(result, macro->CallWithCaller(this, args, caller, out_));
+    (void)result;
+    return absl::OkStatus();
+  }
+  args.named.emplace_back("caller", std::move(caller));
+  bool written = false;
+  TRY(result, CallWriting(callee, args, &written));
+  if (!written) AppendOutput(result, autoescape(), out_);
+  return absl::OkStatus();
+}
+
+absl::Status Interpreter::ExecSet(const Stmt& s, Scope* scope) {
+  SetPos(s);
+  TRY(v, Eval(*s.expr, scope));
+  if (!s.text.empty()) {
+    Value ns = Lookup(s.targets[0], NameTag(s.targets[0]), scope);
+    if (!ns.is_dict() || !ns.dict().is_namespace) {
+      return Error("can't assign attribute on non-namespace object");
+    }
+    ns.mutable_dict()->SetByName(s.text, std::move(v));
+    return absl::OkStatus();
+  }
+  return Assign(s.targets, std::move(v), scope);
 }
 
 absl::StatusOr<std::vector<Value>> Interpreter::Iterate(const Value& v) const {

@@ -139,6 +139,10 @@ class Interpreter {
   // inline; anything else evaluated by PrintEvaluated.
   absl::Status Print(const Stmt& s, Scope* scope);
   absl::Status PrintEvaluated(const Stmt& s, Scope* scope);
+  // Statements with many locals, apart from Exec so that its frame and
+  // size stay small (and the small helpers they call get inlined).
+  absl::Status ExecSet(const Stmt& s, Scope* scope);
+  absl::Status ExecCallBlock(const Stmt& s, Scope* scope);
   absl::Status ExecFor(const Stmt& s, Scope* scope);
   absl::Status LoopIterations(const Stmt& s, Scope* scope,
                               std::vector<Value> items, int depth);
