@@ -1269,7 +1269,8 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope,
     CallArgs args;
     TRY_STATUS(EvalArgs(e, 1, scope, &args));
     SetPos(e);
-    if (obj.is_object() && callee_expr.name == "cycle") {
+    // (Its tag says "cycle": the name is shorter than eight bytes.)
+    if (obj.is_object() && callee_expr.tag == NameTag("cycle")) {
       // loop.cycle(...) without making the bound method (LoopCycle).
       const Object& o = obj.object();
       if (typeid(o) == typeid(LoopObject)) {
