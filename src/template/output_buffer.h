@@ -6,8 +6,8 @@
 // as a std::string (the buffer is then empty). A std::string's append is
 // a call into libstdc++ (its _M_append and then memcpy): a render makes
 // about 500 of them, mostly a few bytes of template text or an escaped
-// run. Here the string is kept resized past the bytes written (claimed a
-// KiB at a time, zero-filled once as it is claimed), so an append that
+// run. Here the string is kept resized past the bytes written (claimed up
+// to a KiB at a time, zero-filled once as it is claimed), so an append that
 // fits is a compare and a copy, inline, and short copies need no memcpy
 // call.
 //
@@ -19,6 +19,7 @@
 #ifndef SERVAL_TEMPLATE_OUTPUT_BUFFER_H_
 #define SERVAL_TEMPLATE_OUTPUT_BUFFER_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -62,16 +63,22 @@ class OutputBuffer {
   }
 
  private:
-  // Makes room for at least `n` more bytes past len_: claims them and up
-  // to kClaimStep more (zeroed by std::string, which is why the step is
-  // small: one short memset, not one the size of the capacity), and lets
-  // the capacity at least double when it has to grow.
+  // Makes room for at least `n` more bytes past len_, claiming them or
+  // kClaimStep, whichever is more (claimed bytes are zeroed by
+  // std::string: a short memset each time, not one the size of a page's
+  // capacity). Within the capacity there (a reserved page, or a short
+  // capture's inline bytes) nothing is allocated; past it the capacity at
+  // least doubles, and the step is the old capacity, from 64 bytes up.
   static constexpr size_t kClaimStep = 1024;
   void Claim(size_t n) {
-    const size_t want = len_ + (n > kClaimStep ? n : kClaimStep);
-    if (want > bytes_.capacity()) {
-      bytes_.reserve(want > 2 * bytes_.capacity() ? want
-                                                  : 2 * bytes_.capacity());
+    size_t want;
+    if (len_ + n <= bytes_.capacity()) {
+      want = std::min(len_ + std::max(n, kClaimStep), bytes_.capacity());
+    } else {
+      const size_t step =
+          std::min(std::max(bytes_.capacity(), size_t{64}), kClaimStep);
+      want = len_ + std::max(n, step);
+      bytes_.reserve(std::max(want, 2 * bytes_.capacity()));
     }
     bytes_.resize(want);
   }
