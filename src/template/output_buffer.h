@@ -90,20 +90,23 @@ class OutputBuffer {
     if (n > 16) {
       std::memcpy(to, from, n);
     } else if (n >= 8) {
-      uint64_t head, tail;
-      std::memcpy(&head, from, 8);
-      std::memcpy(&tail, from + n - 8, 8);
-      std::memcpy(to, &head, 8);
-      std::memcpy(to + n - 8, &tail, 8);
+      CopyTwoWords<uint64_t>(to, from, n);
     } else if (n >= 4) {
-      uint32_t head, tail;
-      std::memcpy(&head, from, 4);
-      std::memcpy(&tail, from + n - 4, 4);
-      std::memcpy(to, &head, 4);
-      std::memcpy(to + n - 4, &tail, 4);
+      CopyTwoWords<uint32_t>(to, from, n);
     } else {
       for (size_t i = 0; i < n; ++i) to[i] = from[i];
     }
+  }
+  // The n bytes (one to two Words) as a Word from each end, overlapping.
+  template <typename Word>
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static void CopyTwoWords(char* to,
+                                                        const char* from,
+                                                        size_t n) {
+    Word head, tail;
+    std::memcpy(&head, from, sizeof(Word));
+    std::memcpy(&tail, from + n - sizeof(Word), sizeof(Word));
+    std::memcpy(to, &head, sizeof(Word));
+    std::memcpy(to + n - sizeof(Word), &tail, sizeof(Word));
   }
 
   // Sized to the room claimed: bytes [0, len_) are written, the rest are
