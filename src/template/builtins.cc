@@ -2238,6 +2238,19 @@ absl::StatusOr<bool> Compare(Interpreter* in, absl::string_view op,
     if (a.is_undefined()) return in->Error(a.undefined_hint());
     if (b.is_undefined()) return in->Error(b.undefined_hint());
   }
+  if (a.is_int() && b.is_int() && op.size() <= 2) {
+    // Two ints (loop.index >= 10, i == current): compared here, without
+    // Equals or Less.
+    const int64_t x = a.int_value(), y = b.int_value();
+    const bool or_equal = op.size() == 2;
+    switch (op[0]) {
+      case '=': return x == y;
+      case '!': return x != y;
+      case '<': return or_equal ? x <= y : x < y;
+      case '>': return or_equal ? x >= y : x > y;
+      default: break;  // in, notin
+    }
+  }
   if (op == "==") return a.Equals(b);
   if (op == "!=") return !a.Equals(b);
   if (op == "in" || op == "notin") {

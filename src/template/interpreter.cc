@@ -53,7 +53,7 @@ class MacroFn final : public Callable {
   // Call; with `sink` non-null the output is appended to it and the result
   // is undefined (Interpreter::CallWriting).
   absl::StatusOr<Value> CallInto(Interpreter* interp, CallArgs& args,
-                                 std::string* sink) const {
+                                 OutputBuffer* sink) const {
     Value caller;
     for (auto it = args.named.begin(); it != args.named.end(); ++it) {
       if (absl::string_view(it->first) == "caller") {
@@ -67,7 +67,7 @@ class MacroFn final : public Callable {
   // CallInto with the caller given apart from `args` (a call block's own).
   absl::StatusOr<Value> CallWithCaller(Interpreter* interp, CallArgs& args,
                                        const Value& caller,
-                                       std::string* sink) const {
+                                       OutputBuffer* sink) const {
     if (closure_alive_ != nullptr && !*closure_alive_) {
       return interp->Error(absl::StrCat("macro '", std::string(Name()),
                                         "' called after the block that "
@@ -268,15 +268,14 @@ absl::Status Interpreter::CheckDefined(const Value& v) const {
 absl::StatusOr<std::string> Interpreter::RenderTop(
     std::shared_ptr<const Template> t) {
   held_.push_back(t);
-  std::string out;
   // A page is a few KiB: one allocation instead of a dozen regrowths.
-  out.reserve(4096);
+  OutputBuffer out(4096);
   out_ = &out;
   owned_scopes_.push_back(std::make_unique<Scope>());
   Scope* root = owned_scopes_.back().get();
   Chain chain;
   TRY_STATUS(RenderTemplate(t.get(), root, &chain));
-  return out;
+  return out.Take();
 }
 
 absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
@@ -292,8 +291,8 @@ absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
   chain_ = chain;
   root_ = root;
   std::shared_ptr<const Template> parent;
-  std::string* saved_out = out_;
-  std::string discard;
+  OutputBuffer* saved_out = out_;
+  OutputBuffer discard;
   absl::Status status;
   for (const StmtPtr& s : t->parsed().body) {
     if (s->kind == Stmt::Kind::kExtends) {
@@ -330,8 +329,44 @@ absl::Status Interpreter::RenderTemplate(const Template* t, Scope* root,
   return status;
 }
 
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline const Value*
+Interpreter::FindPrintableInline(const Expr& e, Scope* scope,
+                                 Value* made) const {
+  const Value* v = nullptr;
+  if (e.kind == Expr::Kind::kName) {
+    v = FindName(e.name, e.tag, scope);
+  } else if (e.kind == Expr::Kind::kGetAttr &&
+             e.args[0]->kind == Expr::Kind::kName) {
+    const Expr& var = *e.args[0];
+    const Value* obj = FindName(var.name, var.tag, scope);
+    if (obj == nullptr || obj->is_undefined()) return nullptr;
+    if (obj->is_dict()) {
+      // A missing key is left to Eval (it may name a dict method).
+      v = FindKey(e, obj->dict());
+    } else {
+      // What Eval would make, as it would make it (GetAttrOf).
+      *made = GetAttrOf(e, *obj);
+      v = made;
+    }
+  }
+  return v != nullptr && !v->is_undefined() ? v : nullptr;
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status Interpreter::Print(
+    const Stmt& s, Scope* scope) {
+  SetPos(s);
+  // {{ name }} and {{ name.key }} of a dict: written in place.
+  Value made;
+  if (const Value* v = FindPrintableInline(*s.expr, scope, &made)) {
+    AppendOutput(*v, autoescape(), out_);
+    return absl::OkStatus();
+  }
+  return PrintEvaluated(s, scope);
+}
+
 // Text and {{ ... }}, most of a template, without Exec's call.
-inline absl::Status Interpreter::ExecInBody(const Stmt& s, Scope* scope) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status Interpreter::ExecInBody(
+    const Stmt& s, Scope* scope) {
   if (s.kind == Stmt::Kind::kData) {
     out_->append(s.text);
     return absl::OkStatus();
@@ -375,14 +410,7 @@ absl::Status Interpreter::ExecBodyLimited(const Body& body, Scope* scope) {
   return absl::OkStatus();
 }
 
-absl::Status Interpreter::Print(const Stmt& s, Scope* scope) {
-  SetPos(s);
-  // {{ name }} and {{ name.key }} of a dict: written in place.
-  Value made;
-  if (const Value* v = FindPrintable(*s.expr, scope, &made)) {
-    AppendOutput(*v, autoescape(), out_);
-    return absl::OkStatus();
-  }
+absl::Status Interpreter::PrintEvaluated(const Stmt& s, Scope* scope) {
   bool written = false;
   TRY(v, s.expr->kind == Expr::Kind::kCall ? EvalCall(*s.expr, scope, &written)
                                            : Eval(*s.expr, scope));
@@ -426,7 +454,8 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
         SetPos(*s.conds[i]);
         // {% if name %} and {% if name.key %}: the value read in place.
         Value made;
-        if (const Value* v = FindPrintable(*s.conds[i], scope, &made)) {
+        if (const Value* v =
+                FindPrintableInline(*s.conds[i], scope, &made)) {
           if (v->Truthy()) return ExecBody(s.bodies[i], scope);
           continue;
         }
@@ -441,29 +470,18 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
     }
     case Stmt::Kind::kFor:
       return ExecFor(s, scope);
-    case Stmt::Kind::kSet: {
-      SetPos(s);
-      TRY(v, Eval(*s.expr, scope));
-      if (!s.text.empty()) {
-        Value ns = Lookup(s.targets[0], NameTag(s.targets[0]), scope);
-        if (!ns.is_dict() || !ns.dict().is_namespace) {
-          return Error("can't assign attribute on non-namespace object");
-        }
-        ns.mutable_dict()->SetByName(s.text, std::move(v));
-        return absl::OkStatus();
-      }
-      return Assign(s.targets, std::move(v), scope);
-    }
+    case Stmt::Kind::kSet:
+      return ExecSet(s, scope);
     case Stmt::Kind::kSetBlock: {
-      std::string captured;
-      std::string* saved = out_;
+      OutputBuffer captured;
+      OutputBuffer* saved = out_;
       out_ = &captured;
       Scope inner{scope, {}};  // a filter block's sets stay inside it
       absl::Status st = ExecBody(s.body, &inner);
       out_ = saved;
       TRY_STATUS(st);
-      Value v = autoescape() ? Value::Safe(std::move(captured))
-                             : Value(std::move(captured));
+      Value v = autoescape() ? Value::Safe(captured.Take())
+                             : Value(captured.Take());
       if (s.cond) {
         SetPos(*s.cond);
         TRY(filtered, EvalFilter(*s.cond, scope, &v));
@@ -513,61 +531,22 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
                              &s, frames_.back().tmpl, root, context_)));
       return absl::OkStatus();
     }
-    case Stmt::Kind::kCallBlock: {
-      SetPos(s);
-      const Expr& call = *s.expr;
-      TRY(callee, Eval(*call.args[0], scope));
-      // A macro that can only call or test its caller (caller_stays) gets
-      // one on the stack, in a shared_ptr that owns nothing: no allocation.
-      std::optional<MacroFn> on_stack;
-      Value caller;
-      const Callable* fn = callee.is_callable() ? &callee.callable() : nullptr;
-      const MacroFn* macro = fn != nullptr && typeid(*fn) == typeid(MacroFn)
-                                 ? static_cast<const MacroFn*>(fn)
-                                 : nullptr;
-      if (macro != nullptr && macro->stmt().kind == Stmt::Kind::kMacro &&
-          macro->stmt().caller_stays) {
-        on_stack.emplace(MacroFn::OnStack{}, &s, frames_.back().tmpl, scope,
-                         context_);
-        caller = Value::FromCallable(std::shared_ptr<const Callable>(
-            std::shared_ptr<const Callable>(), &*on_stack));
-      } else {
-        caller = Value::FromCallable(std::make_shared<MacroFn>(
-            &s, frames_.back().tmpl, scope, context_));
-      }
-      CallArgs args;
-      TRY_STATUS(EvalArgs(call, 1, scope, &args));
-      const bool named_caller =
-          std::any_of(args.named.begin(), args.named.end(),
-                      [](const auto& kv) { return kv.first == "caller"; });
-      SetPos(s);
-      if (macro != nullptr && !named_caller) {
-        // A macro gets the caller as CallInto would take it out of the
-        // keyword arguments, and writes its output in place (CallWriting).
-        TRY(result, macro->CallWithCaller(this, args, caller, out_));
-        (void)result;
-        return absl::OkStatus();
-      }
-      args.named.emplace_back("caller", std::move(caller));
-      bool written = false;
-      TRY(result, CallWriting(callee, args, &written));
-      if (!written) AppendOutput(result, autoescape(), out_);
-      return absl::OkStatus();
-    }
+    case Stmt::Kind::kCallBlock:
+      return ExecCallBlock(s, scope);
     case Stmt::Kind::kFilterBlock: {
-      std::string captured;
-      std::string* saved = out_;
+      OutputBuffer captured;
+      OutputBuffer* saved = out_;
       out_ = &captured;
       Scope inner{scope, {}};  // a filter block's sets stay inside it
       absl::Status st = ExecBody(s.body, &inner);
       out_ = saved;
       TRY_STATUS(st);
-      Value v = autoescape() ? Value::Safe(std::move(captured))
-                             : Value(std::move(captured));
+      Value v = autoescape() ? Value::Safe(captured.Take())
+                             : Value(captured.Take());
       SetPos(s);
       TRY(result, EvalFilter(*s.expr, scope, &v));
       // Jinja2 writes a filter block's result as is, never escaped again.
-      result.AppendStr(out_);
+      out_->append(result.Str());
       return absl::OkStatus();
     }
     case Stmt::Kind::kWith: {
@@ -593,6 +572,62 @@ absl::Status Interpreter::Exec(const Stmt& s, Scope* scope) {
       return absl::OkStatus();
   }
   return absl::OkStatus();
+}
+
+absl::Status Interpreter::ExecCallBlock(const Stmt& s, Scope* scope) {
+  SetPos(s);
+  const Expr& call = *s.expr;
+  TRY(callee, Eval(*call.args[0], scope));
+  // A macro that can only call or test its caller (caller_stays) gets
+  // one on the stack, in a shared_ptr that owns nothing: no allocation.
+  std::optional<MacroFn> on_stack;
+  Value caller;
+  const Callable* fn = callee.is_callable() ? &callee.callable() : nullptr;
+  const MacroFn* macro = fn != nullptr && typeid(*fn) == typeid(MacroFn)
+                             ? static_cast<const MacroFn*>(fn)
+                             : nullptr;
+  if (macro != nullptr && macro->stmt().kind == Stmt::Kind::kMacro &&
+      macro->stmt().caller_stays) {
+    on_stack.emplace(MacroFn::OnStack{}, &s, frames_.back().tmpl, scope,
+                     context_);
+    caller = Value::FromCallable(std::shared_ptr<const Callable>(
+        std::shared_ptr<const Callable>(), &*on_stack));
+  } else {
+    caller = Value::FromCallable(std::make_shared<MacroFn>(
+        &s, frames_.back().tmpl, scope, context_));
+  }
+  CallArgs args;
+  TRY_STATUS(EvalArgs(call, 1, scope, &args));
+  const bool named_caller =
+      std::any_of(args.named.begin(), args.named.end(),
+                  [](const auto& kv) { return kv.first == "caller"; });
+  SetPos(s);
+  if (macro != nullptr && !named_caller) {
+    // A macro gets the caller as CallInto would take it out of the
+    // keyword arguments, and writes its output in place (CallWriting).
+    TRY(result, macro->CallWithCaller(this, args, caller, out_));
+    (void)result;
+    return absl::OkStatus();
+  }
+  args.named.emplace_back("caller", std::move(caller));
+  bool written = false;
+  TRY(result, CallWriting(callee, args, &written));
+  if (!written) AppendOutput(result, autoescape(), out_);
+  return absl::OkStatus();
+}
+
+absl::Status Interpreter::ExecSet(const Stmt& s, Scope* scope) {
+  SetPos(s);
+  TRY(v, Eval(*s.expr, scope));
+  if (!s.text.empty()) {
+    Value ns = Lookup(s.targets[0], NameTag(s.targets[0]), scope);
+    if (!ns.is_dict() || !ns.dict().is_namespace) {
+      return Error("can't assign attribute on non-namespace object");
+    }
+    ns.mutable_dict()->SetByName(s.text, std::move(v));
+    return absl::OkStatus();
+  }
+  return Assign(s.targets, std::move(v), scope);
 }
 
 absl::StatusOr<std::vector<Value>> Interpreter::Iterate(const Value& v) const {
@@ -683,8 +718,12 @@ absl::Status Interpreter::LoopIterations(const Stmt& s, Scope* scope,
     // values replaced (the body may have set either name), the rest
     // dropped.
     auto& vars = body_scope.vars;
+    // (The target's name is a view of s.targets[0] unless the body set a
+    // variable of that name: then the same bytes elsewhere, compared.)
     if (s.targets.size() == 1 && vars.size() >= 2 &&
-        vars[0].tag == kLoopTag && vars[1].name == s.targets[0]) {
+        vars[0].tag == kLoopTag &&
+        (vars[1].name.data() == s.targets[0].data() ||
+         vars[1].name == s.targets[0])) {
       vars.erase(vars.begin() + 2, vars.end());
       vars[0].value = loop;
       vars[1].value = state->items[i];
@@ -803,8 +842,8 @@ absl::StatusOr<Value> Interpreter::ImportModule(const Stmt& s, Scope* scope) {
   if (s.with_context) root->parent = scope;
   Value saved_context = context_;
   if (!s.with_context) context_ = Value();
-  std::string discard;
-  std::string* saved_out = out_;
+  OutputBuffer discard;
+  OutputBuffer* saved_out = out_;
   out_ = &discard;
   Chain chain;
   decltype(active_blocks_) saved_blocks = std::move(active_blocks_);
@@ -826,7 +865,7 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
                                              Scope* closure, CallArgs& args,
                                              const Value& caller,
                                              const Value& context,
-                                             std::string* sink) {
+                                             OutputBuffer* sink) {
   DepthScope depth(this);
   frames_.push_back({tmpl, macro.line, macro.col});
   absl::Status status = EnterDepth();
@@ -912,17 +951,16 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
         new Value(Value::Undefined("'caller' is undefined"));
     scope.Set("caller", caller.is_undefined() ? *kNoCaller : caller);
   }
-  std::string captured;
-  std::string* saved_out = out_;
+  // A macro's output is mostly a few hundred bytes (a card, a link list):
+  // room for 1 KiB up front saves regrowing it. (A result kept in a
+  // variable keeps the room too.)
+  std::optional<OutputBuffer> captured;
+  OutputBuffer* saved_out = out_;
   if (sink != nullptr) {
     // Written in place: counted in max_output_bytes as it is written.
     out_ = sink;
   } else {
-    // A macro's output is mostly a few hundred bytes (a card, a link
-    // list): room for 1 KiB up front saves regrowing it. (A result kept in
-    // a variable keeps the room too.)
-    captured.reserve(1024);
-    out_ = &captured;
+    out_ = &captured.emplace(1024);
   }
   Jump saved_jump = jump_;
   jump_ = Jump::kNone;
@@ -937,8 +975,8 @@ absl::StatusOr<Value> Interpreter::CallMacro(const Stmt& macro,
   frames_.pop_back();
   if (!status.ok()) return status;
   if (sink != nullptr) return Value();
-  return autoescape() ? Value::Safe(std::move(captured))
-                      : Value(std::move(captured));
+  return autoescape() ? Value::Safe(captured->Take())
+                      : Value(captured->Take());
 }
 
 const Value* Interpreter::FindNameOuter(absl::string_view name,
@@ -978,7 +1016,11 @@ Value Interpreter::Lookup(absl::string_view name, uint64_t tag,
 
 absl::Status Interpreter::EvalArgs(const Expr& e, size_t first, Scope* scope,
                                    CallArgs* args) {
-  if (e.args.size() > first) args->positional.reserve(e.args.size() - first);
+  // Room for more than the inline few only when needed (reserve is a
+  // call even when they suffice).
+  if (e.args.size() > first + args->positional.capacity()) {
+    args->positional.reserve(e.args.size() - first);
+  }
   for (size_t i = first; i < e.args.size(); ++i) {
     const Expr& a = *e.args[i];
     if (a.kind == Expr::Kind::kLiteral) {
@@ -1020,6 +1062,11 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
     case Expr::Kind::kLiteral:
       return e.literal;
     case Expr::Kind::kName:
+      // Mostly a local or a context key, found in place (FindName, its
+      // innermost scope inline); Lookup for the rest (globals, undefined).
+      if (const Value* v = FindName(e.name, e.tag, scope)) {
+        if (!v->is_undefined()) return *v;
+      }
       return Lookup(e.name, e.tag, scope);
     case Expr::Kind::kList:
     case Expr::Kind::kTuple: {
@@ -1134,24 +1181,7 @@ absl::StatusOr<Value> Interpreter::Eval(const Expr& e, Scope* scope) {
 
 const Value* Interpreter::FindPrintable(const Expr& e, Scope* scope,
                                         Value* made) const {
-  const Value* v = nullptr;
-  if (e.kind == Expr::Kind::kName) {
-    v = FindName(e.name, e.tag, scope);
-  } else if (e.kind == Expr::Kind::kGetAttr &&
-             e.args[0]->kind == Expr::Kind::kName) {
-    const Expr& var = *e.args[0];
-    const Value* obj = FindName(var.name, var.tag, scope);
-    if (obj == nullptr || obj->is_undefined()) return nullptr;
-    if (obj->is_dict()) {
-      // A missing key is left to Eval (it may name a dict method).
-      v = FindKey(e, obj->dict());
-    } else {
-      // What Eval would make, as it would make it (GetAttrOf).
-      *made = GetAttrOf(e, *obj);
-      v = made;
-    }
-  }
-  return v != nullptr && !v->is_undefined() ? v : nullptr;
+  return FindPrintableInline(e, scope, made);
 }
 
 const Value* Interpreter::InPlace(const Expr& e, Scope* scope,
@@ -1190,14 +1220,14 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope,
     if (callee_name == "super" && !active_blocks_.empty() &&
         scope->Find("super") == nullptr) {
       ActiveBlock b = active_blocks_.back();
-      std::string captured;
-      std::string* saved = out_;
+      OutputBuffer captured;
+      OutputBuffer* saved = out_;
       out_ = &captured;
       absl::Status st = RenderBlock(b.name, b.index + 1, b.chain, root_);
       out_ = saved;
       TRY_STATUS(st);
-      return autoescape() ? Value::Safe(std::move(captured))
-                          : Value(std::move(captured));
+      return autoescape() ? Value::Safe(captured.Take())
+                          : Value(captured.Take());
     }
     if (callee_name == "loop" && recursive_loop_ != nullptr) {
       Value loop = Lookup("loop", kLoopTag, scope);
@@ -1211,8 +1241,8 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope,
         TRY(items, Iterate(args.positional[0]));
         int depth = static_cast<int>(
             loop.object().GetAttr("depth0")->int_value());
-        std::string captured;
-        std::string* saved = out_;
+        OutputBuffer captured;
+        OutputBuffer* saved = out_;
         out_ = &captured;
         const Stmt* stmt = recursive_loop_;
         // The recursive body runs in the scope the loop started in.
@@ -1225,8 +1255,8 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope,
             std::move(items), depth + 1);
         out_ = saved;
         TRY_STATUS(st);
-        return autoescape() ? Value::Safe(std::move(captured))
-                            : Value(std::move(captured));
+        return autoescape() ? Value::Safe(captured.Take())
+                            : Value(captured.Take());
       }
     }
   }
@@ -1239,7 +1269,8 @@ absl::StatusOr<Value> Interpreter::EvalCall(const Expr& e, Scope* scope,
     CallArgs args;
     TRY_STATUS(EvalArgs(e, 1, scope, &args));
     SetPos(e);
-    if (obj.is_object() && callee_expr.name == "cycle") {
+    // (Its tag says "cycle": the name is shorter than eight bytes.)
+    if (obj.is_object() && callee_expr.tag == NameTag("cycle")) {
       // loop.cycle(...) without making the bound method (LoopCycle).
       const Object& o = obj.object();
       if (typeid(o) == typeid(LoopObject)) {

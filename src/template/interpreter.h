@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "src/template/ast.h"
 #include "src/template/environment.h"
+#include "src/template/output_buffer.h"
 #include "src/template/value.h"
 
 namespace serval::tmpl {
@@ -99,7 +100,7 @@ class Interpreter {
   absl::StatusOr<Value> CallMacro(const Stmt& macro, const Template* tmpl,
                                   Scope* closure, CallArgs& args,
                                   const Value& caller, const Value& context,
-                                  std::string* sink = nullptr);
+                                  OutputBuffer* sink = nullptr);
   // Jinja2's list(value): iteration of strings, lists, dicts, objects.
   absl::StatusOr<std::vector<Value>> Iterate(const Value& v) const;
 
@@ -134,7 +135,14 @@ class Interpreter {
   // One statement of a body: text and prints directly, the rest by Exec.
   absl::Status ExecInBody(const Stmt& s, Scope* scope);
   absl::Status Exec(const Stmt& s, Scope* scope);
-  absl::Status Print(const Stmt& s, Scope* scope);  // a kPrint statement
+  // A kPrint statement: a variable or its attribute written in place,
+  // inline; anything else evaluated by PrintEvaluated.
+  absl::Status Print(const Stmt& s, Scope* scope);
+  absl::Status PrintEvaluated(const Stmt& s, Scope* scope);
+  // Statements with many locals, apart from Exec so that its frame and
+  // size stay small (and the small helpers they call get inlined).
+  absl::Status ExecSet(const Stmt& s, Scope* scope);
+  absl::Status ExecCallBlock(const Stmt& s, Scope* scope);
   absl::Status ExecFor(const Stmt& s, Scope* scope);
   absl::Status LoopIterations(const Stmt& s, Scope* scope,
                               std::vector<Value> items, int depth);
@@ -184,6 +192,9 @@ class Interpreter {
   // of a dict variable is read in place; any other attribute (of a loop,
   // a host object, a groupby tuple) is made into *made.
   const Value* FindPrintable(const Expr& e, Scope* scope, Value* made) const;
+  // FindPrintable inlined where it runs most: Print and {% if %}.
+  const Value* FindPrintableInline(const Expr& e, Scope* scope,
+                                   Value* made) const;
   // As FindPrintable, and a literal's value. Reading either runs no
   // template code, so two of them can be read and then used together.
   const Value* InPlace(const Expr& e, Scope* scope, Value* made) const;
@@ -215,7 +226,7 @@ class Interpreter {
 
   const Environment& env_;
   Value context_;
-  std::string* out_ = nullptr;
+  OutputBuffer* out_ = nullptr;
   Jump jump_ = Jump::kNone;
   // Inline capacities cover a typical page (extends, include, import, a
   // few nested macro calls) without allocating.

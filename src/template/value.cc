@@ -6,11 +6,16 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
+#include "src/template/output_buffer.h"
 #include "src/template/utf8_util.h"
 
 namespace serval::tmpl {
@@ -163,15 +168,6 @@ Value Value::FromObject(std::shared_ptr<const Object> object) {
   return v;
 }
 
-double Value::AsDouble() const {
-  switch (kind_) {
-    case Kind::kFloat: return d_;
-    case Kind::kInt: return static_cast<double>(i_);
-    case Kind::kBool: return b_ ? 1.0 : 0.0;
-    default: return 0.0;
-  }
-}
-
 const std::string& Value::undefined_hint() const {
   return p_ ? str() : EmptyString();
 }
@@ -180,7 +176,7 @@ std::shared_ptr<const Object> Value::object_ptr() const {
   return std::static_pointer_cast<const Object>(p_);
 }
 
-bool Value::Truthy() const {
+bool Value::TruthyOther() const {
   switch (kind_) {
     case Kind::kUndefined:
     case Kind::kNone: return false;
@@ -493,68 +489,80 @@ std::string FormatFloat(double d) {
   return out + exp;
 }
 
-namespace {
-
-// The index of the first byte at or after `i` that markupsafe escapes
-// (& < > " '), or s.size(). Eight bytes at a time (most text has none of
-// them; the word that has one says where), then byte by byte.
-size_t NextEscaped(absl::string_view s, size_t i) {
+// Sixteen bytes at a time (SSE2), else eight (most text has none of them;
+// the word that has one says where); the last, partial step looks at the
+// string's last sixteen (eight) bytes, skipping those already looked at.
+// Byte by byte only for what is shorter than a word.
+ABSL_ATTRIBUTE_ALWAYS_INLINE size_t NextEscaped(absl::string_view s,
+                                              size_t i) {
   static constexpr auto kSpecial = [] {
     std::array<bool, 256> t{};
     for (unsigned char c : {'&', '<', '>', '"', '\''}) t[c] = true;
     return t;
   }();
+#if defined(__SSE2__)
+  // Bit k set: byte k of the sixteen at `at` is special. & ' (0x26 0x27)
+  // and < > (0x3C 0x3E) are each one compare after setting the lowest /
+  // second-lowest bit.
+  auto special_mask = [&s](size_t at) {
+    const __m128i w =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at));
+    const __m128i special = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(w, _mm_set1_epi8(0x01)),
+                                    _mm_set1_epi8(0x27)),
+                     _mm_cmpeq_epi8(_mm_or_si128(w, _mm_set1_epi8(0x02)),
+                                    _mm_set1_epi8(0x3E))),
+        _mm_cmpeq_epi8(w, _mm_set1_epi8('"')));
+    return static_cast<unsigned>(_mm_movemask_epi8(special));
+  };
+  if (s.size() - i >= 16) {
+    for (; i + 16 <= s.size(); i += 16) {
+      const unsigned mask = special_mask(i);
+      if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
+    }
+    if (i == s.size()) return i;
+    const size_t last = s.size() - 16;
+    const unsigned mask = special_mask(last) >> (i - last);
+    return mask != 0 ? i + static_cast<size_t>(__builtin_ctz(mask))
+                     : s.size();
+  }
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
   // The high bit of each byte of `w` that is `c`, exact up to the first
-  // one (a borrow may mark bytes after it).
+  // one (a borrow may mark bytes after it, never before).
   auto bytes_equal = [](uint64_t w, unsigned char c) {
     const uint64_t x = w ^ (kOnes * c);
     return (x - kOnes) & ~x & kHigh;
   };
-  for (; i + 8 <= s.size(); i += 8) {
+  auto special_word = [&](size_t at) {
     uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    // & ' are 0x26 0x27 and < > are 0x3C 0x3E: two tests cover the four.
-    const uint64_t special = bytes_equal(w | (kOnes * 0x01), 0x27) |
-                             bytes_equal(w, '"') |
-                             bytes_equal(w | (kOnes * 0x02), 0x3E);
-    if (special != 0) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-      return i + static_cast<size_t>(__builtin_ctzll(special)) / 8;
-#else
-      break;  // the loop below finds it
-#endif
+    std::memcpy(&w, s.data() + at, 8);
+    return bytes_equal(w | (kOnes * 0x01), 0x27) | bytes_equal(w, '"') |
+           bytes_equal(w | (kOnes * 0x02), 0x3E);
+  };
+  if (s.size() - i >= 8) {
+    for (; i + 8 <= s.size(); i += 8) {
+      const uint64_t special = special_word(i);
+      if (special != 0) {
+        return i + static_cast<size_t>(__builtin_ctzll(special)) / 8;
+      }
     }
+    if (i == s.size()) return i;
+    const size_t last = s.size() - 8;
+    const uint64_t special = special_word(last) >> (8 * (i - last));
+    return special != 0
+               ? i + static_cast<size_t>(__builtin_ctzll(special)) / 8
+               : s.size();
   }
+#endif
   while (i < s.size() && !kSpecial[static_cast<unsigned char>(s[i])]) ++i;
   return i;
 }
 
-}  // namespace
-
 void AppendEscaped(absl::string_view s, std::string* out) {
-  size_t i = NextEscaped(s, 0);
-  if (i == s.size()) {
-    out->append(s.data(), s.size());
-    return;
-  }
-  size_t start = 0;
-  while (i < s.size()) {
-    absl::string_view rep;
-    switch (s[i]) {
-      case '&': rep = "&amp;"; break;
-      case '<': rep = "&lt;"; break;
-      case '>': rep = "&gt;"; break;
-      case '"': rep = "&#34;"; break;
-      default: rep = "&#39;"; break;  // '\''
-    }
-    out->append(s.data() + start, i - start);
-    out->append(rep.data(), rep.size());
-    start = i + 1;
-    i = NextEscaped(s, start);
-  }
-  out->append(s.data() + start, s.size() - start);
+  AppendEscapedTo(s, out);
 }
 
 std::string EscapeString(absl::string_view s) {
@@ -564,24 +572,21 @@ std::string EscapeString(absl::string_view s) {
   return out;
 }
 
-void AppendOutput(const Value& v, bool autoescape, std::string* out) {
-  if (v.is_string()) {
-    if (!autoescape || v.is_safe()) {
-      out->append(v.str());
-    } else {
-      AppendEscaped(v.str(), out);
-    }
-    return;
-  }
+void AppendEscaped(absl::string_view s, OutputBuffer* out) {
+  AppendEscapedTo(s, out);
+}
+
+void AppendOutputOther(const Value& v, bool autoescape, OutputBuffer* out) {
   if (v.is_int()) {
-    absl::StrAppend(out, v.int_value());
+    out->append(absl::AlphaNum(v.int_value()).Piece());
     return;
   }
-  if (!autoescape) {
-    v.AppendStr(out);
-    return;
+  std::string text = v.Str();
+  if (autoescape) {
+    AppendEscaped(text, out);
+  } else {
+    out->append(text);
   }
-  AppendEscaped(v.Str(), out);
 }
 
 namespace {

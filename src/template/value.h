@@ -178,8 +178,12 @@ class Value {
   bool bool_value() const { return b_; }
   int64_t int_value() const { return kind_ == Kind::kBool ? b_ : i_; }
   double float_value() const { return d_; }
-  // The number as a double (int, bool or float).
-  double AsDouble() const;
+  // The number as a double (int, bool or float; 0 for anything else).
+  double AsDouble() const {
+    if (kind_ == Kind::kFloat) return d_;
+    if (kind_ == Kind::kInt) return static_cast<double>(i_);
+    return kind_ == Kind::kBool && b_ ? 1.0 : 0.0;
+  }
   const std::string& str() const {  // REQUIRES: string
     return *static_cast<const std::string*>(p_.get());
   }
@@ -197,7 +201,7 @@ class Value {
   // can see a change to it, and its contents may be moved out.
   bool payload_unique() const { return p_ != nullptr && p_.use_count() == 1; }
 
-  // Python truth value.
+  // Python truth value; bools, strings and lists (most conditions) inline.
   bool Truthy() const;
   // Python str(); undefined is "".
   std::string Str() const;
@@ -225,6 +229,8 @@ class Value {
  private:
   // Equals of anything but two strings.
   bool EqualsOther(const Value& other) const;
+  // Truthy of anything but a bool, a string or a list.
+  bool TruthyOther() const;
 
   Kind kind_;
   bool safe_ = false;
@@ -342,6 +348,15 @@ inline bool Value::Equals(const Value& other) const {
   return EqualsOther(other);
 }
 
+inline bool Value::Truthy() const {
+  switch (kind_) {
+    case Kind::kBool: return b_;
+    case Kind::kString: return !str().empty();
+    case Kind::kList: return !items().empty();
+    default: return TruthyOther();
+  }
+}
+
 // The payload accessors, inline: they are on every lookup and loop.
 inline bool Value::is_tuple() const {
   return kind_ == Kind::kList && static_cast<ListData*>(p_.get())->tuple;
@@ -370,9 +385,9 @@ std::string FormatFloat(double d);
 // markupsafe.escape of a plain string: & < > " ' become entities.
 void AppendEscaped(absl::string_view s, std::string* out);
 std::string EscapeString(absl::string_view s);
-// What `{{ value }}` writes with autoescaping on: Markup as is, anything
-// else str() then escaped.
-void AppendOutput(const Value& v, bool autoescape, std::string* out);
+// The index of the first byte at or after `i` that markupsafe escapes
+// (& < > " '), or s.size().
+size_t NextEscaped(absl::string_view s, size_t i);
 
 // Builds a Value from JSON text (RapidJSON): objects become dicts (in
 // document order), arrays lists, integers int, other numbers float.
