@@ -14,8 +14,10 @@ over a tenth of Hugo's time; `--workdir /dev/shm` shows the same builds on
 tmpfs.
 
 Then, unless --no-incremental, times Serval's rebuilds from its .serval/
-state (no change at all, then one page body edited before each run) and
-Hugo's rebuild into its existing output, and prints their medians.
+state (no change at all, then one page body edited before each run, then
+templates/term.html edited before each run, checking by `--explain` that
+exactly the term pages were re-rendered) and Hugo's rebuild into its
+existing output, and prints their medians.
 
 Usage:
   tools/bench/build_vs_hugo.py [--pages 1000 10000] [--runs 5]
@@ -39,15 +41,20 @@ GEN_SITE = os.environ.get(
     "SERVAL_GEN_SITE", os.path.join(ROOT, "..", "shared", "bench", "gen_site.py"))
 
 
-def timed(cmd, cwd=None):
-    """Runs cmd under GNU time; returns (seconds, peak RSS in MiB)."""
+def timed(cmd, cwd=None, output=None):
+    """Runs cmd under GNU time; returns (seconds, peak RSS in MiB).
+
+    With output (a list), its standard output and error are appended to it.
+    """
     with tempfile.NamedTemporaryFile("r") as report:
         proc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", report.name] + cmd,
-                              cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True)
+                              cwd=cwd, stderr=subprocess.PIPE, text=True,
+                              stdout=subprocess.DEVNULL if output is None else subprocess.PIPE)
         if proc.returncode != 0:
             sys.exit("benchmark: %s failed (%d):\n%s" % (" ".join(cmd), proc.returncode,
                                                        proc.stderr[-2000:]))
+        if output is not None:
+            output.append(proc.stdout + proc.stderr)
         seconds, kib = report.read().split()
         return float(seconds), int(kib) / 1024.0
 
@@ -118,12 +125,16 @@ def main():
           "Serval's output tree, the most any generator could beat Hugo by here)" % args.runs)
     if incremental_rows:
         print()
-        print("| pages | serval no-op s | serval one edit s | hugo rebuild s |")
-        print("|------:|---------------:|------------------:|---------------:|")
-        for pages, noop, edit, hugo in incremental_rows:
-            print("| %d | %.3f | %.3f | %.3f |" % (pages, noop, edit, hugo))
+        print("| pages | serval no-op s | serval one edit s | serval term.html edit s "
+              "| pages it re-rendered | hugo rebuild s |")
+        print("|------:|---------------:|------------------:|------------------------:"
+              "|---------------------:|---------------:|")
+        for pages, noop, edit, hugo, template, rendered, terms in incremental_rows:
+            print("| %d | %.3f | %.3f | %.3f | %d (the %d term pages) | %.3f |"
+                  % (pages, noop, edit, template, rendered, terms, hugo))
         print("(medians of %d runs each; Serval incremental from .serval/, Hugo "
-              "rebuilding into its existing output)" % args.runs)
+              "rebuilding into its existing output; a term.html edit must re-render "
+              "exactly the pages that use it, checked by --explain)" % args.runs)
 
 
 def rebuilds(args, site, serval_cmd, hugo_cmd):
@@ -151,7 +162,46 @@ def rebuilds(args, site, serval_cmd, hugo_cmd):
         with open(page, "a") as f:
             f.write("\nOne more sentence, edit %d.\n" % i)
         edit.append(timed(incremental)[0])
-    return statistics.median(noop), statistics.median(edit), statistics.median(hugo)
+    return (statistics.median(noop), statistics.median(edit), statistics.median(hugo)) + \
+        template_edits(args, site, incremental)
+
+
+def template_edits(args, site, incremental):
+    """Edits templates/term.html (which only the taxonomy term pages use)
+    before each of RUNS rebuilds; returns (median seconds, re-rendered pages,
+    term pages). Exits if a rebuild re-rendered a page that does not use the
+    template, or missed one that does, by `--explain` and the output tree."""
+    template = os.path.join(site, "templates", "term.html")
+    out = incremental[incremental.index("-o") + 1]
+    terms = sorted(
+        os.path.relpath(root, out) for taxonomy in ("tags", "categories")
+        for root, _, files in os.walk(os.path.join(out, taxonomy))
+        if "index.html" in files and os.path.dirname(os.path.relpath(root, out)) == taxonomy)
+    explain = [c for c in incremental if c != "--quiet"] + ["--explain"]
+    seconds, rendered = [], None
+    for i in range(args.runs):
+        with open(template) as f:
+            text = f.read()
+        marker = "{% block content %}"
+        if marker not in text:
+            sys.exit("benchmark: %s has no %s to edit after" % (template, marker))
+        with open(template, "w") as f:
+            f.write(text.replace(marker, marker + "<!-- template edit %d -->" % i, 1))
+        output = []
+        seconds.append(timed(explain, output=output)[0])
+        reasons = {}
+        for line in output[0].splitlines():
+            url, sep, reason = line.partition(": ")
+            if sep and url.startswith("/") and " " not in url:
+                reasons[url.strip("/")] = reason
+        wrong = sorted(u for u, r in reasons.items() if "templates/term.html" not in r)
+        missed = sorted(set(terms) - set(reasons))
+        if wrong or missed or len(reasons) != len(terms):
+            sys.exit("benchmark: the term.html edit re-rendered %d pages for %d term pages; "
+                     "not for the template: %s; missed: %s"
+                     % (len(reasons), len(terms), wrong[:5], missed[:5]))
+        rendered = len(reasons)
+    return statistics.median(seconds), rendered, len(terms)
 
 
 if __name__ == "__main__":
