@@ -1,5 +1,6 @@
 #include "src/cache/build_cache.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <iterator>
@@ -101,94 +102,15 @@ constexpr DepKind kAllKinds[] = {
     DepKind::kConfig,
 };
 
-template <typename Writer>
-void WriteDeps(Writer& w, const std::set<Dependency>& deps) {
-  w.StartObject();
-  for (DepKind kind : kAllKinds) {
-    auto it = deps.lower_bound(Dependency{kind, ""});
-    if (it == deps.end() || it->kind != kind) continue;
-    WriteKey(w, DepKindName(kind));
-    w.StartArray();
-    for (; it != deps.end() && it->kind == kind; ++it) WriteString(w, it->key);
-    w.EndArray();
-  }
-  w.EndObject();
-}
-
-// The body: everything the checksum covers.
-template <typename Writer>
-void WriteBody(Writer& w, const BuildCache& cache) {
-  w.StartObject();
-  WriteKey(w, "sources");
-  w.StartObject();
-  for (const auto& [path, source] : cache.sources) {
-    WriteKey(w, path);
-    w.StartObject();
-    WriteMember(w, "hash", source.hash);
-    WriteKey(w, "size");
-    w.Uint64(source.size);
-    w.EndObject();
-  }
-  w.EndObject();
-
-  WriteKey(w, "outputs");
-  w.StartObject();
-  for (const auto& [path, output] : cache.outputs) {
-    WriteKey(w, path);
-    w.StartObject();
-    WriteMember(w, "hash", output.hash);
-    WriteMember(w, "producer", output.producer);
-    w.EndObject();
-  }
-  w.EndObject();
-
-  WriteKey(w, "pages");
-  w.StartObject();
-  for (const auto& [key, page] : cache.pages) {
-    WriteKey(w, key);
-    w.StartObject();
-    WriteMember(w, "content_hash", page.content_hash);
-    WriteMember(w, "meta_hash", page.meta_hash);
-    WriteKey(w, "deps");
-    WriteDeps(w, page.deps);
-    if (page.markdown_reads.has_value()) {
-      WriteKey(w, "markdown_reads");
-      w.StartArray();
-      for (const std::string& path : *page.markdown_reads) WriteString(w, path);
-      w.EndArray();
-    }
-    w.EndObject();
-  }
-  w.EndObject();
-
-  WriteKey(w, "site_keys");
-  w.StartObject();
-  for (const auto& [key, hash] : cache.site_keys) {
-    WriteMember(w, key, hash);
-  }
-  w.EndObject();
-  w.EndObject();
-}
-
-// The part of rapidjson::Writer's interface WriteBody uses, writing the same
-// bytes (compact: no whitespace) straight into a string. Its cost is
-// copying: a string that needs no escape (no byte below 0x20, no '"' or
-// '\\', as almost every path and hash) is appended whole; any other is
-// written by rapidjson::Writer itself. A cache body is hundreds of
-// thousands of strings: this is about a third of rapidjson::Writer's
-// instructions, which go through its escape table a byte at a time.
-class CompactWriter {
+// A JSON string as rapidjson::Writer writes it. Its cost is copying: a
+// string that needs no escape (no byte below 0x20, no '"' or '\\', as
+// almost every path and hash) is appended whole; any other is written by
+// rapidjson::Writer itself.
+class BodyAppender {
  public:
-  explicit CompactWriter(std::string* out) : out_(*out) {}
+  explicit BodyAppender(std::string* out) : out_(*out) {}
 
-  void StartObject() { Open('{'); }
-  void EndObject() { Close('}'); }
-  void StartArray() { Open('['); }
-  void EndArray() { Close(']'); }
-  void Key(const char* s, SizeType n) { String(s, n); }
-  void String(const char* s, SizeType n) {
-    Prefix();
-    const absl::string_view text(s, n);
+  void String(absl::string_view text) {
     if (NeedsNoEscape(text)) {
       out_.push_back('"');
       out_.append(text.data(), text.size());
@@ -197,14 +119,22 @@ class CompactWriter {
     }
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    writer.String(s, n);
+    writer.String(text.data(), static_cast<SizeType>(text.size()));
     out_.append(buffer.GetString(), buffer.GetSize());
   }
+  // Punctuation and member names that need no escape, as they are.
+  void Raw(absl::string_view text) { out_.append(text.data(), text.size()); }
+  void Raw(char c) { out_.push_back(c); }
   void Uint64(uint64_t value) {
-    Prefix();
     char digits[absl::numbers_internal::kFastToBufferSize];
     out_.append(digits, static_cast<size_t>(
         absl::numbers_internal::FastIntToBuffer(value, digits) - digits));
+  }
+  // ',' before every member of an object and every item of an array but
+  // the first, as rapidjson::Writer's Prefix.
+  void Comma(bool* first) {
+    if (!*first) out_.push_back(',');
+    *first = false;
   }
 
  private:
@@ -228,36 +158,94 @@ class CompactWriter {
     check(Load8(s + n - 8));
     return odd == 0;
   }
-  // rapidjson::Writer::Prefix: ',' between the values of an array and
-  // before every key but the first of an object, ':' after a key.
-  void Prefix() {
-    if (counts_.empty()) return;
-    size_t& count = counts_.back();
-    if (count > 0) out_.push_back(in_object_.back() && count % 2 == 1 ? ':' : ',');
-    ++count;
-  }
-  void Open(char c) {
-    Prefix();
-    out_.push_back(c);
-    counts_.push_back(0);
-    in_object_.push_back(c == '{');
-  }
-  void Close(char c) {
-    out_.push_back(c);
-    counts_.pop_back();
-    in_object_.pop_back();
-  }
 
   std::string& out_;
-  std::vector<size_t> counts_;  // values (keys included) in each open level
-  std::vector<bool> in_object_;
 };
+
+void AppendDeps(BodyAppender& w, const std::set<Dependency>& deps) {
+  w.Raw('{');
+  bool first_kind = true;
+  for (DepKind kind : kAllKinds) {
+    auto it = deps.lower_bound(Dependency{kind, ""});
+    if (it == deps.end() || it->kind != kind) continue;
+    w.Comma(&first_kind);
+    w.String(DepKindName(kind));
+    w.Raw(":[");
+    bool first = true;
+    for (; it != deps.end() && it->kind == kind; ++it) {
+      w.Comma(&first);
+      w.String(it->key);
+    }
+    w.Raw(']');
+  }
+  w.Raw('}');
+}
+
+// The body (everything the checksum covers) in the compact form
+// rapidjson::Writer gives the same values: no whitespace, members in the
+// model's order (test: TextIsWhatRapidJsonWrites). Written straight, not
+// through a writer's state machine: the layout is fixed.
+void AppendBody(const BuildCache& cache, std::string* out) {
+  BodyAppender w(out);
+  w.Raw("{\"sources\":{");
+  bool first = true;
+  for (const auto& [path, source] : cache.sources) {
+    w.Comma(&first);
+    w.String(path);
+    w.Raw(":{\"hash\":");
+    w.String(source.hash);
+    w.Raw(",\"size\":");
+    w.Uint64(source.size);
+    w.Raw('}');
+  }
+  w.Raw("},\"outputs\":{");
+  first = true;
+  for (const auto& [path, output] : cache.outputs) {
+    w.Comma(&first);
+    w.String(path);
+    w.Raw(":{\"hash\":");
+    w.String(output.hash);
+    w.Raw(",\"producer\":");
+    w.String(output.producer);
+    w.Raw('}');
+  }
+  w.Raw("},\"pages\":{");
+  first = true;
+  for (const auto& [key, page] : cache.pages) {
+    w.Comma(&first);
+    w.String(key);
+    w.Raw(":{\"content_hash\":");
+    w.String(page.content_hash);
+    w.Raw(",\"meta_hash\":");
+    w.String(page.meta_hash);
+    w.Raw(",\"deps\":");
+    AppendDeps(w, page.deps);
+    if (page.markdown_reads.has_value()) {
+      w.Raw(",\"markdown_reads\":[");
+      bool first_read = true;
+      for (const std::string& path : *page.markdown_reads) {
+        w.Comma(&first_read);
+        w.String(path);
+      }
+      w.Raw(']');
+    }
+    w.Raw('}');
+  }
+  w.Raw("},\"site_keys\":{");
+  first = true;
+  for (const auto& [key, hash] : cache.site_keys) {
+    w.Comma(&first);
+    w.String(key);
+    w.Raw(':');
+    w.String(hash);
+  }
+  w.Raw("}}");
+}
 
 // The compact canonical text of the body.
 std::string BodyText(const BuildCache& cache) {
   std::string text;
-  CompactWriter writer(&text);
-  WriteBody(writer, cache);
+  AppendBody(cache, &text);
   return text;
 }
 
@@ -1208,9 +1196,23 @@ std::string LoadedCache::Message() const {
                       shown.empty() ? "" : ")");
 }
 
-std::string SerializeCache(const BuildCache& cache) {
-  const std::string body = BodyText(cache);
-  return absl::StrCat(HeaderText(cache, ChecksumOf(body)), body, kTrailerText);
+std::string SerializeCache(const BuildCache& cache, size_t size_hint) {
+  // Header, body and trailer in one string, the body written in place:
+  // the header is first written with a placeholder checksum of the same
+  // length ("xxh3:" and 16 hex digits), then overwritten with the real one.
+  std::string text = HeaderText(cache, ChecksumOf(""));
+  const size_t body_start = text.size();
+  text.reserve(std::max(size_hint, body_start + kTrailerText.size()));
+  AppendBody(cache, &text);
+  const std::string header = HeaderText(
+      cache, ChecksumOf(absl::string_view(text).substr(body_start)));
+  if (header.size() == body_start) {
+    text.replace(0, body_start, header);
+  } else {  // not reached: hex digits need no escape, and are 16
+    text = absl::StrCat(header, absl::string_view(text).substr(body_start));
+  }
+  text.append(kTrailerText.data(), kTrailerText.size());
+  return text;
 }
 
 LoadedCache ParseCache(absl::string_view text, const CacheIdentity& expected) {

@@ -218,10 +218,13 @@ bool IsValidSiteKey(absl::string_view key);
 // A hash: 1 to 128 lowercase hex digits.
 bool IsValidHash(absl::string_view hash);
 
-// The canonical text of `cache` (pretty-printed JSON, sorted, ending in a
-// newline). Checks nothing: a cache with invalid paths serializes, and
-// ParseCache then rejects it (ValidateCache tells beforehand).
-std::string SerializeCache(const BuildCache& cache);
+// The canonical text of `cache` (compact JSON, sorted, ending in a
+// newline; docs/cache_format.md). Checks nothing: a cache with invalid
+// paths serializes, and ParseCache then rejects it (ValidateCache tells
+// beforehand). `size_hint`, if given, is the expected size of the text (the
+// previous cache file's, say): reserved up front, so the text does not grow
+// through a series of copies. It changes no byte of the result.
+std::string SerializeCache(const BuildCache& cache, size_t size_hint = 0);
 
 // Parses and verifies `text` against `expected`. Never crashes; see the
 // file comment. Inputs above kMaxCacheBytes are kParseError.

@@ -580,8 +580,19 @@ TEST(BuildCacheTest, TextIsWhatRapidJsonWrites) {
       }
     }
   }
-  for (const BuildCache& cache : {TinyCache(), SmallCache(), odd}) {
+  // Empty maps, a page without dependencies, empty markdown reads.
+  BuildCache empty;
+  BuildCache bare = TinyCache();
+  bare.pages["content/bare.md"] = {};
+  bare.pages["content/reads.md"].markdown_reads.emplace();
+  bare.pages["content/reads.md"].deps.insert({DepKind::kTemplate, "t.html"});
+  for (const BuildCache& cache : {TinyCache(), SmallCache(), odd, empty, bare}) {
     const std::string text = SerializeCache(cache);
+    // The size hint reserves, and changes no byte.
+    for (size_t hint : {size_t{0}, size_t{1}, text.size() - 1, text.size(),
+                        text.size() * 3}) {
+      EXPECT_EQ(SerializeCache(cache, hint), text) << hint;
+    }
     rapidjson::Document doc;
     doc.Parse(text.data(), text.size());
     ASSERT_FALSE(doc.HasParseError());

@@ -272,6 +272,31 @@ absl::Status AtomicWriter::WriteBody(WritableFile& file,
   return status;
 }
 
+absl::Status AtomicWriter::Install(const StagedFile& staged) const {
+  if (staged.outcome == WriteOutcome::kUnchanged) return absl::OkStatus();
+  Retrier retrier(options_.retry);
+  absl::Status status;
+  for (;;) {
+    status = fs_->Rename(staged.temp, staged.target);
+    if (status.ok()) break;
+    if (retrier.ShouldRetry(status)) continue;
+    RemoveTemp(staged.temp, retrier);
+    return Annotate(status, staged.target);
+  }
+  if (options_.durability == Durability::kStrict) {
+    do {
+      status = fs_->SyncDir(Dirname(staged.target));
+    } while (retrier.ShouldRetry(status));
+  }
+  return status.ok() ? status : Annotate(status, staged.target);
+}
+
+void AtomicWriter::Discard(const StagedFile& staged) const {
+  if (staged.outcome == WriteOutcome::kUnchanged) return;
+  Retrier retrier(options_.retry);
+  RemoveTemp(staged.temp, retrier);
+}
+
 void AtomicWriter::RemoveTemp(const std::string& temp, Retrier& retrier) const {
   absl::Status status;
   do {

@@ -107,6 +107,20 @@ class AtomicWriter {
   absl::StatusOr<StagedFile> Stage(absl::string_view path,
                                    absl::string_view contents) const;
 
+  // Phase two for one staged file, alone (no TreePublisher): renames
+  // `staged.temp` over its target, then in strict mode fsyncs the
+  // directory — the rest of Write() after Stage(). A kUnchanged `staged`
+  // is a no-op. If the rename fails the temp is removed and the target is
+  // untouched; a failed directory sync comes after the rename, as in
+  // Write(). Together, Stage() + Install() write exactly what one Write()
+  // of the same contents writes, so the costly part (writing, fsync) can
+  // run early, on another thread, and the rename at the commit point.
+  absl::Status Install(const StagedFile& staged) const;
+
+  // Removes the temp of a staged file that will not be installed (no-op
+  // for kUnchanged). A temp that cannot be removed is left to the sweeper.
+  void Discard(const StagedFile& staged) const;
+
   // The commit point: in kBatch mode, syncs the filesystem holding the
   // root ("." if none); a no-op in the other modes.
   absl::Status Commit() const;

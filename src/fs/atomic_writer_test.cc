@@ -97,6 +97,60 @@ TEST_P(AtomicWriterTest, IdenticalContentIsNotRewritten) {
   EXPECT_EQ(t_.fs().Stat(P("a.html")).value().mode, 0600u);
 }
 
+TEST_P(AtomicWriterTest, StageThenInstallIsOneWrite) {
+  for (Durability durability :
+       {Durability::kStrict, Durability::kBatch, Durability::kNone}) {
+    SCOPED_TRACE(DurabilityName(durability));
+    AtomicWriter writer = Writer(durability, 0600);
+    const std::string path =
+        P(absl::StrCat("state/", DurabilityName(durability), "/cache.json"));
+    ASSERT_TRUE(writer.Write(path, "old").ok());
+    absl::StatusOr<StagedFile> staged = writer.Stage(path, "new");
+    ASSERT_TRUE(staged.ok()) << staged.status();
+    EXPECT_EQ(staged->outcome, WriteOutcome::kWritten);
+    // Staged, not installed: the target is untouched, the temp holds it.
+    EXPECT_EQ(Get(path), "old");
+    EXPECT_EQ(Temps(Dirname(path)), 1);
+    ASSERT_TRUE(writer.Install(*staged).ok());
+    EXPECT_EQ(Get(path), "new");
+    EXPECT_EQ(t_.fs().Stat(path).value().mode, 0600u);
+    EXPECT_EQ(Temps(Dirname(path)), 0);
+    // Unchanged contents stage no temp, and installing that is a no-op.
+    absl::StatusOr<StagedFile> same = writer.Stage(path, "new");
+    ASSERT_TRUE(same.ok());
+    EXPECT_EQ(same->outcome, WriteOutcome::kUnchanged);
+    EXPECT_EQ(Temps(Dirname(path)), 0);
+    EXPECT_TRUE(writer.Install(*same).ok());
+    EXPECT_EQ(Get(path), "new");
+  }
+}
+
+TEST_P(AtomicWriterTest, DiscardRemovesTheTempAndKeepsTheTarget) {
+  AtomicWriter writer = Writer(Durability::kStrict);
+  ASSERT_TRUE(writer.Write(P("s/cache.json"), "old").ok());
+  absl::StatusOr<StagedFile> staged = writer.Stage(P("s/cache.json"), "new");
+  ASSERT_TRUE(staged.ok());
+  ASSERT_EQ(Temps(P("s")), 1);
+  writer.Discard(*staged);
+  EXPECT_EQ(Temps(P("s")), 0);
+  EXPECT_EQ(Get(P("s/cache.json")), "old");
+  writer.Discard(StagedFile{});  // kUnchanged: nothing to remove
+}
+
+TEST_P(AtomicWriterTest, InstallOfAVanishedTempFailsAndKeepsTheTarget) {
+  AtomicWriter writer = Writer(Durability::kStrict);
+  ASSERT_TRUE(writer.Write(P("s/cache.json"), "old").ok());
+  absl::StatusOr<StagedFile> staged = writer.Stage(P("s/cache.json"), "new");
+  ASSERT_TRUE(staged.ok());
+  ASSERT_TRUE(t_.fs().Remove(staged->temp).ok());
+  absl::Status installed = writer.Install(*staged);
+  EXPECT_FALSE(installed.ok());
+  EXPECT_NE(installed.message().find("cache.json"), absl::string_view::npos)
+      << installed;
+  EXPECT_EQ(Get(P("s/cache.json")), "old");
+  EXPECT_EQ(Temps(P("s")), 0);
+}
+
 TEST_P(AtomicWriterTest, RefusesSymlinkedDirectoryInsideRoot) {
   ASSERT_TRUE(CreateDirs(t_.fs(), P("elsewhere")).ok());
   ASSERT_TRUE(CreateDirs(t_.fs(), P("public")).ok());
