@@ -223,15 +223,20 @@ absl::Status AtomicWriter::WriteOnce(absl::string_view path,
                                      Retrier& retrier) const {
   absl::StatusOr<std::string> temp = WriteTemp(path, contents, retrier);
   if (!temp.ok()) return temp.status();
+  return RenameIntoPlace(*temp, path, retrier);
+}
+
+absl::Status AtomicWriter::RenameIntoPlace(const std::string& temp,
+                                           absl::string_view path,
+                                           Retrier& retrier) const {
   absl::Status status;
   for (;;) {
-    status = fs_->Rename(*temp, path);
+    status = fs_->Rename(temp, path);
     if (status.ok()) break;
     if (retrier.ShouldRetry(status)) continue;
-    RemoveTemp(*temp, retrier);
+    RemoveTemp(temp, retrier);
     return status;
   }
-
   if (options_.durability == Durability::kStrict) {
     do {
       status = fs_->SyncDir(Dirname(path));
@@ -275,19 +280,7 @@ absl::Status AtomicWriter::WriteBody(WritableFile& file,
 absl::Status AtomicWriter::Install(const StagedFile& staged) const {
   if (staged.outcome == WriteOutcome::kUnchanged) return absl::OkStatus();
   Retrier retrier(options_.retry);
-  absl::Status status;
-  for (;;) {
-    status = fs_->Rename(staged.temp, staged.target);
-    if (status.ok()) break;
-    if (retrier.ShouldRetry(status)) continue;
-    RemoveTemp(staged.temp, retrier);
-    return Annotate(status, staged.target);
-  }
-  if (options_.durability == Durability::kStrict) {
-    do {
-      status = fs_->SyncDir(Dirname(staged.target));
-    } while (retrier.ShouldRetry(status));
-  }
+  absl::Status status = RenameIntoPlace(staged.temp, staged.target, retrier);
   return status.ok() ? status : Annotate(status, staged.target);
 }
 

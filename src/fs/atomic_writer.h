@@ -150,6 +150,10 @@ class AtomicWriter {
                          Retrier& retrier) const;
   absl::Status WriteBody(WritableFile& file, absl::string_view contents,
                          Retrier& retrier) const;
+  // Renames `temp` over `path` (on failure removes the temp), then in
+  // strict mode fsyncs the directory: the end of Write() and Install().
+  absl::Status RenameIntoPlace(const std::string& temp, absl::string_view path,
+                               Retrier& retrier) const;
   void RemoveTemp(const std::string& temp, Retrier& retrier) const;
 
   Fs* const fs_;
